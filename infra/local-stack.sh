@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs the whole chat backend on this machine: DynamoDB Local, every function under
+# `cargo lambda watch`, and the local API Gateway (REST, WebSocket, Management API), all driven
+# by template.yaml. Ctrl-C stops everything it started.
+#
+# Settings (environment): DYNAMODB_PORT (8100), LAMBDA_PORT (9000), GATEWAY_PORT (8000),
+# DYNAMODB_DATA_DIR (unset: in memory; set: data kept in that directory),
+# LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; or release),
+# STACK_STATE_DIR (target/local-stack: logs, env file, ready marker).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/prereqs.sh
+. "$ROOT/infra/scripts/prereqs.sh"
+
+DYNAMODB_PORT=${DYNAMODB_PORT:-8100}
+LAMBDA_PORT=${LAMBDA_PORT:-9000}
+GATEWAY_PORT=${GATEWAY_PORT:-8000}
+LAMBDA_CONCURRENCY=${LAMBDA_CONCURRENCY:-32}
+CARGO_PROFILE=${CARGO_PROFILE:-dev}
+STATE_DIR=${STACK_STATE_DIR:-$ROOT/target/local-stack}
+# Clearly not a production secret: the template has no default, so a deployment must set one.
+JWT_SECRET=${JWT_SECRET:-local-development-only-jwt-secret-not-for-production}
+
+mkdir -p "$STATE_DIR"
+rm -f "$STATE_DIR/ready"
+PIDS=()
+
+cleanup() {
+  trap - INT TERM EXIT
+  log "stopping"
+  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$STATE_DIR/ready"
+}
+trap cleanup INT TERM EXIT
+
+# Each part runs in its own process group so that stopping it also stops its children
+# (cargo lambda watch runs one process per function instance).
+start() { # name command...
+  local name=$1; shift
+  setsid "$@" >"$STATE_DIR/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+
+for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT"; do
+  port_is_free "$port" || { log "port $port is in use (is a stack already running?)"; exit 1; }
+done
+
+ensure_java
+ensure_node_packages
+ensure_cargo_lambda
+
+profile_flag=()
+[ "$CARGO_PROFILE" = "release" ] && profile_flag=(--release)
+log "building the functions and the local gateway ($CARGO_PROFILE)"
+(cd "$ROOT" && cargo build --quiet "${profile_flag[@]}" --workspace --bins)
+target_dir="$ROOT/target/$([ "$CARGO_PROFILE" = "release" ] && echo release || echo debug)"
+gateway="$target_dir/local-gateway"
+
+ddb_dir=$(dynamodb_local_dir)
+storage=(-inMemory)
+if [ -n "${DYNAMODB_DATA_DIR:-}" ]; then
+  mkdir -p "$DYNAMODB_DATA_DIR"
+  storage=(-dbPath "$DYNAMODB_DATA_DIR")
+fi
+start dynamodb java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
+  "${storage[@]}" -sharedDb -port "$DYNAMODB_PORT"
+wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 || { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
+
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+"$gateway" tables --template "$ROOT/template.yaml" --endpoint "http://127.0.0.1:$DYNAMODB_PORT"
+
+# The functions get the environment the template gives them on AWS, with local endpoints.
+env_file="$STATE_DIR/functions.env"
+{
+  "$gateway" env --template "$ROOT/template.yaml" \
+    --set "JWT_SECRET=$JWT_SECRET" \
+    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws"
+  echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  echo "AWS_ACCESS_KEY_ID=local"
+  echo "AWS_SECRET_ACCESS_KEY=local"
+  echo "AWS_REGION=us-east-1"
+} >"$env_file"
+
+start lambda cargo lambda watch --quiet "${profile_flag[@]}" --ignore-changes \
+  --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" \
+  --concurrency "$LAMBDA_CONCURRENCY" --env-file "$env_file" --manifest-path "$ROOT/Cargo.toml"
+wait_for_port 127.0.0.1 "$LAMBDA_PORT" 120 || { log "cargo lambda watch did not start:"; cat "$STATE_DIR/lambda.log" >&2; exit 1; }
+
+start gateway "$gateway" serve --template "$ROOT/template.yaml" \
+  --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT"
+wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
+
+# Ready means every function answers through the gateway (the first call starts each one).
+for path in /users/me; do
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GATEWAY_PORT$path")" = 401 ]; do
+    sleep 0.5
+  done
+done
+
+touch "$STATE_DIR/ready"
+cat >&2 <<EOT
+
+  chat backend is up
+    REST API           http://127.0.0.1:$GATEWAY_PORT
+    WebSocket API      ws://127.0.0.1:$GATEWAY_PORT/ws?token=<JWT>
+    Management API     http://127.0.0.1:$GATEWAY_PORT/ws/@connections/{connection_id}
+    Lambda Invoke API  http://127.0.0.1:$LAMBDA_PORT (cargo lambda watch)
+    DynamoDB Local     http://127.0.0.1:$DYNAMODB_PORT ($([ -n "${DYNAMODB_DATA_DIR:-}" ] && echo "data in $DYNAMODB_DATA_DIR" || echo "in memory"))
+    logs               $STATE_DIR/*.log
+
+  Ctrl-C stops everything.
+EOT
+wait -n "${PIDS[@]}" || true
+log "a part of the stack exited; see $STATE_DIR/*.log"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every check and every test: formatting, lints, template validation, unit tests, and the
+# end-to-end tests over real HTTP and WebSockets against a local stack that this script starts
+# on its own ports (so a running development stack is not disturbed) and stops at the end.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/prereqs.sh
+. "$ROOT/infra/scripts/prereqs.sh"
+cd "$ROOT"
+
+ensure_java
+ensure_node_packages
+ensure_cargo_lambda
+ensure_cfn_lint
+
+log "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cfn-lint template.yaml
+
+log "building"
+cargo build --quiet --workspace --bins
+cargo test --quiet --workspace --no-run
+
+export DYNAMODB_PORT=${TEST_DYNAMODB_PORT:-8101}
+export LAMBDA_PORT=${TEST_LAMBDA_PORT:-9001}
+export GATEWAY_PORT=${TEST_GATEWAY_PORT:-8001}
+export STACK_STATE_DIR="$ROOT/target/test-stack"
+unset DYNAMODB_DATA_DIR
+
+log "starting a local stack for the tests"
+"$ROOT/infra/local-stack.sh" &
+stack=$!
+stop_stack() { kill -INT "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
+trap stop_stack EXIT
+until [ -f "$STACK_STATE_DIR/ready" ]; do
+  kill -0 "$stack" 2>/dev/null || { log "the local stack failed to start"; exit 1; }
+  sleep 1
+done
+
+# The tests see what the functions see (table names, secret, DynamoDB endpoint), plus where
+# the gateway listens.
+set -a
+# shellcheck disable=SC1091
+. "$STACK_STATE_DIR/functions.env"
+set +a
+export CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT"
+export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
+
+log "running the tests"
+cargo test --workspace -- --nocapture "$@"
+log "all tests passed"

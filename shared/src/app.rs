@@ -1,0 +1,33 @@
+//! The state a function builds once per cold start and shares across invocations.
+
+use crate::auth::{Passwords, Tokens};
+use crate::config::Config;
+use crate::cursor::Cursors;
+use crate::store::Store;
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub passwords: Passwords,
+    pub tokens: Tokens,
+    pub cursors: Cursors,
+}
+
+impl App {
+    /// Builds the SDK clients from the standard AWS environment (region, credentials, and
+    /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
+    pub async fn new(config: Config) -> Self {
+        let sdk_config = aws_config::load_from_env().await;
+        Self::with_sdk_config(config, &sdk_config)
+    }
+
+    pub fn with_sdk_config(config: Config, sdk_config: &aws_config::SdkConfig) -> Self {
+        App {
+            store: Store::new(sdk_config, config.tables.clone()),
+            passwords: Passwords::new(),
+            tokens: Tokens::new(&config.jwt_secret, config.token_ttl),
+            cursors: Cursors::new(&config.jwt_secret),
+            config,
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Session tokens: HS256 JWTs with an expiry, checked strictly (one algorithm, required claims).
+
+use std::time::{Duration, SystemTime};
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Secret;
+use crate::error::{Error, Result};
+use crate::time::unix_seconds;
+
+const ISSUER: &str = "chat-api";
+/// Tolerated clock skew between the functions that issue and check tokens.
+const LEEWAY_SECS: u64 = 5;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iss: String,
+    iat: u64,
+    exp: u64,
+}
+
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+}
+
+/// A freshly issued token, as login returns it.
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_in: u64,
+}
+
+impl Tokens {
+    pub fn new(secret: &Secret, ttl: Duration) -> Self {
+        // Only HS256: a token that names any other algorithm, `none` included, is rejected
+        // before its signature is even looked at.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECS;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        Tokens {
+            encoding: EncodingKey::from_secret(secret.expose()),
+            decoding: DecodingKey::from_secret(secret.expose()),
+            validation,
+            ttl,
+        }
+    }
+
+    pub fn issue(&self, user_id: &str) -> Result<IssuedToken> {
+        let now = unix_seconds(SystemTime::now());
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            iss: ISSUER.to_owned(),
+            iat: now,
+            exp: now + self.ttl.as_secs(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::unavailable(format!("signing a token failed: {e}")))?;
+        Ok(IssuedToken {
+            token,
+            expires_in: self.ttl.as_secs(),
+        })
+    }
+
+    /// The user id a valid token names; any defect is `Unauthorized`.
+    pub fn verify(&self, token: &str) -> Result<String> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims.sub)
+            .map_err(|_| Error::Unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn tokens(s: &str) -> Tokens {
+        Tokens::new(&Secret::new(s), Duration::from_secs(60))
+    }
+
+    const A: &str = "secret-a-secret-a-secret-a-secret-a";
+    const B: &str = "secret-b-secret-b-secret-b-secret-b";
+
+    #[test]
+    fn round_trips_a_user_id() {
+        let t = tokens(A);
+        let issued = t.issue("user-1").map(|i| i.token).unwrap_or_default();
+        assert_eq!(t.verify(&issued).ok().as_deref(), Some("user-1"));
+    }
+
+    #[test]
+    fn rejects_another_secret() {
+        let issued = tokens(B)
+            .issue("user-1")
+            .map(|i| i.token)
+            .unwrap_or_default();
+        assert!(matches!(
+            tokens(A).verify(&issued),
+            Err(Error::Unauthorized)
+        ));
+    }
+
+    #[test]
+    fn rejects_alg_none() {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+        let claims = URL_SAFE_NO_PAD
+            .encode(r#"{"sub":"user-1","iss":"chat-api","iat":1,"exp":99999999999}"#);
+        let forged = format!("{header}.{claims}.");
+        assert!(matches!(
+            tokens(A).verify(&forged),
+            Err(Error::Unauthorized)
+        ));
+    }
+
+    #[test]
+    fn rejects_expired() {
+        let claims = Claims {
+            sub: "user-1".into(),
+            iss: ISSUER.into(),
+            iat: 1,
+            exp: unix_seconds(SystemTime::now()) - 60,
+        };
+        let t = tokens(A);
+        let expired = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding)
+            .unwrap_or_default();
+        assert!(matches!(t.verify(&expired), Err(Error::Unauthorized)));
+    }
+}

@@ -1,0 +1,147 @@
+//! Configuration, read from the environment once per cold start.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// A secret that never appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Secret(bytes.into())
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub users: String,
+    pub user_handles: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub tables: Tables,
+    pub jwt_secret: Secret,
+    pub token_ttl: Duration,
+}
+
+/// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
+const MIN_SECRET_BYTES: usize = 32;
+const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let jwt_secret = required("JWT_SECRET")?;
+        if jwt_secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
+            });
+        }
+        let token_ttl = match lookup("TOKEN_TTL_SECONDS") {
+            None => DEFAULT_TOKEN_TTL_SECS,
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|secs| *secs > 0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "TOKEN_TTL_SECONDS",
+                    reason: "must be a positive number of seconds".into(),
+                })?,
+        };
+        Ok(Config {
+            tables: Tables {
+                users: required("USERS_TABLE")?,
+                user_handles: required("USER_HANDLES_TABLE")?,
+            },
+            jwt_secret: Secret(jwt_secret.into_bytes()),
+            token_ttl: Duration::from_secs(token_ttl),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn refuses_to_start_without_a_secret() {
+        let err = Config::from_lookup(env(&[("USERS_TABLE", "u"), ("USER_HANDLES_TABLE", "h")]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("environment variable JWT_SECRET is required")
+        );
+    }
+
+    #[test]
+    fn refuses_a_short_secret() {
+        let cfg = Config::from_lookup(env(&[
+            ("JWT_SECRET", "short"),
+            ("USERS_TABLE", "u"),
+            ("USER_HANDLES_TABLE", "h"),
+        ]));
+        assert!(matches!(
+            cfg,
+            Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn reads_tables_and_ttl_and_hides_the_secret() {
+        let cfg = Config::from_lookup(env(&[
+            ("JWT_SECRET", SECRET),
+            ("USERS_TABLE", "u"),
+            ("USER_HANDLES_TABLE", "h"),
+            ("TOKEN_TTL_SECONDS", "60"),
+        ]))
+        .ok();
+        let cfg = cfg.as_ref();
+        assert_eq!(cfg.map(|c| c.tables.users.as_str()), Some("u"));
+        assert_eq!(cfg.map(|c| c.token_ttl), Some(Duration::from_secs(60)));
+        assert!(!format!("{cfg:?}").contains(SECRET));
+    }
+}

@@ -1,0 +1,458 @@
+//! Users: registration, login, profiles, status, deletion.
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::cursor::Key;
+use crate::error::{Error, Result};
+use crate::input::check_len;
+use crate::store::StoreError;
+use crate::store::users::{Handle, SearchPage};
+use crate::time::now_rfc3339;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Online,
+    Away,
+    Busy,
+    Offline,
+}
+
+impl Status {
+    pub fn parse(raw: &str) -> Result<Self> {
+        match raw {
+            "online" => Ok(Status::Online),
+            "away" => Ok(Status::Away),
+            "busy" => Ok(Status::Busy),
+            "offline" => Ok(Status::Offline),
+            _ => Err(Error::validation(
+                "status",
+                "status must be one of online, away, busy, offline",
+            )),
+        }
+    }
+}
+
+/// A user as stored. Never serialised to clients: see [`PublicUser`] and [`PrivateUser`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub password_hash: String,
+    /// Optimistic-concurrency counter: every write expects the version it read.
+    pub version: u64,
+}
+
+/// What anybody may see of a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicUser {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub bio: Option<String>,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    pub status: Status,
+    #[serde(default)]
+    pub last_seen_at: Option<String>,
+}
+
+/// What only the user itself sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivateUser {
+    #[serde(flatten)]
+    pub public: PublicUser,
+    pub email: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl User {
+    pub fn public(&self) -> PublicUser {
+        PublicUser {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url.clone(),
+            status: self.status,
+            last_seen_at: self.last_seen_at.clone(),
+        }
+    }
+
+    pub fn private(&self) -> PrivateUser {
+        PrivateUser {
+            public: self.public(),
+            email: self.email.clone(),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+}
+
+pub struct Registration<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub display_name: Option<&'a str>,
+}
+
+pub struct Login<'a> {
+    /// A username or an email.
+    pub identifier: &'a str,
+    pub password: &'a str,
+}
+
+pub struct LoginResult {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub user: User,
+}
+
+/// A profile change; `Some(None)` clears an optional field.
+#[derive(Default)]
+pub struct ProfileChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub bio: Option<Option<&'a str>>,
+    pub avatar_url: Option<Option<&'a str>>,
+    pub email: Option<&'a str>,
+    pub password: Option<PasswordChange<'a>>,
+}
+
+pub struct PasswordChange<'a> {
+    pub new: &'a str,
+    pub current: &'a str,
+}
+
+fn validate_username(username: &str) -> Result<()> {
+    check_len("username", username, 3, 32)?;
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err(Error::validation(
+            "username",
+            "username may contain only letters, digits, '_', '.' and '-'",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_email(email: &str) -> Result<()> {
+    let invalid = || Error::validation("email", "email must be a valid address");
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.contains('@')
+        && domain.split('.').all(|label| !label.is_empty());
+    if local.is_empty() || local.len() > 64 || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(())
+}
+
+fn validate_password(field: &str, password: &str) -> Result<()> {
+    check_len(field, password, 8, 128)
+}
+
+fn validate_display_name(name: &str) -> Result<()> {
+    check_len("display_name", name, 1, 64)?;
+    if name.trim().is_empty() {
+        return Err(Error::validation(
+            "display_name",
+            "display_name must not be blank",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_avatar_url(url: &str) -> Result<()> {
+    check_len("avatar_url", url, 1, 2048)?;
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.chars().any(char::is_whitespace) {
+        return Err(Error::validation(
+            "avatar_url",
+            "avatar_url must be an http(s) URL",
+        ));
+    }
+    Ok(())
+}
+
+/// Empty strings clear optional text fields.
+fn non_empty(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
+    validate_username(reg.username)?;
+    validate_email(reg.email)?;
+    validate_password("password", reg.password)?;
+    let display_name = reg.display_name.unwrap_or(reg.username);
+    validate_display_name(display_name)?;
+
+    let now = now_rfc3339();
+    let user = User {
+        id: ulid::Ulid::generate().to_string(),
+        username: reg.username.to_owned(),
+        email: reg.email.to_owned(),
+        display_name: display_name.to_owned(),
+        bio: None,
+        avatar_url: None,
+        status: Status::Offline,
+        last_seen_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+        password_hash: app.passwords.hash(reg.password.to_owned()).await?,
+        version: 1,
+    };
+    match app.store.create_user(&user).await {
+        Ok(()) => Ok(user),
+        Err(err) if err.failed_condition_at(1) => Err(Error::UsernameTaken),
+        Err(err) if err.failed_condition_at(2) => Err(Error::EmailTaken),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn login(app: &App, login: Login<'_>) -> Result<LoginResult> {
+    let handle = if login.identifier.contains('@') {
+        Handle::Email(login.identifier)
+    } else {
+        Handle::Username(login.identifier)
+    };
+    let user = match app.store.user_id_for(handle).await? {
+        Some(id) => app.store.get_user(&id).await?,
+        None => None,
+    };
+    // Unknown user and wrong password cost one Argon2 verification each and answer alike.
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    if !app
+        .passwords
+        .verify(login.password.to_owned(), stored)
+        .await
+    {
+        return Err(Error::InvalidCredentials);
+    }
+    let user = user.ok_or(Error::InvalidCredentials)?;
+    let token = app.tokens.issue(&user.id)?;
+    Ok(LoginResult {
+        access_token: token.token,
+        expires_in: token.expires_in,
+        user,
+    })
+}
+
+/// The user a bearer token names, if the token is valid and the account still exists.
+pub async fn authenticate(app: &App, token: &str) -> Result<User> {
+    let user_id = app.tokens.verify(token)?;
+    app.store
+        .get_user(&user_id)
+        .await?
+        .ok_or(Error::Unauthorized)
+}
+
+pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
+    app.store
+        .get_user(id)
+        .await?
+        .map(|u| u.public())
+        .ok_or(Error::NotFound)
+}
+
+pub async fn list(
+    app: &App,
+    limit: i32,
+    start: Option<Key>,
+) -> Result<(Vec<PublicUser>, Option<Key>)> {
+    let (users, next) = app.store.list_users(limit, start).await?;
+    Ok((users.iter().map(User::public).collect(), next))
+}
+
+pub async fn search(app: &App, query: &str, limit: i32) -> Result<SearchPage> {
+    check_len("q", query, 1, 64)?;
+    Ok(app.store.search_users(query, limit).await?)
+}
+
+/// How often a profile change is re-applied after losing a race with another change.
+const SAVE_ATTEMPTS: usize = 3;
+
+/// Applies `change` to the caller's profile. Validates everything before any write, then
+/// re-reads and retries if another request changed the user in between.
+pub async fn update_profile(app: &App, me: User, change: ProfileChange<'_>) -> Result<User> {
+    if let Some(name) = change.display_name {
+        validate_display_name(name)?;
+    }
+    if let Some(Some(bio)) = change.bio {
+        check_len("bio", bio, 0, 500)?;
+    }
+    if let Some(Some(url)) = change
+        .avatar_url
+        .filter(|u| u.is_some_and(|u| !u.is_empty()))
+    {
+        validate_avatar_url(url)?;
+    }
+    if let Some(email) = change.email {
+        validate_email(email)?;
+    }
+    let new_hash = match &change.password {
+        Some(pw) => {
+            validate_password("password", pw.new)?;
+            if !app
+                .passwords
+                .verify(pw.current.to_owned(), Some(me.password_hash.clone()))
+                .await
+            {
+                return Err(Error::Forbidden("current_password is incorrect".into()));
+            }
+            Some(app.passwords.hash(pw.new.to_owned()).await?)
+        }
+        None => None,
+    };
+
+    let mut current = me;
+    for _ in 0..SAVE_ATTEMPTS {
+        let mut next = current.clone();
+        if let Some(name) = change.display_name {
+            next.display_name = name.to_owned();
+        }
+        if let Some(bio) = change.bio {
+            next.bio = non_empty(bio);
+        }
+        if let Some(url) = change.avatar_url {
+            next.avatar_url = non_empty(url);
+        }
+        let old_email = match change.email {
+            Some(email) if email.to_lowercase() != current.email.to_lowercase() => {
+                next.email = email.to_owned();
+                Some(current.email.as_str())
+            }
+            Some(email) => {
+                next.email = email.to_owned();
+                None
+            }
+            None => None,
+        };
+        if let Some(hash) = &new_hash {
+            next.password_hash = hash.clone();
+        }
+        next.updated_at = now_rfc3339();
+        next.version = current.version + 1;
+        match app.store.save_user(&next, current.version, old_email).await {
+            Ok(()) => return Ok(next),
+            Err(err) if err.failed_condition_at(1) => return Err(Error::EmailTaken),
+            Err(StoreError::ConditionFailed) => {}
+            Err(err) if err.failed_condition_at(0) => {}
+            Err(err) => return Err(err.into()),
+        }
+        current = app
+            .store
+            .get_user(&current.id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+    }
+    Err(Error::Conflict(
+        "the profile changed concurrently; retry".into(),
+    ))
+}
+
+pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
+    let mut current = me;
+    for _ in 0..SAVE_ATTEMPTS {
+        let mut next = current.clone();
+        let now = now_rfc3339();
+        if status == Status::Offline && current.status != Status::Offline {
+            next.last_seen_at = Some(now.clone());
+        }
+        next.status = status;
+        next.updated_at = now;
+        next.version = current.version + 1;
+        match app.store.save_user(&next, current.version, None).await {
+            Ok(()) => return Ok(next),
+            Err(StoreError::ConditionFailed) => {}
+            Err(err) if err.failed_condition_at(0) => {}
+            Err(err) => return Err(err.into()),
+        }
+        current = app
+            .store
+            .get_user(&current.id)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+    }
+    Err(Error::Conflict(
+        "the status changed concurrently; retry".into(),
+    ))
+}
+
+pub async fn delete(app: &App, me: &User) -> Result<()> {
+    match app.store.delete_user(me).await {
+        Ok(()) => Ok(()),
+        // Deleted concurrently by another request of the same user: the outcome is the same.
+        Err(err) if err.failed_condition_at(0) => Err(Error::Unauthorized),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(validate_username("alice_01.x-y").is_ok());
+        assert!(validate_username("al").is_err());
+        assert!(validate_username(&"a".repeat(33)).is_err());
+        assert!(validate_username("al ice").is_err());
+        assert!(validate_username("alice@x").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(validate_email("a@b.co").is_ok());
+        assert!(validate_email("a@b").is_err());
+        assert!(validate_email("@b.co").is_err());
+        assert!(validate_email("a b@c.co").is_err());
+        assert!(validate_email("a@@b.co").is_err());
+        assert!(validate_email("a@b..co").is_err());
+    }
+
+    #[test]
+    fn private_user_has_email_and_public_does_not() {
+        let user = User {
+            id: "1".into(),
+            username: "alice".into(),
+            email: "a@b.co".into(),
+            display_name: "Alice".into(),
+            bio: None,
+            avatar_url: None,
+            status: Status::Offline,
+            last_seen_at: None,
+            created_at: "t".into(),
+            updated_at: "t".into(),
+            password_hash: "$argon2id$secret".into(),
+            version: 1,
+        };
+        let public = serde_json::to_value(user.public()).unwrap_or_default();
+        let private = serde_json::to_value(user.private()).unwrap_or_default();
+        assert!(public.get("email").is_none());
+        assert_eq!(private["email"], "a@b.co");
+        assert_eq!(private["bio"], serde_json::Value::Null);
+        for json in [public.to_string(), private.to_string()] {
+            assert!(!json.contains("argon2"), "{json}");
+            assert!(!json.contains("password"), "{json}");
+        }
+    }
+}

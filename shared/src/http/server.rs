@@ -1,0 +1,53 @@
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_http::http::header::CONTENT_TYPE;
+use lambda_http::{Body, Response, service_fn};
+
+use super::{ApiRequest, ApiResponse};
+use crate::app::App;
+use crate::error::Result;
+
+/// Serves a REST endpoint group on the Lambda runtime: `route` answers one request; this
+/// converts it from and to the API Gateway payload and writes the one log line per request.
+pub async fn run<F, Fut>(app: Arc<App>, route: F) -> std::result::Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<App>, ApiRequest) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<ApiResponse>> + Send,
+{
+    lambda_http::run(service_fn(|req: lambda_http::Request| {
+        let request = ApiRequest::from_lambda(req);
+        let app = app.clone();
+        let started = Instant::now();
+        let reply = route(app, request.clone());
+        async move {
+            let response = reply.await.unwrap_or_else(ApiResponse::from);
+            tracing::info!(
+                request_id = %request.request_id,
+                method = %request.method,
+                path = %format!("/{}", request.segments.join("/")),
+                status = response.status,
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "request"
+            );
+            to_lambda(response)
+        }
+    }))
+    .await
+}
+
+fn to_lambda(response: ApiResponse) -> std::result::Result<Response<Body>, lambda_http::Error> {
+    let mut builder = Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(*name, value);
+    }
+    let body = match response.body {
+        Some(json) => {
+            builder = builder.header(CONTENT_TYPE, "application/json");
+            Body::Text(json.to_string())
+        }
+        None => Body::Empty,
+    };
+    Ok(builder.body(body)?)
+}

@@ -1,0 +1,19 @@
+//! Everything the chat Lambdas share: the domain rules, DynamoDB storage, authentication and the
+//! HTTP plumbing. Function crates only build an [`App`] once per cold start and hand requests to it.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod cursor;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod input;
+pub mod store;
+pub mod telemetry;
+pub mod time;
+
+pub use app::App;
+pub use config::Config;
+pub use error::Error;

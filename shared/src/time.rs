@@ -1,0 +1,30 @@
+//! Timestamps as the contract writes them: RFC 3339, UTC, milliseconds.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Current time as `2026-11-24T01:02:03.456Z`.
+pub fn now_rfc3339() -> String {
+    format_rfc3339(SystemTime::now())
+}
+
+pub fn format_rfc3339(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
+/// Seconds since the Unix epoch (for JWT claims and TTL attributes).
+pub fn unix_seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_milliseconds_in_utc() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_795_482_123_456);
+        assert_eq!(format_rfc3339(at), "2026-11-24T01:02:03.456Z");
+    }
+}

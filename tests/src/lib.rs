@@ -1,0 +1,194 @@
+//! Helpers for the end-to-end tests: they talk to a running local stack (started by
+//! `infra/test.sh`) over real HTTP and WebSockets, and read DynamoDB Local where a test must
+//! look behind the API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub fn api_url() -> String {
+    std::env::var("CHAT_API_URL")
+        .expect("CHAT_API_URL is not set: run the tests with infra/test.sh, which starts the stack")
+}
+
+/// A name no other test (or earlier run against a kept database) uses.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{n}x{nanos:08x}")
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected reply: {:#}",
+            self.body
+        );
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "unexpected reply: {:#}",
+            self.body
+        );
+        assert!(self.body["error"]["message"].is_string(), "{:#}", self.body);
+    }
+}
+
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Api {
+    pub fn new() -> Self {
+        Api {
+            base: api_url(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.header("content-type", "application/json").body(body);
+        }
+        let resp = req.send().await.expect("the local gateway answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.raw(
+            method,
+            path,
+            token,
+            body.map(|b| b.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Registers and logs in a fresh user.
+    pub async fn user(&self, prefix: &str) -> TestUser {
+        let username = unique(prefix);
+        let password = "correct horse battery".to_owned();
+        let email = format!("{username}@example.com");
+        let reply = self
+            .post(
+                "/users/register",
+                None,
+                json!({"username": username, "email": email, "password": password}),
+            )
+            .await;
+        let user = reply.expect(201).clone();
+        let login = self
+            .post(
+                "/users/login",
+                None,
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        let token = login.expect(200)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        TestUser {
+            id: user["id"].as_str().unwrap().to_owned(),
+            username,
+            email,
+            password,
+            token,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
