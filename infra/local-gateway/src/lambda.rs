@@ -1,0 +1,146 @@
+//! Client of the Lambda Invoke API that `cargo lambda watch` serves:
+//! `POST {endpoint}/2015-03-31/functions/{name}/invocations`.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use serde_json::Value;
+
+/// How long an invocation may take by default. The first call of a function under
+/// `cargo lambda watch` compiles it, which can take minutes.
+pub const DEFAULT_INVOKE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Longest slice of a failed invocation's body kept in errors and logs.
+const ERROR_BODY_LIMIT: usize = 2048;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvokeError {
+    #[error("the Lambda emulator at {endpoint} is unreachable: {source}")]
+    Unreachable {
+        endpoint: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("invocation of {function} timed out")]
+    Timeout { function: String },
+    #[error("{function} failed ({kind}): {body}")]
+    FunctionError {
+        function: String,
+        kind: String,
+        body: String,
+    },
+    #[error("the Lambda emulator answered {status} for {function}: {body}")]
+    Status {
+        function: String,
+        status: u16,
+        body: String,
+    },
+    #[error("invocation of {function} failed: {source}")]
+    Transport {
+        function: String,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+impl InvokeError {
+    /// True when the function never ran (emulator down or too slow), as opposed to the function
+    /// itself failing: API Gateway answers the two differently.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. } | Self::Timeout { .. })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client for the Lambda emulator: {0}")]
+pub struct ClientError(#[from] reqwest::Error);
+
+/// One pooled HTTP client shared by every invocation.
+#[derive(Debug, Clone)]
+pub struct LambdaClient {
+    http: reqwest::Client,
+    endpoint: String,
+}
+
+impl LambdaClient {
+    pub fn new(endpoint: &str, invoke_timeout: Duration) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(invoke_timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            // The emulator is local; a developer's HTTP_PROXY must not capture these calls.
+            .no_proxy()
+            .build()?;
+        Ok(Self {
+            http,
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Invokes `function` with `event`; the raw result payload on success.
+    pub async fn invoke(&self, function: &str, event: &Value) -> Result<Bytes, InvokeError> {
+        let url = format!(
+            "{}/2015-03-31/functions/{}/invocations",
+            self.endpoint,
+            urlencoding::encode(function)
+        );
+        let response = self
+            .http
+            .post(url)
+            .json(event)
+            .send()
+            .await
+            .map_err(|source| self.classify(function, source))?;
+        let status = response.status();
+        let function_error = response
+            .headers()
+            .get("x-amz-function-error")
+            .map(|kind| String::from_utf8_lossy(kind.as_bytes()).into_owned());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| self.classify(function, source))?;
+        if let Some(kind) = function_error {
+            return Err(InvokeError::FunctionError {
+                function: function.to_owned(),
+                kind,
+                body: excerpt(&body),
+            });
+        }
+        if !status.is_success() {
+            return Err(InvokeError::Status {
+                function: function.to_owned(),
+                status: status.as_u16(),
+                body: excerpt(&body),
+            });
+        }
+        Ok(body)
+    }
+
+    fn classify(&self, function: &str, source: reqwest::Error) -> InvokeError {
+        if source.is_timeout() {
+            InvokeError::Timeout {
+                function: function.to_owned(),
+            }
+        } else if source.is_connect() {
+            InvokeError::Unreachable {
+                endpoint: self.endpoint.clone(),
+                source,
+            }
+        } else {
+            InvokeError::Transport {
+                function: function.to_owned(),
+                source,
+            }
+        }
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    match text.char_indices().nth(ERROR_BODY_LIMIT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.into_owned(),
+    }
+}

@@ -1,0 +1,21 @@
+//! Local emulation of AWS API Gateway (HTTP API, WebSocket API, Management API) and of the
+//! DynamoDB table set-up, driven by the project's SAM `template.yaml`.
+
+pub mod cli;
+pub mod clock;
+pub mod connections;
+pub mod env;
+mod http_api;
+mod http_util;
+pub mod ids;
+pub mod intrinsics;
+pub mod lambda;
+mod management;
+pub mod routing;
+pub mod server;
+pub mod tables;
+pub mod template;
+pub mod websocket;
+
+pub use server::{Gateway, GatewayConfig, GatewayError, app, serve, shutdown_signal};
+pub use template::{Template, TemplateError};

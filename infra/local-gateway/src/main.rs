@@ -1,0 +1,93 @@
+//! `local-gateway`: wires the command line to the library.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use local_gateway::cli::{self, CliError, Command};
+use local_gateway::env::{self, EnvError};
+use local_gateway::tables::{self, TablesError};
+use local_gateway::{Gateway, GatewayError, Template, TemplateError, serve, shutdown_signal};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, thiserror::Error)]
+enum MainError {
+    #[error(transparent)]
+    Cli(#[from] CliError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    #[error(transparent)]
+    Tables(#[from] TablesError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        // The local stack sends stderr to log files, where colour codes are noise.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match run(cli::parse(std::env::args().skip(1))).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("local-gateway: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Result<Command, CliError>) -> Result<(), MainError> {
+    match command? {
+        Command::Help => println!("{}", cli::USAGE),
+        Command::Tables { template, endpoint } => {
+            let template = Template::load(&template)?;
+            let client = tables::client(&endpoint).await;
+            for report in tables::ensure_tables(&client, &template.tables()).await? {
+                println!("{report}");
+            }
+        }
+        Command::Env {
+            template,
+            overrides,
+        } => {
+            let template = Template::load(&template)?;
+            print!("{}", env::render(&env::resolve(&template, &overrides)?)?);
+        }
+        Command::Serve {
+            template,
+            listen,
+            config,
+        } => {
+            let template = Template::load(&template)?;
+            let gateway = Gateway::new(&template, config.into_config())?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|source| MainError::Bind {
+                    address: listen,
+                    source,
+                })?;
+            tracing::info!(
+                "listening on http://{listen} (WebSocket ws://{listen}/ws, Management API http://{listen}/ws/@connections/{{id}}), Lambda at {}",
+                gateway.config().lambda_endpoint
+            );
+            serve(listener, gateway, shutdown_signal())
+                .await
+                .map_err(MainError::Serve)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! The API Gateway Management API at `/ws/@connections/{connection_id}`, as
+//! aws-sdk-apigatewaymanagement and the AWS CLI call it with endpoint `http://<gateway>/ws`.
+//!
+//! Errors follow restJson1: the SDKs read the error code from the `x-amzn-ErrorType` header,
+//! so that header is what makes a 410 a `GoneException`.
+
+use axum::extract::Request;
+use axum::extract::ws::Message;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::connections::{Disconnect, Outbound};
+use crate::http_util::{BodyError, header_value, json_message, read_body_limited};
+use crate::ids;
+use crate::server::Gateway;
+
+pub(crate) async fn handle(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
+    let request_id = ids::api_gateway_id();
+    let mut response = respond(gateway, raw_id, request).await;
+    if let Some(value) = header_value(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
+    if raw_id.is_empty() || raw_id.contains('/') {
+        return json_message(StatusCode::NOT_FOUND, "Not Found");
+    }
+    // Ids end in `=`, which clients send as `%3D`.
+    let Ok(id) = urlencoding::decode(raw_id) else {
+        return gone(raw_id);
+    };
+    let (parts, body) = request.into_parts();
+    match parts.method {
+        Method::POST => {
+            let limit = gateway.config.ws_max_message_bytes;
+            let payload = match read_body_limited(&parts.headers, body, limit).await {
+                Ok(payload) => payload,
+                Err(BodyError::TooLarge { limit }) => {
+                    return aws_error(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "PayloadTooLargeException",
+                        &format!("Message is larger than {limit} bytes"),
+                    );
+                }
+                Err(BodyError::Read(_)) => {
+                    return aws_error(
+                        StatusCode::BAD_REQUEST,
+                        "BadRequestException",
+                        "Cannot read the request body",
+                    );
+                }
+            };
+            let Some(connection) = gateway.connections.get(&id) else {
+                return gone(&id);
+            };
+            let frame = match std::str::from_utf8(&payload) {
+                Ok(text) => Message::text(text),
+                Err(_) => Message::Binary(payload),
+            };
+            match connection.send(Outbound::Frame(frame)).await {
+                Ok(()) => StatusCode::OK.into_response(),
+                Err(_) => gone(&id),
+            }
+        }
+        Method::GET => match gateway.connections.get(&id) {
+            Some(connection) => {
+                let session = &connection.session;
+                // restJson1 member names of GetConnection (what the SDKs parse), ISO 8601 times.
+                let body = json!({
+                    "connectedAt": session.connected_at.iso8601(),
+                    "identity": {
+                        "sourceIp": session.source_ip,
+                        "userAgent": session.user_agent,
+                    },
+                    "lastActiveAt": connection.last_active().iso8601(),
+                });
+                (
+                    StatusCode::OK,
+                    [("content-type", HeaderValue::from_static("application/json"))],
+                    body.to_string(),
+                )
+                    .into_response()
+            }
+            None => gone(&id),
+        },
+        Method::DELETE => match gateway.connections.remove(&id) {
+            Some(connection) => {
+                // Queued behind frames already posted, so those still arrive before the close.
+                let _ = connection
+                    .send(Outbound::Close(Disconnect::deleted()))
+                    .await;
+                StatusCode::NO_CONTENT.into_response()
+            }
+            None => gone(&id),
+        },
+        _ => json_message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+    }
+}
+
+fn gone(id: &str) -> Response {
+    aws_error(
+        StatusCode::GONE,
+        "GoneException",
+        &format!("Connection {id} is gone"),
+    )
+}
+
+fn aws_error(status: StatusCode, error_type: &'static str, message: &str) -> Response {
+    let mut response = json_message(status, message);
+    response
+        .headers_mut()
+        .insert("x-amzn-errortype", HeaderValue::from_static(error_type));
+    response
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: real HTTP and WebSocket clients against an in-process gateway, with a fake
+//! Lambda Invoke API recording the events.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod harness;
+mod http_api;
+mod management;
+mod tables;
+mod websocket;
