@@ -62,10 +62,13 @@ ddb_dir=$(dynamodb_local_dir)
 storage=(-inMemory)
 if [ -n "${DYNAMODB_DATA_DIR:-}" ]; then
   mkdir -p "$DYNAMODB_DATA_DIR"
-  storage=(-dbPath "$DYNAMODB_DATA_DIR")
+  storage=(-dbPath "$(cd "$DYNAMODB_DATA_DIR" && pwd)")
 fi
+# DynamoDB Local writes a metadata file into its working directory: keep it out of the tree.
+cd "$STATE_DIR"
 start dynamodb java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
   "${storage[@]}" -sharedDb -port "$DYNAMODB_PORT"
+cd "$ROOT"
 wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 || { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
 
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -93,7 +96,7 @@ start gateway "$gateway" serve --template "$ROOT/template.yaml" \
 wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 
 # Ready means every function answers through the gateway (the first call starts each one).
-for path in /users/me; do
+for path in /users/me /chats /messages/conversations; do
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GATEWAY_PORT$path")" = 401 ]; do
     sleep 0.5
   done

@@ -1,8 +1,11 @@
 //! The state a function builds once per cold start and shares across invocations.
 
+use std::sync::Arc;
+
 use crate::auth::{Passwords, Tokens};
 use crate::config::Config;
 use crate::cursor::Cursors;
+use crate::events::{LogNotifier, Notify};
 use crate::store::Store;
 
 pub struct App {
@@ -11,6 +14,8 @@ pub struct App {
     pub passwords: Passwords,
     pub tokens: Tokens,
     pub cursors: Cursors,
+    /// Where domain changes' notifications go once the change is stored.
+    pub notifier: Arc<dyn Notify>,
 }
 
 impl App {
@@ -27,6 +32,7 @@ impl App {
             passwords: Passwords::new(),
             tokens: Tokens::new(&config.jwt_secret, config.token_ttl),
             cursors: Cursors::new(&config.jwt_secret),
+            notifier: Arc::new(LogNotifier),
             config,
         }
     }

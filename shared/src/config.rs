@@ -34,6 +34,9 @@ impl std::fmt::Debug for Secret {
 pub struct Tables {
     pub users: String,
     pub user_handles: String,
+    pub chats: String,
+    pub messages: String,
+    pub inbox: String,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,9 @@ impl Config {
             tables: Tables {
                 users: required("USERS_TABLE")?,
                 user_handles: required("USER_HANDLES_TABLE")?,
+                chats: required("CHATS_TABLE")?,
+                messages: required("MESSAGES_TABLE")?,
+                inbox: required("INBOX_TABLE")?,
             },
             jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),
@@ -131,16 +137,39 @@ mod tests {
     }
 
     #[test]
+    fn requires_the_chat_tables() {
+        let err = Config::from_lookup(env(&[
+            ("JWT_SECRET", SECRET),
+            ("USERS_TABLE", "u"),
+            ("USER_HANDLES_TABLE", "h"),
+            ("CHATS_TABLE", "c"),
+            ("MESSAGES_TABLE", "m"),
+        ]))
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("environment variable INBOX_TABLE is required")
+        );
+    }
+
+    #[test]
     fn reads_tables_and_ttl_and_hides_the_secret() {
         let cfg = Config::from_lookup(env(&[
             ("JWT_SECRET", SECRET),
             ("USERS_TABLE", "u"),
             ("USER_HANDLES_TABLE", "h"),
+            ("CHATS_TABLE", "c"),
+            ("MESSAGES_TABLE", "m"),
+            ("INBOX_TABLE", "i"),
             ("TOKEN_TTL_SECONDS", "60"),
         ]))
         .ok();
         let cfg = cfg.as_ref();
         assert_eq!(cfg.map(|c| c.tables.users.as_str()), Some("u"));
+        assert_eq!(cfg.map(|c| c.tables.chats.as_str()), Some("c"));
+        assert_eq!(cfg.map(|c| c.tables.messages.as_str()), Some("m"));
+        assert_eq!(cfg.map(|c| c.tables.inbox.as_str()), Some("i"));
         assert_eq!(cfg.map(|c| c.token_ttl), Some(Duration::from_secs(60)));
         assert!(!format!("{cfg:?}").contains(SECRET));
     }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cursor;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod input;
 pub mod store;

@@ -192,3 +192,78 @@ pub struct TestUser {
     pub password: String,
     pub token: String,
 }
+
+/// Helpers of the chats and messages tests.
+impl Api {
+    /// `n` fresh users, registered concurrently.
+    pub async fn users(&self, prefix: &str, n: usize) -> Vec<TestUser> {
+        futures::future::join_all((0..n).map(|_| self.user(prefix))).await
+    }
+
+    /// A chat of `owner` with `members`; the chat JSON.
+    pub async fn create_chat(&self, owner: &TestUser, members: &[&TestUser]) -> Value {
+        let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+        self.post(
+            "/chats",
+            Some(&owner.token),
+            json!({"name": unique("chat"), "member_ids": ids}),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
+    /// A direct message from `from` to `to`; the message JSON.
+    pub async fn send_direct(&self, from: &TestUser, to: &TestUser, content: &str) -> Value {
+        self.post(
+            "/messages",
+            Some(&from.token),
+            json!({"recipient_id": to.id, "content": content}),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
+    /// A message from `from` to the chat; the message JSON.
+    pub async fn send_to_chat(&self, from: &TestUser, chat_id: &str, content: &str) -> Value {
+        self.post(
+            "/messages",
+            Some(&from.token),
+            json!({"chat_id": chat_id, "content": content}),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
+    /// Every item of a list endpoint, following `next_cursor` with pages of `limit`; also the
+    /// size of each page.
+    pub async fn all_pages(
+        &self,
+        path: &str,
+        token: &str,
+        limit: usize,
+    ) -> (Vec<Value>, Vec<usize>) {
+        let mut items = Vec::new();
+        let mut sizes = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+                None => format!("{path}{sep}limit={limit}"),
+            };
+            let page = self.get(&url, token).await.expect(200).clone();
+            let page_items = page["items"].as_array().unwrap().clone();
+            sizes.push(page_items.len());
+            items.extend(page_items);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return (items, sizes),
+            }
+            assert!(sizes.len() < 1000, "paging does not end");
+        }
+    }
+}
+pub mod ws;

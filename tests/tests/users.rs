@@ -492,13 +492,13 @@ async fn listing_pages_through_every_user_once() {
     let mut pages = 0;
     loop {
         let path = match &cursor {
-            Some(c) => format!("/users/?limit=7&cursor={c}"),
-            None => "/users/?limit=7".to_owned(),
+            Some(c) => format!("/users/?limit=50&cursor={c}"),
+            None => "/users/?limit=50".to_owned(),
         };
         let reply = api.get(&path, &me.token).await;
         let body = reply.expect(200);
         let items = body["items"].as_array().unwrap();
-        assert!(items.len() <= 7);
+        assert!(items.len() <= 50);
         for item in items {
             assert_eq!(keys(item), sorted(&PUBLIC_FIELDS));
             assert!(

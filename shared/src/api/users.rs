@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::caller;
 use crate::app::App;
+use crate::domain::contacts;
 use crate::domain::users::{self, Login, PasswordChange, ProfileChange, Registration, Status};
 use crate::error::{Error, Result};
 use crate::http::{ApiRequest, ApiResponse};
@@ -123,6 +124,12 @@ async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
     let status = Status::parse(req.json()?.str("status")?)?;
     let user = users::set_status(app, me, status).await?;
+    // The status is stored; failing to reach the contacts must not turn that into an error.
+    match contacts::presence_notifications(app, &user).await {
+        Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "presence not announced"),
+    }
     Ok(ApiResponse::ok(&user.private()))
 }
 

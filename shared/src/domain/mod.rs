@@ -1,3 +1,7 @@
 //! The rules of the chat service, independent of how a request arrived (REST or WebSocket).
 
+pub mod chats;
+pub mod contacts;
+pub mod inbox;
+pub mod messages;
 pub mod users;

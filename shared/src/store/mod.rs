@@ -1,5 +1,10 @@
 //! DynamoDB access: the only code that builds requests and maps items. One module per table.
 
+pub mod capacity;
+pub mod chats;
+pub mod inbox;
+pub(crate) mod items;
+pub mod messages;
 pub mod users;
 
 use std::time::Duration;
@@ -9,7 +14,7 @@ use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem};
 
 use crate::config::Tables;
 use crate::error::{BoxError, Error};
@@ -104,10 +109,14 @@ impl Store {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             let err = match result {
-                Ok(_) => return Ok(()),
+                Ok(out) => {
+                    capacity::write(out.consumed_capacity());
+                    return Ok(());
+                }
                 Err(err) => err,
             };
             let codes = match err.as_service_error() {

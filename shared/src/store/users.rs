@@ -2,7 +2,7 @@
 //! and emails unique case-insensitively: a user and its two handles are written, changed and
 //! deleted together in one transaction whose conditions decide every race.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
@@ -106,9 +106,11 @@ impl Store {
             .table_name(&self.tables.users)
             .key("id", s(id))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
+        super::capacity::read(out.consumed_capacity());
         out.item
             .map(|item| {
                 serde_dynamo::from_item(item).map_err(|e| corrupt(format!("user {id}: {e}")))
@@ -274,5 +276,45 @@ impl Store {
             .map(|item| serde_dynamo::from_item(item).map_err(|e| corrupt(format!("user: {e}"))))
             .collect::<StoreResult<Vec<PublicUser>>>()?;
         Ok((users, consumed))
+    }
+}
+
+impl Store {
+    /// The public users of `ids` that exist, in no particular order: one BatchGetItem per 100.
+    pub async fn get_public_users(&self, ids: &[String]) -> StoreResult<Vec<PublicUser>> {
+        self.batch_get_users(ids, &[])
+            .await?
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| corrupt(format!("user: {e}"))))
+            .collect()
+    }
+
+    /// Which of `ids` name existing users.
+    pub async fn existing_user_ids(&self, ids: &[String]) -> StoreResult<HashSet<String>> {
+        Ok(self
+            .batch_get_users(ids, &["id"])
+            .await?
+            .iter()
+            .filter_map(|item| super::items::opt_s(item, "id").map(str::to_owned))
+            .collect())
+    }
+
+    async fn batch_get_users(
+        &self,
+        ids: &[String],
+        projection: &[&str],
+    ) -> StoreResult<Vec<HashMap<String, AttributeValue>>> {
+        let mut ids: Vec<&String> = ids.iter().collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids
+            .into_iter()
+            .map(|id| HashMap::from([("id".to_owned(), s(id))]))
+            .collect();
+        self.batch_get(&self.tables.users, keys, true, projection)
+            .await
     }
 }

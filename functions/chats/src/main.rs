@@ -1,0 +1,12 @@
+//! The chats endpoint group as a Lambda behind the HTTP API.
+
+use std::sync::Arc;
+
+use chat_shared::{App, Config, http, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init();
+    let app = Arc::new(App::new(Config::from_env()?).await);
+    http::run(app, chat_shared::api::chats::route).await
+}

@@ -1,0 +1,220 @@
+//! Chats (rooms): creation, membership and the caller's list of chats.
+
+use serde::Serialize;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::input::check_len;
+use crate::store::StoreError;
+use crate::time::now_rfc3339;
+
+use super::messages::{Conversation, Page, PageRequest, is_entity_id};
+
+pub const MAX_NAME_CHARS: usize = 100;
+/// A chat is created in one transaction of at most 100 items: its meta item plus one membership
+/// item per member, the creator included.
+pub const MAX_INITIAL_MEMBERS: usize = 99;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chat {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    /// Sorted user ids.
+    pub members: Vec<String>,
+    pub created_at: String,
+}
+
+impl Chat {
+    pub fn has_member(&self, user_id: &str) -> bool {
+        self.members.iter().any(|m| m == user_id)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct NewChat<'a> {
+    pub name: &'a str,
+    pub member_ids: Vec<&'a str>,
+}
+
+/// Cursors of one user's chat list only resume that list.
+fn list_scope(me: &str) -> String {
+    format!("chats:{me}")
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    check_len("name", name, 1, MAX_NAME_CHARS)?;
+    if name.trim().is_empty() {
+        return Err(Error::validation("name", "name must not be blank"));
+    }
+    Ok(())
+}
+
+/// Creates a chat of `me` and `member_ids` (existing users; duplicates and `me` are ignored).
+pub async fn create(app: &App, me: &str, new: NewChat<'_>) -> Result<Chat> {
+    validate_name(new.name)?;
+    let mut members: Vec<String> = vec![me.to_owned()];
+    for id in &new.member_ids {
+        if !members.iter().any(|m| m == id) {
+            members.push((*id).to_owned());
+        }
+    }
+    if members.len() > MAX_INITIAL_MEMBERS {
+        return Err(Error::validation(
+            "member_ids",
+            format!(
+                "member_ids may name at most {} other users; add more members afterwards",
+                MAX_INITIAL_MEMBERS - 1
+            ),
+        ));
+    }
+    let unknown = |id: &str| Error::validation("member_ids", format!("unknown user: {id}"));
+    if let Some(bad) = members.iter().find(|id| !is_entity_id(id)) {
+        return Err(unknown(bad));
+    }
+    let others: Vec<String> = members.iter().skip(1).cloned().collect();
+    let found = app.store.existing_user_ids(&others).await?;
+    if let Some(missing) = others.iter().find(|id| !found.contains(*id)) {
+        return Err(unknown(missing));
+    }
+
+    let now = now_rfc3339();
+    members.sort();
+    let chat = Chat {
+        id: ulid::Ulid::generate().to_string(),
+        name: new.name.to_owned(),
+        created_by: me.to_owned(),
+        members,
+        created_at: now,
+    };
+    app.store.create_chat(&chat).await?;
+    Ok(chat)
+}
+
+/// The chat, if `me` is a member; 404 otherwise.
+pub async fn get(app: &App, me: &str, chat_id: &str) -> Result<Chat> {
+    if !is_entity_id(chat_id) {
+        return Err(Error::NotFound);
+    }
+    match app.store.get_chat(chat_id).await? {
+        Some(chat) if chat.has_member(me) => Ok(chat),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// The chats `me` belongs to, most recently joined first.
+pub async fn list(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<Chat>> {
+    let scope = list_scope(me);
+    let start = page
+        .cursor
+        .map(|c| app.cursors.decode(&scope, c))
+        .transpose()?;
+    let (ids, next) = app.store.member_chat_ids(me, page.limit, start).await?;
+    let mut chats = app.store.get_chats(&ids).await?;
+    // Keep the index order; drop chats left between the index read and the item read.
+    chats.retain(|c| c.has_member(me));
+    chats.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    Ok(Page {
+        items: chats,
+        next_cursor: next.map(|key| app.cursors.encode(&scope, &key)),
+    })
+}
+
+/// Adds `user_id` to the chat. Only members may add (403; 404 for an unknown chat); adding a
+/// member again changes nothing.
+pub async fn add_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Result<Chat> {
+    if !is_entity_id(chat_id) {
+        return Err(Error::NotFound);
+    }
+    let chat = app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)?;
+    if !chat.has_member(me) {
+        return Err(Error::Forbidden("only members may add members".into()));
+    }
+    if chat.has_member(user_id) {
+        return Ok(chat);
+    }
+    let unknown = || Error::validation("user_id", "user_id must name an existing user");
+    if !is_entity_id(user_id) || app.store.get_user(user_id).await?.is_none() {
+        return Err(unknown());
+    }
+    match app
+        .store
+        .add_member(chat_id, user_id, me, &now_rfc3339())
+        .await
+    {
+        // Index 0: added concurrently by somebody else, which is the same outcome.
+        Ok(()) => {}
+        Err(err) if err.failed_condition_at(0) => {}
+        Err(err) if err.failed_condition_at(1) => return Err(Error::NotFound),
+        Err(err) if err.failed_condition_at(2) => {
+            return Err(Error::Forbidden("only members may add members".into()));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)
+}
+
+/// Removes `user_id` from the chat: a member may remove itself, the creator anybody, others get
+/// 403. Non-members (and members of no such chat) get 404. The removed user's inbox entry of the
+/// chat goes with it.
+pub async fn remove_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Result<Chat> {
+    let chat = get(app, me, chat_id).await?;
+    if me != user_id && me != chat.created_by {
+        return Err(Error::Forbidden(
+            "only the creator may remove other members".into(),
+        ));
+    }
+    if !chat.has_member(user_id) {
+        return Err(Error::NotFound);
+    }
+    let conversation_id = Conversation::Chat(chat.id.clone()).id();
+    match app
+        .store
+        .remove_member(chat_id, user_id, me, &conversation_id)
+        .await
+    {
+        Ok(()) => {}
+        // Removed concurrently, chat gone, or the remover left meanwhile.
+        Err(err @ StoreError::Canceled(_))
+            if err.failed_condition_at(0)
+                || err.failed_condition_at(1)
+                || err.failed_condition_at(3) =>
+        {
+            return Err(Error::NotFound);
+        }
+        Err(err) => return Err(err.into()),
+    }
+    app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_name("team").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name(&"n".repeat(100)).is_ok());
+        assert!(validate_name(&"n".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn chats_serialise_as_the_contract_says() {
+        let chat = Chat {
+            id: "C".into(),
+            name: "n".into(),
+            created_by: "A".into(),
+            members: vec!["A".into(), "B".into()],
+            created_at: "t".into(),
+        };
+        let json = serde_json::to_value(&chat).unwrap_or_default();
+        let mut keys: Vec<&String> = json
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        assert_eq!(keys, ["created_at", "created_by", "id", "members", "name"]);
+    }
+}

@@ -1,0 +1,322 @@
+//! The chats table (key `pk`, `sk`). Per chat, in partition `CHAT#<chat_id>`: the meta item
+//! (`sk = META`: name, creator, creation time and `members`, a string set) and one membership
+//! item per member (`sk = MEMBER#<user_id>`). Every membership change writes the membership item
+//! and the meta item's set in one transaction, so the two never disagree. The `by_member` index
+//! (partition `member_id`, sort `joined_at`, keys only) lists a user's chats.
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+};
+
+use super::items::{Item, opt_s, req_s, s, split_page, string_set};
+use super::{Store, StoreError, StoreResult, capacity, corrupt};
+use crate::cursor::Key;
+use crate::domain::chats::Chat;
+
+pub const MEMBER_INDEX: &str = "by_member";
+const META: &str = "META";
+const MEMBER_PAGE_KEY: [&str; 4] = ["pk", "sk", "member_id", "joined_at"];
+
+fn chat_pk(chat_id: &str) -> String {
+    format!("CHAT#{chat_id}")
+}
+
+fn member_sk(user_id: &str) -> String {
+    format!("MEMBER#{user_id}")
+}
+
+fn meta_key(chat_id: &str) -> Item {
+    Item::from([
+        ("pk".to_owned(), s(chat_pk(chat_id))),
+        ("sk".to_owned(), s(META)),
+    ])
+}
+
+fn member_key(chat_id: &str, user_id: &str) -> Item {
+    Item::from([
+        ("pk".to_owned(), s(chat_pk(chat_id))),
+        ("sk".to_owned(), s(member_sk(user_id))),
+    ])
+}
+
+fn meta_item(chat: &Chat) -> Item {
+    let mut item = meta_key(&chat.id);
+    item.insert("chat_id".into(), s(&chat.id));
+    item.insert("name".into(), s(&chat.name));
+    item.insert("created_by".into(), s(&chat.created_by));
+    item.insert("created_at".into(), s(&chat.created_at));
+    if !chat.members.is_empty() {
+        item.insert("members".into(), AttributeValue::Ss(chat.members.clone()));
+    }
+    item
+}
+
+fn member_item(chat_id: &str, user_id: &str, joined_at: &str) -> Item {
+    let mut item = member_key(chat_id, user_id);
+    item.insert("member_id".into(), s(user_id));
+    item.insert("joined_at".into(), s(joined_at));
+    item
+}
+
+fn chat_from_meta(item: &Item) -> StoreResult<Chat> {
+    Ok(Chat {
+        id: req_s(item, "chat_id")?,
+        name: req_s(item, "name")?,
+        created_by: req_s(item, "created_by")?,
+        members: string_set(item, "members"),
+        created_at: req_s(item, "created_at")?,
+    })
+}
+
+fn transact_put(
+    item: Item,
+    table: &str,
+    condition: Option<&str>,
+) -> StoreResult<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_owned))
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn membership_check(table: &str, chat_id: &str, user_id: &str) -> StoreResult<TransactWriteItem> {
+    let check = ConditionCheck::builder()
+        .table_name(table)
+        .set_key(Some(member_key(chat_id, user_id)))
+        .condition_expression("attribute_exists(pk)")
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}
+
+impl Store {
+    /// Creates the meta item and every membership item at once (at most 99 members).
+    pub async fn create_chat(&self, chat: &Chat) -> StoreResult<()> {
+        let table = &self.tables.chats;
+        let mut items = vec![transact_put(
+            meta_item(chat),
+            table,
+            Some("attribute_not_exists(pk)"),
+        )?];
+        for member in &chat.members {
+            items.push(transact_put(
+                member_item(&chat.id, member, &chat.created_at),
+                table,
+                None,
+            )?);
+        }
+        self.transact(items).await
+    }
+
+    pub async fn get_chat(&self, chat_id: &str) -> StoreResult<Option<Chat>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.chats)
+            .set_key(Some(meta_key(chat_id)))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        out.item.as_ref().map(chat_from_meta).transpose()
+    }
+
+    /// The chats of `chat_ids` that exist, in no particular order.
+    pub async fn get_chats(&self, chat_ids: &[String]) -> StoreResult<Vec<Chat>> {
+        let mut ids: Vec<&String> = chat_ids.iter().collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids.into_iter().map(|id| meta_key(id)).collect();
+        self.batch_get(&self.tables.chats, keys, true, &[])
+            .await?
+            .iter()
+            .map(chat_from_meta)
+            .collect()
+    }
+
+    /// One GetItem on the membership item.
+    pub async fn is_member(&self, chat_id: &str, user_id: &str) -> StoreResult<bool> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.chats)
+            .set_key(Some(member_key(chat_id, user_id)))
+            .projection_expression("pk")
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        Ok(out.item.is_some())
+    }
+
+    /// Adds `user_id`, provided `added_by` is (still) a member. Failed conditions: index 0 when
+    /// `user_id` is a member already, 1 when the chat is gone, 2 when `added_by` is no member.
+    pub async fn add_member(
+        &self,
+        chat_id: &str,
+        user_id: &str,
+        added_by: &str,
+        joined_at: &str,
+    ) -> StoreResult<()> {
+        let table = &self.tables.chats;
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(meta_key(chat_id)))
+            .update_expression("ADD #members :u")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#members", "members")
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
+            .build()
+            .map_err(corrupt)?;
+        self.transact(vec![
+            transact_put(
+                member_item(chat_id, user_id, joined_at),
+                table,
+                Some("attribute_not_exists(pk)"),
+            )?,
+            TransactWriteItem::builder().update(update).build(),
+            membership_check(table, chat_id, added_by)?,
+        ])
+        .await
+    }
+
+    /// Removes `user_id` and its inbox entry of the chat (`conversation_id`), provided
+    /// `removed_by` is still a member when it is somebody else. Failed conditions: index 0 when
+    /// `user_id` is no member, 1 when the chat is gone, 3 when `removed_by` is no member.
+    pub async fn remove_member(
+        &self,
+        chat_id: &str,
+        user_id: &str,
+        removed_by: &str,
+        conversation_id: &str,
+    ) -> StoreResult<()> {
+        let table = &self.tables.chats;
+        let delete = Delete::builder()
+            .table_name(table)
+            .set_key(Some(member_key(chat_id, user_id)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(corrupt)?;
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(meta_key(chat_id)))
+            .update_expression("DELETE #members :u")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#members", "members")
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
+            .build()
+            .map_err(corrupt)?;
+        let inbox = Delete::builder()
+            .table_name(&self.tables.inbox)
+            .key("user_id", s(user_id))
+            .key("conversation_id", s(conversation_id))
+            .build()
+            .map_err(corrupt)?;
+        let mut items = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            TransactWriteItem::builder().update(update).build(),
+            TransactWriteItem::builder().delete(inbox).build(),
+        ];
+        // A transaction may touch an item once: leaving needs no check of one's own membership.
+        if removed_by != user_id {
+            items.push(membership_check(table, chat_id, removed_by)?);
+        }
+        self.transact(items).await
+    }
+
+    /// One page of the ids of `user_id`'s chats, most recently joined first.
+    pub async fn member_chat_ids(
+        &self,
+        user_id: &str,
+        limit: i32,
+        start: Option<Key>,
+    ) -> StoreResult<(Vec<String>, Option<Key>)> {
+        let (items, _) = self
+            .query_member_index(user_id, Some(limit.saturating_add(1)), start)
+            .await?;
+        let (items, next) = split_page(items, limit, &MEMBER_PAGE_KEY);
+        Ok((chat_ids_of(&items)?, next))
+    }
+
+    /// Every chat id of `user_id` (for its contacts).
+    pub async fn all_member_chat_ids(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let (items, next) = self.query_member_index(user_id, None, start).await?;
+            ids.extend(chat_ids_of(&items)?);
+            match next {
+                Some(key) => start = Some(key),
+                None => return Ok(ids),
+            }
+        }
+    }
+
+    async fn query_member_index(
+        &self,
+        user_id: &str,
+        limit: Option<i32>,
+        start: Option<Key>,
+    ) -> StoreResult<(Vec<Item>, Option<Key>)> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.chats)
+            .index_name(MEMBER_INDEX)
+            .key_condition_expression("member_id = :u")
+            .expression_attribute_values(":u", s(user_id))
+            .scan_index_forward(false)
+            .set_limit(limit)
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+    }
+}
+
+fn chat_ids_of(items: &[Item]) -> StoreResult<Vec<String>> {
+    items
+        .iter()
+        .map(|item| {
+            opt_s(item, "pk")
+                .and_then(|pk| pk.strip_prefix("CHAT#"))
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt("membership item without a chat key"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::items::key_of;
+    use super::*;
+
+    #[test]
+    fn meta_items_round_trip() {
+        let chat = Chat {
+            id: "C1".into(),
+            name: "team".into(),
+            created_by: "A".into(),
+            members: vec!["A".into(), "B".into()],
+            created_at: "2026-11-24T01:02:03.456Z".into(),
+        };
+        let item = meta_item(&chat);
+        assert_eq!(item.get("pk"), Some(&s("CHAT#C1")));
+        assert_eq!(chat_from_meta(&item).ok(), Some(chat));
+        let key = key_of(&member_item("C1", "B", "t"), &MEMBER_PAGE_KEY);
+        assert_eq!(chat_ids_of(&[key]).ok(), Some(vec!["C1".to_owned()]));
+    }
+}

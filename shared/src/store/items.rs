@@ -1,0 +1,171 @@
+//! Helpers the table modules share: attribute access, page keys and BatchGetItem.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
+
+use super::{Store, StoreError, StoreResult, capacity, corrupt};
+use crate::cursor::Key;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+/// BatchGetItem takes at most 100 keys per request.
+const BATCH_GET_MAX: usize = 100;
+/// Unprocessed keys (throttling) are retried this often before the read counts as unavailable.
+const BATCH_GET_ATTEMPTS: u32 = 8;
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(crate) fn opt_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+pub(crate) fn req_s(item: &Item, name: &str) -> StoreResult<String> {
+    opt_s(item, name)
+        .map(str::to_owned)
+        .ok_or_else(|| corrupt(format!("item lacks string attribute {name}")))
+}
+
+pub(crate) fn opt_n<T: std::str::FromStr>(item: &Item, name: &str) -> StoreResult<Option<T>> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .map(|raw| {
+            raw.parse::<T>()
+                .map_err(|_| corrupt(format!("attribute {name} is not a valid number")))
+        })
+        .transpose()
+}
+
+/// A string set as a sorted list (DynamoDB drops empty sets, so absent means empty).
+pub(crate) fn string_set(item: &Item, name: &str) -> Vec<String> {
+    let mut values = item
+        .get(name)
+        .and_then(|v| v.as_ss().ok())
+        .cloned()
+        .unwrap_or_default();
+    values.sort();
+    values
+}
+
+/// The key to resume a Query after `item`: its table and index key attributes.
+pub(crate) fn key_of(item: &Item, names: &[&str]) -> Key {
+    names
+        .iter()
+        .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+        .collect()
+}
+
+/// Queries read `limit + 1` items so that a page knows whether another follows: a full last
+/// page then ends with `None` instead of a cursor to an empty page.
+pub(crate) fn split_page(
+    mut items: Vec<Item>,
+    limit: i32,
+    key_names: &[&str],
+) -> (Vec<Item>, Option<Key>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if items.len() <= limit {
+        return (items, None);
+    }
+    items.truncate(limit);
+    let next = items.last().map(|last| key_of(last, key_names));
+    (items, next)
+}
+
+impl Store {
+    /// The items at `keys` that exist, in no particular order; only the `projection` attributes
+    /// when some are named.
+    pub(crate) async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        consistent: bool,
+        projection: &[&str],
+    ) -> StoreResult<Vec<Item>> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_GET_MAX) {
+            let mut pending = chunk.to_vec();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                attempt += 1;
+                if attempt > BATCH_GET_ATTEMPTS {
+                    return Err(StoreError::Unavailable(
+                        "BatchGetItem kept leaving keys unprocessed".into(),
+                    ));
+                }
+                if attempt > 1 {
+                    let backoff_ms = 10 * u64::from(attempt) + rand::random_range(0..20);
+                    tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
+                }
+                let mut request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(consistent);
+                if !projection.is_empty() {
+                    let placeholders: Vec<String> =
+                        (0..projection.len()).map(|i| format!("#p{i}")).collect();
+                    request = request.projection_expression(placeholders.join(", "));
+                    for (placeholder, name) in placeholders.iter().zip(projection) {
+                        request = request.expression_attribute_names(placeholder, *name);
+                    }
+                }
+                let request = request.build().map_err(corrupt)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(table, request)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                capacity::read(out.consumed_capacity());
+                if let Some(mut responses) = out.responses {
+                    found.extend(responses.remove(table).unwrap_or_default());
+                }
+                if let Some(mut unprocessed) = out.unprocessed_keys {
+                    pending = unprocessed
+                        .remove(table)
+                        .map(|k| k.keys)
+                        .unwrap_or_default();
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(i: u32) -> Item {
+        HashMap::from([
+            ("pk".to_owned(), s("p")),
+            ("sk".to_owned(), s(format!("{i:03}"))),
+            ("body".to_owned(), s("x")),
+        ])
+    }
+
+    #[test]
+    fn a_page_has_a_cursor_only_when_more_follows() {
+        let (items, next) = split_page((0..3).map(item).collect(), 3, &["pk", "sk"]);
+        assert_eq!((items.len(), next), (3, None));
+        let (items, next) = split_page((0..4).map(item).collect(), 3, &["pk", "sk"]);
+        assert_eq!(items.len(), 3);
+        let next = next.unwrap_or_default();
+        assert_eq!(next.len(), 2, "only key attributes: {next:?}");
+        assert_eq!(next.get("sk"), Some(&s("002")));
+    }
+
+    #[test]
+    fn absent_sets_are_empty() {
+        assert!(string_set(&item(1), "members").is_empty());
+    }
+}

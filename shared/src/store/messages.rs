@@ -1,0 +1,524 @@
+//! The messages table (key `conversation_id`, `message_id`). `message_id` is a ULID, so a
+//! conversation's history is one Query in either direction. Reactions are one string set per
+//! emoji (`r_<hex of the emoji's UTF-8>`): DynamoDB's ADD and DELETE, which make concurrent
+//! reactions safe without read-modify-write, work only on top-level attributes.
+//!
+//! Idempotency items share the table: `conversation_id = idem#<sender>#<client_message_id>`,
+//! `message_id = idem`, pointing at the message the first send stored in the same transaction.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem,
+};
+
+use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
+use super::{Store, StoreError, StoreResult, capacity, corrupt};
+use crate::cursor::Key;
+use crate::domain::messages::{Message, MessageType, message_id};
+
+const REACTION_PREFIX: &str = "r_";
+const HISTORY_PAGE_KEY: [&str; 2] = ["conversation_id", "message_id"];
+const IDEMPOTENCY_SORT_KEY: &str = "idem";
+
+/// The attribute holding the users who reacted with `emoji`.
+pub fn reaction_attribute(emoji: &str) -> String {
+    let mut name = String::with_capacity(REACTION_PREFIX.len() + 2 * emoji.len());
+    name.push_str(REACTION_PREFIX);
+    for byte in emoji.bytes() {
+        // Writing to a String cannot fail.
+        let _ = write!(name, "{byte:02x}");
+    }
+    name
+}
+
+fn emoji_of(attribute: &str) -> Option<String> {
+    let hex = attribute.strip_prefix(REACTION_PREFIX)?;
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
+fn idempotency_key(sender_id: &str, client_message_id: &str) -> String {
+    format!("idem#{sender_id}#{client_message_id}")
+}
+
+fn message_key(conversation_id: &str, ulid: &str) -> Item {
+    Item::from([
+        ("conversation_id".to_owned(), s(conversation_id)),
+        ("message_id".to_owned(), s(ulid)),
+    ])
+}
+
+/// The stored form of a message (also kept as an inbox entry's `last_message`).
+pub(crate) fn message_item(m: &Message) -> Item {
+    let mut item = message_key(&m.conversation_id, &m.ulid);
+    item.insert("sender_id".into(), s(&m.sender_id));
+    if let Some(recipient) = &m.recipient_id {
+        item.insert("recipient_id".into(), s(recipient));
+    }
+    if let Some(chat) = &m.chat_id {
+        item.insert("chat_id".into(), s(chat));
+    }
+    item.insert("content".into(), s(&m.content));
+    item.insert("message_type".into(), s(m.message_type.as_str()));
+    if let Some(reply_to) = &m.reply_to_id {
+        item.insert("reply_to_id".into(), s(reply_to));
+    }
+    if !m.read_by.is_empty() {
+        item.insert("read_by".into(), AttributeValue::Ss(m.read_by.clone()));
+    }
+    item.insert("created_at".into(), s(&m.created_at));
+    if let Some(edited_at) = &m.edited_at {
+        item.insert("edited_at".into(), s(edited_at));
+    }
+    item.insert("deleted".into(), AttributeValue::Bool(m.deleted));
+    item.insert("version".into(), n(m.version));
+    for (emoji, users) in &m.reactions {
+        if !users.is_empty() {
+            item.insert(reaction_attribute(emoji), AttributeValue::Ss(users.clone()));
+        }
+    }
+    item
+}
+
+pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
+    let conversation_id = req_s(item, "conversation_id")?;
+    let ulid = req_s(item, "message_id")?;
+    let deleted = item
+        .get("deleted")
+        .and_then(|v| v.as_bool().ok())
+        .copied()
+        .unwrap_or(false);
+    let raw_type = req_s(item, "message_type")?;
+    let message_type =
+        MessageType::parse(&raw_type).map_err(|_| corrupt(format!("message type {raw_type}")))?;
+    // A tombstone shows nothing of what it was, whatever a racing write left in the item.
+    let reactions = if deleted {
+        BTreeMap::new()
+    } else {
+        item.keys()
+            .filter_map(|name| Some((emoji_of(name)?, string_set(item, name))))
+            .filter(|(_, users)| !users.is_empty())
+            .collect()
+    };
+    Ok(Message {
+        id: message_id(&ulid, &conversation_id),
+        sender_id: req_s(item, "sender_id")?,
+        recipient_id: opt_s(item, "recipient_id").map(str::to_owned),
+        chat_id: opt_s(item, "chat_id").map(str::to_owned),
+        content: if deleted {
+            String::new()
+        } else {
+            req_s(item, "content")?
+        },
+        message_type,
+        reply_to_id: opt_s(item, "reply_to_id").map(str::to_owned),
+        reactions,
+        read_by: string_set(item, "read_by"),
+        created_at: req_s(item, "created_at")?,
+        edited_at: opt_s(item, "edited_at").map(str::to_owned),
+        deleted,
+        version: opt_n(item, "version")?.unwrap_or(1),
+        conversation_id,
+        ulid,
+    })
+}
+
+impl Store {
+    /// Stores a new message (plain PutItem).
+    pub async fn put_message(&self, message: &Message) -> StoreResult<()> {
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.tables.messages)
+            .set_item(Some(message_item(message)))
+            .condition_expression("attribute_not_exists(message_id)")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::write(out.consumed_capacity());
+        Ok(())
+    }
+
+    /// Stores a message unless its sender already sent one with `client_message_id`: then the
+    /// transaction is cancelled with a failed condition at index 0.
+    pub async fn put_message_once(
+        &self,
+        message: &Message,
+        client_message_id: &str,
+    ) -> StoreResult<()> {
+        let table = &self.tables.messages;
+        let marker = Put::builder()
+            .table_name(table)
+            .item(
+                "conversation_id",
+                s(idempotency_key(&message.sender_id, client_message_id)),
+            )
+            .item("message_id", s(IDEMPOTENCY_SORT_KEY))
+            .item("target_conversation_id", s(&message.conversation_id))
+            .item("target_message_id", s(&message.ulid))
+            .condition_expression("attribute_not_exists(message_id)")
+            .build()
+            .map_err(corrupt)?;
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(message_item(message)))
+            .condition_expression("attribute_not_exists(message_id)")
+            .build()
+            .map_err(corrupt)?;
+        self.transact(vec![
+            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder().put(put).build(),
+        ])
+        .await
+    }
+
+    /// The (conversation id, message ULID) the sender's first send with this key stored.
+    pub async fn idempotent_message(
+        &self,
+        sender_id: &str,
+        client_message_id: &str,
+    ) -> StoreResult<Option<(String, String)>> {
+        let key = message_key(
+            &idempotency_key(sender_id, client_message_id),
+            IDEMPOTENCY_SORT_KEY,
+        );
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.messages)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        out.item
+            .map(|item| {
+                Ok((
+                    req_s(&item, "target_conversation_id")?,
+                    req_s(&item, "target_message_id")?,
+                ))
+            })
+            .transpose()
+    }
+
+    pub async fn get_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+    ) -> StoreResult<Option<Message>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.messages)
+            .set_key(Some(message_key(conversation_id, ulid)))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        out.item.as_ref().map(message_from_item).transpose()
+    }
+
+    /// One page of a conversation, newest first: one Query of `limit + 1` items.
+    pub async fn history(
+        &self,
+        conversation_id: &str,
+        limit: i32,
+        start: Option<Key>,
+    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.messages)
+            .key_condition_expression("conversation_id = :c")
+            .expression_attribute_values(":c", s(conversation_id))
+            .scan_index_forward(false)
+            .limit(limit.saturating_add(1))
+            .set_exclusive_start_key(start)
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        let (items, next) = split_page(out.items.unwrap_or_default(), limit, &HISTORY_PAGE_KEY);
+        let messages = items
+            .iter()
+            .map(message_from_item)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((messages, next))
+    }
+
+    /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;
+    /// otherwise `ConditionFailed`.
+    pub async fn edit_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        content: &str,
+        edited_at: &str,
+    ) -> StoreResult<Message> {
+        self.update_message(
+            conversation_id,
+            ulid,
+            UpdateSpec {
+                update: "SET #content = :content, #edited_at = :at ADD #version :one".into(),
+                condition: "attribute_exists(message_id) AND #deleted = :false AND #sender = :me",
+                names: &[
+                    ("#content", "content"),
+                    ("#edited_at", "edited_at"),
+                    ("#version", "version"),
+                    ("#deleted", "deleted"),
+                    ("#sender", "sender_id"),
+                ],
+                values: vec![
+                    (":content", s(content)),
+                    (":at", s(edited_at)),
+                    (":one", n(1)),
+                    (":false", AttributeValue::Bool(false)),
+                    (":me", s(sender_id)),
+                ],
+            },
+        )
+        .await
+    }
+
+    /// Turns the message into a tombstone (empty content, the reactions of `emojis` removed) if
+    /// `sender_id` sent it and it is still at `version`; otherwise `ConditionFailed`.
+    pub async fn tombstone_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        version: u64,
+        emojis: &[&str],
+    ) -> StoreResult<Message> {
+        let reaction_names: Vec<(String, String)> = emojis
+            .iter()
+            .enumerate()
+            .map(|(i, emoji)| (format!("#r{i}"), reaction_attribute(emoji)))
+            .collect();
+        let mut update = "SET #deleted = :true, #content = :empty ADD #version :one".to_owned();
+        if !reaction_names.is_empty() {
+            let removed: Vec<&str> = reaction_names.iter().map(|(p, _)| p.as_str()).collect();
+            update.push_str(" REMOVE ");
+            update.push_str(&removed.join(", "));
+        }
+        let mut names: Vec<(&str, &str)> = vec![
+            ("#deleted", "deleted"),
+            ("#content", "content"),
+            ("#version", "version"),
+            ("#sender", "sender_id"),
+        ];
+        names.extend(
+            reaction_names
+                .iter()
+                .map(|(p, name)| (p.as_str(), name.as_str())),
+        );
+        self.update_message(
+            conversation_id,
+            ulid,
+            UpdateSpec {
+                update,
+                condition: "#sender = :me AND #version = :v",
+                names: &names,
+                values: vec![
+                    (":true", AttributeValue::Bool(true)),
+                    (":empty", s("")),
+                    (":one", n(1)),
+                    (":me", s(sender_id)),
+                    (":v", n(version)),
+                ],
+            },
+        )
+        .await
+    }
+
+    /// Adds `user_id` to the reaction set of `emoji`, unless the message is deleted or gone
+    /// (`ConditionFailed`). Adding an existing member of the set changes nothing.
+    pub async fn add_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+    ) -> StoreResult<Message> {
+        let attribute = reaction_attribute(emoji);
+        self.update_message(
+            conversation_id,
+            ulid,
+            UpdateSpec {
+                update: "ADD #r :users, #version :one".into(),
+                condition: "attribute_exists(message_id) AND #deleted = :false",
+                names: &[
+                    ("#r", &attribute),
+                    ("#version", "version"),
+                    ("#deleted", "deleted"),
+                ],
+                values: vec![
+                    (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
+                    (":one", n(1)),
+                    (":false", AttributeValue::Bool(false)),
+                ],
+            },
+        )
+        .await
+    }
+
+    pub async fn remove_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+    ) -> StoreResult<Message> {
+        let attribute = reaction_attribute(emoji);
+        self.update_message(
+            conversation_id,
+            ulid,
+            UpdateSpec {
+                update: "DELETE #r :users ADD #version :one".into(),
+                condition: "attribute_exists(message_id)",
+                names: &[("#r", &attribute), ("#version", "version")],
+                values: vec![
+                    (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
+                    (":one", n(1)),
+                ],
+            },
+        )
+        .await
+    }
+
+    /// Adds `user_id` to `read_by`. `None` when it was there already (or the message is gone).
+    pub async fn mark_read(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<Message>> {
+        let result = self
+            .update_message(
+                conversation_id,
+                ulid,
+                UpdateSpec {
+                    update: "ADD #read_by :users".into(),
+                    condition: "attribute_exists(message_id) AND NOT contains(#read_by, :me)",
+                    names: &[("#read_by", "read_by")],
+                    values: vec![
+                        (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
+                        (":me", s(user_id)),
+                    ],
+                },
+            )
+            .await;
+        match result {
+            Ok(message) => Ok(Some(message)),
+            Err(StoreError::ConditionFailed) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn update_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        spec: UpdateSpec<'_>,
+    ) -> StoreResult<Message> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.tables.messages)
+            .set_key(Some(message_key(conversation_id, ulid)))
+            .update_expression(spec.update)
+            .condition_expression(spec.condition)
+            .return_values(ReturnValue::AllNew)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        for (placeholder, name) in spec.names {
+            request = request.expression_attribute_names(*placeholder, *name);
+        }
+        for (placeholder, value) in spec.values {
+            request = request.expression_attribute_values(placeholder, value);
+        }
+        let out = request.send().await.map_err(StoreError::from_sdk)?;
+        capacity::write(out.consumed_capacity());
+        let item = out
+            .attributes
+            .ok_or_else(|| corrupt("UpdateItem returned no attributes"))?;
+        message_from_item(&item)
+    }
+}
+
+struct UpdateSpec<'a> {
+    update: String,
+    condition: &'a str,
+    names: &'a [(&'a str, &'a str)],
+    values: Vec<(&'a str, AttributeValue)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> Message {
+        Message {
+            id: message_id("01JD8X3B1R0000000000000000", "c.CHAT1"),
+            conversation_id: "c.CHAT1".into(),
+            sender_id: "A".into(),
+            recipient_id: None,
+            chat_id: Some("CHAT1".into()),
+            content: "hello".into(),
+            message_type: MessageType::Image,
+            reply_to_id: Some("x".into()),
+            reactions: BTreeMap::from([
+                ("👍".to_owned(), vec!["A".to_owned(), "B".to_owned()]),
+                ("👨‍👩‍👧".to_owned(), vec!["B".to_owned()]),
+            ]),
+            read_by: vec!["B".into()],
+            created_at: "2026-11-24T01:02:03.456Z".into(),
+            edited_at: None,
+            deleted: false,
+            ulid: "01JD8X3B1R0000000000000000".into(),
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn reaction_attributes_round_trip_any_emoji() {
+        for emoji in ["👍", "👨‍👩‍👧", "a", "ü"] {
+            let name = reaction_attribute(emoji);
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            assert_eq!(emoji_of(&name).as_deref(), Some(emoji));
+        }
+        assert_eq!(reaction_attribute("👍"), "r_f09f918d");
+        assert_eq!(emoji_of("r_f"), None);
+        assert_eq!(emoji_of("read_by"), None);
+    }
+
+    #[test]
+    fn items_round_trip() {
+        let m = message();
+        assert_eq!(message_from_item(&message_item(&m)).ok(), Some(m));
+    }
+
+    #[test]
+    fn a_tombstone_never_shows_content_or_reactions() {
+        let mut item = message_item(&message());
+        item.insert("deleted".into(), AttributeValue::Bool(true));
+        let m = message_from_item(&item).ok();
+        assert_eq!(m.as_ref().map(|m| m.content.as_str()), Some(""));
+        assert_eq!(m.map(|m| m.reactions.len()), Some(0));
+    }
+}

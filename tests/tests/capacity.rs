@@ -1,0 +1,219 @@
+//! The cost of the message operations does not grow with the conversation: the read and write
+//! capacity each consumes (ReturnConsumedCapacity from DynamoDB Local, summed over all its
+//! requests) is printed and compared with 100 and with 5,000 messages stored in the
+//! conversations.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chat_shared::domain::chats::{self, NewChat};
+use chat_shared::domain::inbox;
+use chat_shared::domain::messages::{
+    self, Conversation, Message, MessageType, NewMessage, PageRequest, message_id,
+};
+use chat_shared::domain::users::{Status, User};
+use chat_shared::store::capacity::{Capacity, measure};
+use chat_shared::time::format_rfc3339;
+use chat_shared::{App, Config};
+use futures::StreamExt;
+
+const PROBE: &str = "capacity probe message";
+
+async fn app() -> Arc<App> {
+    let config = Config::from_env().expect("run through infra/test.sh: the functions' environment");
+    Arc::new(App::new(config).await)
+}
+
+async fn user(app: &App, prefix: &str) -> User {
+    let name = e2e::unique(prefix).to_lowercase();
+    let now = chat_shared::time::now_rfc3339();
+    let user = User {
+        id: ulid::Ulid::generate().to_string(),
+        email: format!("{name}@example.com"),
+        display_name: name.clone(),
+        username: name,
+        bio: None,
+        avatar_url: None,
+        status: Status::Offline,
+        last_seen_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+        // Never verified here.
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        version: 1,
+    };
+    app.store.create_user(&user).await.expect("insert user");
+    user
+}
+
+/// `count` messages of the same size as the probes, written straight to the table.
+async fn fill(
+    app: &Arc<App>,
+    conversation: &Conversation,
+    sender: &str,
+    peer: Option<&str>,
+    count: usize,
+) {
+    let (recipient_id, chat_id) = match conversation {
+        Conversation::Direct { .. } => (peer.map(str::to_owned), None),
+        Conversation::Chat(id) => (None, Some(id.clone())),
+    };
+    futures::stream::iter(0..count)
+        .map(|i| {
+            let app = app.clone();
+            let ulid = ulid::Ulid::generate();
+            let message = Message {
+                id: message_id(&ulid.to_string(), &conversation.id()),
+                conversation_id: conversation.id(),
+                sender_id: sender.to_owned(),
+                recipient_id: recipient_id.clone(),
+                chat_id: chat_id.clone(),
+                content: format!("{:0width$}", i % 10, width = PROBE.len()),
+                message_type: MessageType::Text,
+                reply_to_id: None,
+                reactions: BTreeMap::new(),
+                read_by: Vec::new(),
+                created_at: format_rfc3339(ulid.datetime()),
+                edited_at: None,
+                deleted: false,
+                ulid: ulid.to_string(),
+                version: 1,
+            };
+            async move {
+                app.store
+                    .put_message(&message)
+                    .await
+                    .expect("insert message")
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+}
+
+struct People {
+    alice: User,
+    bob: User,
+    chat_id: String,
+}
+
+/// The capacity of each operation, in a fixed order.
+async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
+    let page = PageRequest {
+        limit: 50,
+        cursor: None,
+    };
+    let (sent, send_direct) = measure(messages::send(
+        app,
+        &p.alice.id,
+        NewMessage {
+            recipient_id: Some(&p.bob.id),
+            content: PROBE,
+            ..Default::default()
+        },
+    ))
+    .await;
+    let direct = sent.expect("send direct").value.message;
+    let (sent, send_chat) = measure(messages::send(
+        app,
+        &p.alice.id,
+        NewMessage {
+            chat_id: Some(&p.chat_id),
+            content: PROBE,
+            ..Default::default()
+        },
+    ))
+    .await;
+    sent.expect("send to chat");
+    let (history, history_page) =
+        measure(messages::direct_history(app, &p.bob.id, &p.alice.id, page)).await;
+    let history = history.expect("history");
+    assert_eq!(history.items.len(), 50);
+    assert_eq!(history.items[0].id, direct.id);
+    let (reacted, reaction) =
+        measure(messages::add_reaction(app, &p.bob.id, &direct.id, "👍")).await;
+    reacted.expect("react");
+    let (read, mark_read) = measure(messages::mark_read(app, &p.bob.id, &direct.id)).await;
+    assert_eq!(read.expect("read").value.read_by, vec![p.bob.id.clone()]);
+    let (entries, inbox) = measure(inbox::inbox(app, &p.bob.id, page)).await;
+    assert_eq!(entries.expect("inbox").items.len(), 2);
+    vec![
+        ("send a direct message", send_direct),
+        ("send a chat message (3 members)", send_chat),
+        ("one history page (50)", history_page),
+        ("add a reaction", reaction),
+        ("mark read", mark_read),
+        ("the inbox (2 conversations)", inbox),
+    ]
+}
+
+#[tokio::test]
+async fn message_costs_are_the_same_with_100_and_5000_messages() {
+    let app = app().await;
+    let (alice, bob, carol) = (
+        user(&app, "capa").await,
+        user(&app, "capb").await,
+        user(&app, "capc").await,
+    );
+    let chat = chats::create(
+        &app,
+        &alice.id,
+        NewChat {
+            name: "capacity",
+            member_ids: vec![&bob.id, &carol.id],
+        },
+    )
+    .await
+    .expect("chat");
+    let direct = Conversation::direct(&alice.id, &bob.id).unwrap();
+    let in_chat = Conversation::chat(&chat.id).unwrap();
+    let people = People {
+        alice,
+        bob,
+        chat_id: chat.id.clone(),
+    };
+
+    // One real send per conversation first, so that the measured sends update existing inbox
+    // entries (a brand-new entry costs one index write less than moving an entry's sort key).
+    fill(&app, &direct, &people.alice.id, Some(&people.bob.id), 98).await;
+    fill(&app, &in_chat, &people.alice.id, None, 98).await;
+    for new in [
+        NewMessage {
+            recipient_id: Some(&people.bob.id),
+            content: PROBE,
+            ..Default::default()
+        },
+        NewMessage {
+            chat_id: Some(&people.chat_id),
+            content: PROBE,
+            ..Default::default()
+        },
+    ] {
+        messages::send(&app, &people.alice.id, new)
+            .await
+            .expect("warm-up send");
+    }
+    let small = costs(&app, &people).await;
+    fill(&app, &direct, &people.alice.id, Some(&people.bob.id), 4899).await;
+    fill(&app, &in_chat, &people.alice.id, None, 4899).await;
+    let large = costs(&app, &people).await;
+
+    println!(
+        "{:<32} | {:^19} | {:^19}",
+        "consumed capacity", "100 messages", "5,000 messages"
+    );
+    for ((name, s), (_, l)) in small.iter().zip(&large) {
+        println!(
+            "{name:<32} | {:>5.1} RCU {:>4.1} WCU | {:>5.1} RCU {:>4.1} WCU",
+            s.rcu, s.wcu, l.rcu, l.wcu
+        );
+    }
+    for ((name, s), (_, l)) in small.iter().zip(&large) {
+        assert!(
+            s.rcu + s.wcu > 0.0,
+            "{name}: DynamoDB reported no consumed capacity"
+        );
+        assert_eq!(s, l, "{name}");
+    }
+}
