@@ -32,7 +32,7 @@ unset DYNAMODB_DATA_DIR
 log "starting a local stack for the tests"
 "$ROOT/infra/local-stack.sh" &
 stack=$!
-stop_stack() { kill -INT "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
+stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
 trap stop_stack EXIT
 until [ -f "$STACK_STATE_DIR/ready" ]; do
   kill -0 "$stack" 2>/dev/null || { log "the local stack failed to start"; exit 1; }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use crate::auth::{Passwords, Tokens};
 use crate::config::Config;
 use crate::cursor::Cursors;
+use crate::delivery::Delivery;
+use crate::error::{Error, Result};
 use crate::events::{LogNotifier, Notify};
 use crate::store::Store;
 
@@ -16,6 +18,8 @@ pub struct App {
     pub cursors: Cursors,
     /// Where domain changes' notifications go once the change is stored.
     pub notifier: Arc<dyn Notify>,
+    /// Pushes to WebSocket connections, when a WebSocket API is configured.
+    pub delivery: Option<Delivery>,
 }
 
 impl App {
@@ -27,13 +31,30 @@ impl App {
     }
 
     pub fn with_sdk_config(config: Config, sdk_config: &aws_config::SdkConfig) -> Self {
+        let store = Store::new(sdk_config, config.tables.clone());
+        let delivery = config
+            .websocket_endpoint
+            .as_deref()
+            .map(|endpoint| Delivery::new(sdk_config, endpoint, store.clone()));
+        let notifier: Arc<dyn Notify> = match &delivery {
+            Some(delivery) => Arc::new(delivery.clone()),
+            None => Arc::new(LogNotifier),
+        };
         App {
-            store: Store::new(sdk_config, config.tables.clone()),
             passwords: Passwords::new(),
             tokens: Tokens::new(&config.jwt_secret, config.token_ttl),
             cursors: Cursors::new(&config.jwt_secret),
-            notifier: Arc::new(LogNotifier),
+            notifier,
+            delivery,
+            store,
             config,
         }
+    }
+
+    /// The WebSocket delivery; 503 where the function was deployed without one.
+    pub fn delivery(&self) -> Result<&Delivery> {
+        self.delivery
+            .as_ref()
+            .ok_or_else(|| Error::unavailable("WEBSOCKET_ENDPOINT is not configured"))
     }
 }

@@ -37,6 +37,7 @@ pub struct Tables {
     pub chats: String,
     pub messages: String,
     pub inbox: String,
+    pub connections: String,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,9 @@ pub struct Config {
     pub tables: Tables,
     pub jwt_secret: Secret,
     pub token_ttl: Duration,
+    /// The WebSocket API's Management API endpoint; without it nothing is pushed (events are
+    /// only logged), which suits tools and tests that run without a WebSocket API.
+    pub websocket_endpoint: Option<String>,
 }
 
 /// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
@@ -87,7 +91,9 @@ impl Config {
                 chats: required("CHATS_TABLE")?,
                 messages: required("MESSAGES_TABLE")?,
                 inbox: required("INBOX_TABLE")?,
+                connections: required("CONNECTIONS_TABLE")?,
             },
+            websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
             jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),
         })
@@ -162,6 +168,8 @@ mod tests {
             ("CHATS_TABLE", "c"),
             ("MESSAGES_TABLE", "m"),
             ("INBOX_TABLE", "i"),
+            ("CONNECTIONS_TABLE", "w"),
+            ("WEBSOCKET_ENDPOINT", "http://127.0.0.1:8000/ws"),
             ("TOKEN_TTL_SECONDS", "60"),
         ]))
         .ok();
@@ -170,6 +178,11 @@ mod tests {
         assert_eq!(cfg.map(|c| c.tables.chats.as_str()), Some("c"));
         assert_eq!(cfg.map(|c| c.tables.messages.as_str()), Some("m"));
         assert_eq!(cfg.map(|c| c.tables.inbox.as_str()), Some("i"));
+        assert_eq!(cfg.map(|c| c.tables.connections.as_str()), Some("w"));
+        assert_eq!(
+            cfg.and_then(|c| c.websocket_endpoint.as_deref()),
+            Some("http://127.0.0.1:8000/ws")
+        );
         assert_eq!(cfg.map(|c| c.token_ttl), Some(Duration::from_secs(60)));
         assert!(!format!("{cfg:?}").contains(SECRET));
     }

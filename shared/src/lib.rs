@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod cursor;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod input;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod ws;
 
 pub use app::App;
 pub use config::Config;

@@ -42,6 +42,8 @@ async fn user(app: &App, prefix: &str) -> User {
         // Never verified here.
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         version: 1,
+        chosen_status: None,
+        connection_count: 0,
     };
     app.store.create_user(&user).await.expect("insert user");
     user

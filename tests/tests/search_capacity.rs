@@ -29,6 +29,8 @@ fn user(prefix: &str, i: usize, hash: &str) -> User {
         updated_at: chat_shared::time::now_rfc3339(),
         password_hash: hash.to_owned(),
         version: 1,
+        chosen_status: None,
+        connection_count: 0,
     }
 }
 

@@ -69,6 +69,8 @@ mod tests {
             updated_at: "t".into(),
             password_hash: "h".into(),
             version: 1,
+            chosen_status: None,
+            connection_count: 0,
         };
         let sent = presence(&user, vec!["A".into(), "B".into()]);
         let pairs: Vec<(String, EventType)> = sent

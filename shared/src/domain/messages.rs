@@ -377,18 +377,16 @@ async fn reload(app: &App, at: &MessageRef) -> Result<Message> {
         .ok_or(Error::NotFound)
 }
 
-pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Sent>> {
-    validate_content(new.content)?;
-    let message_type = new
-        .message_type
-        .map(MessageType::parse)
-        .transpose()?
-        .unwrap_or(MessageType::Text);
-    if let Some(key) = new.client_message_id {
-        check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
-    }
-
-    let (conversation, people) = match (new.recipient_id, new.chat_id) {
+/// The conversation a send or a typing signal addresses (exactly one of `recipient_id` and
+/// `chat_id`) and its participants; 404 for an unknown recipient or chat, 403 for a chat the
+/// caller is not in.
+async fn target(
+    app: &App,
+    me: &str,
+    recipient_id: Option<&str>,
+    chat_id: Option<&str>,
+) -> Result<(Conversation, Vec<String>)> {
+    match (recipient_id, chat_id) {
         (Some(recipient), None) => {
             if recipient == me {
                 return Err(Error::validation(
@@ -401,7 +399,7 @@ pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Se
                 .get_user(recipient)
                 .await?
                 .ok_or(Error::NotFound)?;
-            (conversation, vec![me.to_owned(), recipient.to_owned()])
+            Ok((conversation, vec![me.to_owned(), recipient.to_owned()]))
         }
         (None, Some(chat_id)) => {
             let conversation = Conversation::chat(chat_id).ok_or(Error::NotFound)?;
@@ -409,15 +407,50 @@ pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Se
             if !chat.members.iter().any(|m| m == me) {
                 return Err(Error::Forbidden("you are not a member of this chat".into()));
             }
-            (conversation, chat.members)
+            Ok((conversation, chat.members))
         }
-        _ => {
-            return Err(Error::validation(
-                "recipient_id",
-                "exactly one of recipient_id and chat_id is required",
-            ));
-        }
-    };
+        _ => Err(Error::validation(
+            "recipient_id",
+            "exactly one of recipient_id and chat_id is required",
+        )),
+    }
+}
+
+/// A typing signal: relayed to the conversation's other participants, never stored.
+pub async fn typing(
+    app: &App,
+    me: &str,
+    recipient_id: Option<&str>,
+    chat_id: Option<&str>,
+    is_typing: bool,
+) -> Result<Vec<Notification>> {
+    let (conversation, people) = target(app, me, recipient_id, chat_id).await?;
+    let others: Vec<String> = people.into_iter().filter(|p| p != me).collect();
+    let event = Event::new(
+        EventType::Typing,
+        json!({
+            "conversation_id": conversation.id(),
+            "user_id": me,
+            "recipient_id": recipient_id,
+            "chat_id": chat_id,
+            "is_typing": is_typing,
+        }),
+    );
+    Ok(vec![Notification::new(others, event)])
+}
+
+pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Sent>> {
+    validate_content(new.content)?;
+    let message_type = new
+        .message_type
+        .map(MessageType::parse)
+        .transpose()?
+        .unwrap_or(MessageType::Text);
+    if let Some(key) = new.client_message_id {
+        check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
+    }
+
+    let (conversation, people) = target(app, me, new.recipient_id, new.chat_id).await?;
     let conversation_id = conversation.id();
 
     if let Some(reply_to) = new.reply_to_id {

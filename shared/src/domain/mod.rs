@@ -4,4 +4,5 @@ pub mod chats;
 pub mod contacts;
 pub mod inbox;
 pub mod messages;
+pub mod presence;
 pub mod users;

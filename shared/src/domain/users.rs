@@ -53,6 +53,14 @@ pub struct User {
     pub password_hash: String,
     /// Optimistic-concurrency counter: every write expects the version it read.
     pub version: u64,
+    /// The status the user chose (`away`, `busy`): what its connections show instead of
+    /// `online`. Cleared by choosing `online` or `offline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen_status: Option<Status>,
+    /// Open WebSocket connections, counted atomically by `$connect`/`$disconnect`; presence
+    /// follows it (see `domain::presence`).
+    #[serde(default)]
+    pub connection_count: i64,
 }
 
 /// What anybody may see of a user.
@@ -219,6 +227,8 @@ pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
         updated_at: now,
         password_hash: app.passwords.hash(reg.password.to_owned()).await?,
         version: 1,
+        chosen_status: None,
+        connection_count: 0,
     };
     match app.store.create_user(&user).await {
         Ok(()) => Ok(user),
@@ -378,6 +388,7 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
             next.last_seen_at = Some(now.clone());
         }
         next.status = status;
+        next.chosen_status = matches!(status, Status::Away | Status::Busy).then_some(status);
         next.updated_at = now;
         next.version = current.version + 1;
         match app.store.save_user(&next, current.version, None).await {
@@ -397,9 +408,16 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
     ))
 }
 
+/// Deletes the account, then closes its WebSocket connections (their `$disconnect` forgets them).
 pub async fn delete(app: &App, me: &User) -> Result<()> {
     match app.store.delete_user(me).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            if let Some(delivery) = &app.delivery {
+                let connections = app.store.user_connections(&me.id).await?;
+                futures::future::join_all(connections.iter().map(|c| delivery.close(c))).await;
+            }
+            Ok(())
+        }
         // Deleted concurrently by another request of the same user: the outcome is the same.
         Err(err) if err.failed_condition_at(0) => Err(Error::Unauthorized),
         Err(err) => Err(err.into()),
@@ -444,6 +462,8 @@ mod tests {
             updated_at: "t".into(),
             password_hash: "$argon2id$secret".into(),
             version: 1,
+            chosen_status: None,
+            connection_count: 0,
         };
         let public = serde_json::to_value(user.public()).unwrap_or_default();
         let private = serde_json::to_value(user.private()).unwrap_or_default();

@@ -2,6 +2,7 @@
 
 pub mod capacity;
 pub mod chats;
+pub mod connections;
 pub mod inbox;
 pub(crate) mod items;
 pub mod messages;

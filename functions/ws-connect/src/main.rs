@@ -1,0 +1,12 @@
+//! The WebSocket API's `$connect` route as a Lambda.
+
+use std::sync::Arc;
+
+use chat_shared::{App, Config, telemetry, ws};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let app = Arc::new(App::new(Config::from_env()?).await);
+    ws::run(app, ws::connect::handle).await
+}

@@ -1,0 +1,180 @@
+//! Pushing frames to WebSocket clients through the API Gateway Management API: every open
+//! connection of every recipient, concurrently with a bound. A connection that API Gateway
+//! reports gone (410) is forgotten on the spot; it never fails the request that caused the push.
+
+use std::time::Duration;
+
+use aws_sdk_apigatewaymanagement::Client;
+use aws_sdk_apigatewaymanagement::config::timeout::TimeoutConfig;
+use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+use futures::StreamExt;
+use futures::future::BoxFuture;
+
+use crate::events::{Notification, Notify};
+use crate::store::Store;
+use crate::time::now_rfc3339;
+
+/// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
+/// trips without opening hundreds of sockets from one Lambda.
+const MAX_IN_FLIGHT: usize = 64;
+
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    client: Client,
+    store: Store,
+}
+
+/// What happened to one push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// The connection no longer exists; its record was removed.
+    Gone,
+    Failed,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub delivered: usize,
+    pub gone: usize,
+    pub failed: usize,
+}
+
+impl Delivery {
+    /// `endpoint` is the WebSocket API's callback URL (`https://{api}.execute-api.{region}.
+    /// amazonaws.com/{stage}` on AWS, `http://127.0.0.1:8000/ws` locally).
+    pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: &str, store: Store) -> Self {
+        let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config)
+            .endpoint_url(endpoint)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(1))
+                    .operation_timeout(Duration::from_secs(3))
+                    .build(),
+            )
+            .build();
+        Delivery {
+            client: Client::from_conf(config),
+            store,
+        }
+    }
+
+    /// Sends `frame` to every open connection of every user in `user_ids`.
+    pub async fn to_users(&self, user_ids: &[String], frame: &[u8]) -> Report {
+        let mut users: Vec<String> = user_ids.to_vec();
+        users.sort();
+        users.dedup();
+        let connections: Vec<String> =
+            futures::stream::iter(users)
+                .map(|user| async move {
+                    self.store.user_connections(&user).await.unwrap_or_else(|err| {
+                    tracing::warn!(error = %err, user_id = %user, "listing connections failed");
+                    Vec::new()
+                })
+                })
+                .buffer_unordered(MAX_IN_FLIGHT)
+                .flat_map(futures::stream::iter)
+                .collect()
+                .await;
+        self.to_connections(connections, frame).await
+    }
+
+    pub async fn to_connections(&self, connection_ids: Vec<String>, frame: &[u8]) -> Report {
+        let outcomes: Vec<Outcome> = futures::stream::iter(connection_ids)
+            .map(|id| async move { self.to_connection(&id, frame).await })
+            .buffer_unordered(MAX_IN_FLIGHT)
+            .collect()
+            .await;
+        let mut report = Report::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Delivered => report.delivered += 1,
+                Outcome::Gone => report.gone += 1,
+                Outcome::Failed => report.failed += 1,
+            }
+        }
+        report
+    }
+
+    pub async fn to_connection(&self, connection_id: &str, frame: &[u8]) -> Outcome {
+        let result = self
+            .client
+            .post_to_connection()
+            .connection_id(connection_id)
+            .data(Blob::new(frame))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Outcome::Delivered,
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(PostToConnectionError::GoneException(_))
+                ) =>
+            {
+                self.forget(connection_id).await;
+                Outcome::Gone
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, connection_id, "push failed");
+                Outcome::Failed
+            }
+        }
+    }
+
+    /// Closes a connection from the server side (account deletion); API Gateway then runs the
+    /// `$disconnect` route, which forgets it.
+    pub async fn close(&self, connection_id: &str) {
+        if let Err(err) = self
+            .client
+            .delete_connection()
+            .connection_id(connection_id)
+            .send()
+            .await
+        {
+            tracing::debug!(error = %err, connection_id, "closing a connection failed");
+            self.forget(connection_id).await;
+        }
+    }
+
+    /// Removes a dead connection's record; the last one takes its user offline.
+    async fn forget(&self, connection_id: &str) {
+        match self.store.close_connection(connection_id).await {
+            Ok(Some((user_id, remaining))) if remaining <= 0 => {
+                if let Err(err) = self
+                    .store
+                    .set_presence(&user_id, "offline", false, &now_rfc3339())
+                    .await
+                {
+                    tracing::warn!(error = %err, "presence update after a gone connection failed");
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(error = %err, connection_id, "forgetting a gone connection failed")
+            }
+        }
+    }
+}
+
+impl Notify for Delivery {
+    /// Every notification's event, serialised once, to every connection of its recipients.
+    fn notify(&self, notifications: Vec<Notification>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            for notification in notifications {
+                let frame = notification.event.to_json();
+                let report = self
+                    .to_users(&notification.recipients, frame.as_bytes())
+                    .await;
+                tracing::debug!(
+                    event_type = ?notification.event.event_type,
+                    delivered = report.delivered,
+                    gone = report.gone,
+                    failed = report.failed,
+                    "pushed"
+                );
+            }
+        })
+    }
+}
