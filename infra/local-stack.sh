@@ -5,7 +5,7 @@
 #
 # Settings (environment): DYNAMODB_PORT (8100), LAMBDA_PORT (9000), GATEWAY_PORT (8000),
 # DYNAMODB_DATA_DIR (unset: in memory; set: data kept in that directory),
-# LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; or release),
+# LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker).
 set -euo pipefail
 
@@ -49,13 +49,13 @@ done
 
 ensure_java
 ensure_node_packages
-ensure_cargo_lambda
+ensure_python_tools
 
-profile_flag=()
-[ "$CARGO_PROFILE" = "release" ] && profile_flag=(--release)
+# `dev` builds fast; `optimized` (see Cargo.toml) or `release` for benchmarks.
+profile_flag=(--profile "$CARGO_PROFILE")
 log "building the functions and the local gateway ($CARGO_PROFILE)"
 (cd "$ROOT" && cargo build --quiet "${profile_flag[@]}" --workspace --bins)
-target_dir="$ROOT/target/$([ "$CARGO_PROFILE" = "release" ] && echo release || echo debug)"
+target_dir="$ROOT/target/$([ "$CARGO_PROFILE" = "dev" ] && echo debug || echo "$CARGO_PROFILE")"
 gateway="$target_dir/local-gateway"
 
 ddb_dir=$(dynamodb_local_dir)
@@ -86,7 +86,11 @@ env_file="$STATE_DIR/functions.env"
   echo "AWS_REGION=us-east-1"
 } >"$env_file"
 
-start lambda cargo lambda watch --quiet "${profile_flag[@]}" --ignore-changes \
+# See infra/scripts/cargo-run-prebuilt: instances start from the binaries built above.
+REAL_CARGO=$(rustup which cargo 2>/dev/null || command -v cargo)
+export REAL_CARGO PREBUILT_DIR="$target_dir"
+start lambda env CARGO="$ROOT/infra/scripts/cargo-run-prebuilt" \
+  cargo-lambda lambda watch --quiet "${profile_flag[@]}" --ignore-changes \
   --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" \
   --concurrency "$LAMBDA_CONCURRENCY" --env-file "$env_file" --manifest-path "$ROOT/Cargo.toml"
 wait_for_port 127.0.0.1 "$LAMBDA_PORT" 120 || { log "cargo lambda watch did not start:"; cat "$STATE_DIR/lambda.log" >&2; exit 1; }

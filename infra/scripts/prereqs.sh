@@ -1,8 +1,9 @@
 # Sourced by the stack and test scripts: installs what is missing, so both work on a fresh machine.
 # Everything is pinned or checked here, in one place.
 
-CARGO_LAMBDA_VERSION="1.9.2"
-CFN_LINT_VERSION="1.51.0"
+# The Python tools, pinned together so that pip resolves them as one set (aws-sam-cli and
+# awscli share botocore; installed one by one they would fight over its version).
+PYTHON_TOOLS=("cargo-lambda==1.9.2" "aws-sam-cli==1.170.0" "cfn-lint==1.58.0" "awscli==1.46.3")
 
 log() { printf '\033[1m[stack]\033[0m %s\n' "$*" >&2; }
 
@@ -22,18 +23,20 @@ ensure_node_packages() {
   fi
 }
 
-ensure_cargo_lambda() {
-  if ! cargo lambda --version 2>/dev/null | grep -q "$CARGO_LAMBDA_VERSION"; then
-    log "installing cargo-lambda $CARGO_LAMBDA_VERSION from PyPI"
-    python3 -m pip install --quiet "cargo-lambda==$CARGO_LAMBDA_VERSION"
-    hash -r
-  fi
-}
-
-ensure_cfn_lint() {
-  if ! cfn-lint --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
-    log "installing cfn-lint $CFN_LINT_VERSION from PyPI"
-    python3 -m pip install --quiet "cfn-lint==$CFN_LINT_VERSION"
+# cargo-lambda (the local Lambda emulator, and arm64 builds), cfn-lint and aws-sam-cli
+# (template checks) and the AWS CLI (the tests prove the local Management API speaks its
+# protocol).
+ensure_python_tools() {
+  local missing=()
+  local tool name version
+  for tool in "${PYTHON_TOOLS[@]}"; do
+    name=${tool%%==*}
+    version=${tool##*==}
+    python3 -m pip show "$name" 2>/dev/null | grep -qx "Version: $version" || missing+=("$tool")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing from PyPI: ${PYTHON_TOOLS[*]}"
+    python3 -m pip install --quiet --disable-pip-version-check "${PYTHON_TOOLS[@]}"
     hash -r
   fi
 }

@@ -26,8 +26,16 @@ impl App {
     /// Builds the SDK clients from the standard AWS environment (region, credentials, and
     /// `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
     pub async fn new(config: Config) -> Self {
-        let sdk_config = aws_config::load_from_env().await;
+        let sdk_config = crate::aws::sdk_config().await;
         Self::with_sdk_config(config, &sdk_config)
+    }
+
+    /// What a function's `main` does on a cold start: configuration from the environment (and
+    /// the JWT secret from Parameter Store when so configured), then the SDK clients.
+    pub async fn from_env() -> std::result::Result<Self, crate::config::ConfigError> {
+        let sdk_config = crate::aws::sdk_config().await;
+        let config = Config::from_env_with_secrets(&sdk_config).await?;
+        Ok(Self::with_sdk_config(config, &sdk_config))
     }
 
     pub fn with_sdk_config(config: Config, sdk_config: &aws_config::SdkConfig) -> Self {

@@ -8,6 +8,8 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("the secret in parameter {parameter} could not be read: {reason}")]
+    Secret { parameter: String, reason: String },
 }
 
 /// A secret that never appears in `Debug` output or logs.
@@ -57,6 +59,38 @@ const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Config::from_env`], but where `JWT_SECRET` is not set and `JWT_SECRET_PARAMETER`
+    /// names an SSM Parameter Store SecureString, reads the secret from there: once, on the
+    /// cold start, so it never sits in the function's configuration.
+    pub async fn from_env_with_secrets(
+        sdk_config: &aws_config::SdkConfig,
+    ) -> Result<Self, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (None, Some(parameter)) = (env("JWT_SECRET"), env("JWT_SECRET_PARAMETER")) else {
+            return Self::from_env();
+        };
+        let secret = aws_sdk_ssm::Client::new(sdk_config)
+            .get_parameter()
+            .name(&parameter)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| ConfigError::Secret {
+                parameter: parameter.clone(),
+                reason: aws_sdk_ssm::error::DisplayErrorContext(e).to_string(),
+            })?
+            .parameter
+            .and_then(|p| p.value)
+            .ok_or_else(|| ConfigError::Secret {
+                parameter,
+                reason: "the parameter has no value".into(),
+            })?;
+        Self::from_lookup(|name| match name {
+            "JWT_SECRET" => Some(secret.clone()),
+            other => env(other),
+        })
     }
 
     /// Reads configuration through `lookup`, so tests need not touch the process environment.

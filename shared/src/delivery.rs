@@ -65,18 +65,14 @@ impl Delivery {
         let mut users: Vec<String> = user_ids.to_vec();
         users.sort();
         users.dedup();
-        let connections: Vec<String> =
-            futures::stream::iter(users)
-                .map(|user| async move {
-                    self.store.user_connections(&user).await.unwrap_or_else(|err| {
-                    tracing::warn!(error = %err, user_id = %user, "listing connections failed");
-                    Vec::new()
-                })
-                })
-                .buffer_unordered(MAX_IN_FLIGHT)
-                .flat_map(futures::stream::iter)
-                .collect()
-                .await;
+        let connections = self
+            .store
+            .connections_of(&users)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "listing connections failed");
+                Vec::new()
+            });
         self.to_connections(connections, frame).await
     }
 

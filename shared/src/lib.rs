@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod cursor;
 pub mod delivery;

@@ -266,4 +266,5 @@ impl Api {
         }
     }
 }
+pub mod template_check;
 pub mod ws;

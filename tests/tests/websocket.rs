@@ -329,3 +329,53 @@ async fn deleting_an_account_closes_its_sockets() {
     api.delete("/users/me", &u.token).await.expect(204);
     assert!(socket.closed_within(Duration::from_secs(10)).await);
 }
+
+/// The AWS CLI speaks the real Management API protocol; against the local stack it reaches a
+/// live socket, reads the connection and closes it.
+#[tokio::test]
+async fn the_aws_cli_manages_a_live_local_connection() {
+    use chat_shared::{App, Config};
+
+    let api = Api::new();
+    let u = api.user("wsCli").await;
+    let mut socket = Socket::connect(&u.token).await;
+    let app = App::new(Config::from_env().unwrap()).await;
+    let id = app
+        .store
+        .user_connections(&u.id)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the connection is recorded");
+    let endpoint = format!("{}/ws", e2e::api_url());
+    let aws = |args: &[&str]| {
+        let out = std::process::Command::new("aws")
+            .args(["apigatewaymanagementapi", "--endpoint-url", &endpoint])
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .expect("the AWS CLI (awscli from PyPI) is installed");
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    aws(&[
+        "post-to-connection",
+        "--connection-id",
+        &id,
+        "--data",
+        r#"{"type":"from-cli"}"#,
+    ]);
+    socket.expect("from-cli").await;
+    let info: Value =
+        serde_json::from_str(&aws(&["get-connection", "--connection-id", &id])).unwrap();
+    assert!(info["ConnectedAt"].is_string(), "{info:#}");
+    assert!(info["Identity"]["SourceIp"].is_string(), "{info:#}");
+    aws(&["delete-connection", "--connection-id", &id]);
+    assert!(socket.closed_within(Duration::from_secs(10)).await);
+}

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chat_shared::{App, Config, telemetry, ws};
+use chat_shared::{App, telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let app = Arc::new(App::new(Config::from_env()?).await);
+    let app = Arc::new(App::from_env().await?);
     ws::run(app, ws::disconnect::handle).await
 }

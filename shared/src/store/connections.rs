@@ -1,8 +1,14 @@
 //! The connections table (key `connection_id`, GSI `by_user`) and the per-user connection
 //! counter on the users table that decides presence.
+//!
+//! Besides one record per connection, the table holds one index item per user
+//! (`connection_id = "user#<user id>"`, a string set `ids`), kept by the same atomic `ADD` and
+//! `DELETE` as the counter: a push to a 200-member chat then finds every socket with two
+//! BatchGetItem calls instead of 200 Queries.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
+use super::items::{Item, string_set};
 use super::{Store, StoreError, StoreResult};
 
 /// GSI listing a user's connections: one Query per recipient when an event is delivered.
@@ -14,6 +20,10 @@ fn s(value: impl Into<String>) -> AttributeValue {
 
 fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+fn user_index_key(user_id: &str) -> Item {
+    Item::from([("connection_id".to_owned(), s(format!("user#{user_id}")))])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +52,42 @@ impl Store {
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        self.count_connections(user_id, 1).await
+        let (open, ()) = futures::try_join!(
+            self.count_connections(user_id, 1),
+            self.index_connection(user_id, connection_id, "ADD"),
+        )?;
+        Ok(open)
+    }
+
+    /// Adds or removes a connection id in its user's index item.
+    async fn index_connection(
+        &self,
+        user_id: &str,
+        connection_id: &str,
+        action: &str,
+    ) -> StoreResult<()> {
+        self.client
+            .update_item()
+            .table_name(&self.tables.connections)
+            .set_key(Some(user_index_key(user_id)))
+            .update_expression(format!("{action} ids :id"))
+            .expression_attribute_values(":id", AttributeValue::Ss(vec![connection_id.to_owned()]))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Every open connection of every user in `user_ids` (BatchGetItem of their index items).
+    pub async fn connections_of(&self, user_ids: &[String]) -> StoreResult<Vec<String>> {
+        let keys = user_ids.iter().map(|u| user_index_key(u)).collect();
+        let items = self
+            .batch_get(&self.tables.connections, keys, false, &["ids"])
+            .await?;
+        Ok(items
+            .iter()
+            .flat_map(|item| string_set(item, "ids"))
+            .collect())
     }
 
     /// Forgets a connection; `Some(remaining)` when this call removed it (and so uncounted it),
@@ -67,7 +112,10 @@ impl Store {
         else {
             return Ok(None);
         };
-        let remaining = self.count_connections(&user_id, -1).await?;
+        let (remaining, ()) = futures::try_join!(
+            self.count_connections(&user_id, -1),
+            self.index_connection(&user_id, connection_id, "DELETE"),
+        )?;
         Ok(Some((user_id, remaining)))
     }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Measures every function's cold start and peak memory, end to end: builds the native release
+# binaries, starts an in-memory DynamoDB Local, creates the template's tables, writes the
+# functions' env file, runs infra/coldstart (which serves the Lambda Runtime API itself and
+# spawns each binary RUNS times), prints its Markdown report, and stops DynamoDB Local.
+#
+# usage: infra/scripts/coldstart.sh [extra coldstart options, e.g. --runs 20 --warmup 2]
+# Settings (environment): COLDSTART_DYNAMODB_PORT (8103), COLDSTART_DIR (target/coldstart:
+# env file, logs, report.md).
+#
+# The binaries are x86_64 here: the deployed arm64 ones cannot run on this machine, so the
+# numbers stand in for Graviton's (the report says so).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=prereqs.sh
+. "$ROOT/infra/scripts/prereqs.sh"
+
+DYNAMODB_PORT=${COLDSTART_DYNAMODB_PORT:-8103}
+STATE_DIR=${COLDSTART_DIR:-$ROOT/target/coldstart}
+# Clearly not a production secret; at least 32 bytes, as the functions require.
+JWT_SECRET=coldstart-local-only-jwt-secret-not-for-production
+
+mkdir -p "$STATE_DIR"
+DYNAMODB_PID=""
+cleanup() {
+  trap - INT TERM EXIT
+  if [ -n "$DYNAMODB_PID" ]; then
+    kill -TERM -- "-$DYNAMODB_PID" 2>/dev/null || true
+    wait "$DYNAMODB_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup INT TERM EXIT
+
+port_is_free "$DYNAMODB_PORT" || { log "port $DYNAMODB_PORT is in use"; exit 1; }
+ensure_java
+ensure_node_packages
+
+# The functions: the binaries of the crates under functions/.
+mapfile -t FUNCTIONS < <(
+  cd "$ROOT" && cargo metadata --no-deps --format-version 1 |
+    jq -r --arg dir "$ROOT/functions/" '
+      .packages[] | select(.manifest_path | startswith($dir)) | .name as $package
+      | .targets[] | select(.kind | index("bin")) | "\($package) \(.name)"' |
+    sort
+)
+[ "${#FUNCTIONS[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
+packages=()
+names=()
+for entry in "${FUNCTIONS[@]}"; do
+  packages+=(-p "${entry%% *}")
+  names+=("${entry#* }")
+done
+
+cd "$ROOT"
+log "building the functions (native release: several minutes the first time)"
+# The functions on their own, not together with the tool: cargo unifies features across one
+# build, and the tool's server features must not end up in the measured binaries.
+nice -n 10 cargo build --quiet --release "${packages[@]}"
+log "building the measuring tool"
+nice -n 10 cargo build --quiet --release -p coldstart
+gateway="$ROOT/target/debug/local-gateway"
+[ -x "$gateway" ] || nice -n 10 cargo build --quiet -p local-gateway
+
+ddb_dir=$(dynamodb_local_dir)
+setsid java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
+  -inMemory -sharedDb -port "$DYNAMODB_PORT" >"$STATE_DIR/dynamodb.log" 2>&1 &
+DYNAMODB_PID=$!
+wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 ||
+  { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
+
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+"$gateway" tables --template "$ROOT/template.yaml" --endpoint "http://127.0.0.1:$DYNAMODB_PORT"
+
+env_file="$STATE_DIR/functions.env"
+{
+  "$gateway" env --template "$ROOT/template.yaml" \
+    --set "JWT_SECRET=$JWT_SECRET" \
+    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:1/ws" # the tool points it at its own stand-in
+  echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  echo "AWS_ACCESS_KEY_ID=local"
+  echo "AWS_SECRET_ACCESS_KEY=local"
+  echo "AWS_REGION=us-east-1"
+} >"$env_file"
+
+log "measuring ${names[*]}"
+functions=$(IFS=,; echo "${names[*]}")
+status=0
+"$ROOT/target/release/coldstart" --env-file "$env_file" --bin-dir "$ROOT/target/release" \
+  --functions "$functions" --log-dir "$STATE_DIR" "$@" | tee "$STATE_DIR/report.md" ||
+  status=$?
+log "report: $STATE_DIR/report.md, function logs: $STATE_DIR/<function>.log"
+exit "$status"
