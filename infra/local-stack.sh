@@ -33,7 +33,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -f "$STATE_DIR/ready"
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 # Each part runs in its own process group so that stopping it also stops its children
 # (cargo lambda watch runs one process per function instance).
@@ -121,3 +122,4 @@ cat >&2 <<EOT
 EOT
 wait -n "${PIDS[@]}" || true
 log "a part of the stack exited; see $STATE_DIR/*.log"
+exit 1

@@ -53,7 +53,7 @@ export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
 # all of which this script installed.
-cargo test --workspace -- --include-ignored "$@"
+cargo test --workspace -- --include-ignored --nocapture "$@"
 # Races show only sometimes: the concurrency tests run four more times.
 for run in 2 3 4 5; do
   log "concurrency tests, run $run of 5"

@@ -8,19 +8,12 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::items::{Item, string_set};
+use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult};
 
-/// GSI listing a user's connections: one Query per recipient when an event is delivered.
+/// GSI listing a user's connection records (closing a deleted account's sockets, and the
+/// tests); pushes read the per-user index item instead.
 pub const BY_USER_INDEX: &str = "by_user";
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
 
 fn user_index_key(user_id: &str) -> Item {
     Item::from([("connection_id".to_owned(), s(format!("user#{user_id}")))])

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
 
+use super::items::s;
 use super::{Store, StoreError, StoreResult, corrupt};
 use crate::cursor::Key;
 use crate::domain::users::{PublicUser, User};
@@ -37,10 +38,6 @@ impl Handle<'_> {
 pub struct SearchPage {
     pub users: Vec<PublicUser>,
     pub consumed_rcu: f64,
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
 }
 
 fn first_char(lowered: &str) -> String {
