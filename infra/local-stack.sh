@@ -97,7 +97,8 @@ start lambda env CARGO="$ROOT/infra/scripts/cargo-run-prebuilt" \
 wait_for_port 127.0.0.1 "$LAMBDA_PORT" 120 || { log "cargo lambda watch did not start:"; cat "$STATE_DIR/lambda.log" >&2; exit 1; }
 
 start gateway "$gateway" serve --template "$ROOT/template.yaml" \
-  --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT"
+  --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT" \
+  --lambda-concurrency "$LAMBDA_CONCURRENCY"
 wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 
 # Ready means every function answers through the gateway (the first call starts each one).

@@ -6,7 +6,9 @@
 #
 # usage: infra/scripts/coldstart.sh [extra coldstart options, e.g. --runs 20 --warmup 2]
 # Settings (environment): COLDSTART_DYNAMODB_PORT (8103), COLDSTART_DIR (target/coldstart:
-# env file, logs, report.md).
+# env file, logs, report.md), COLDSTART_ENV (extra KEY=VALUE settings for the functions,
+# space-separated, e.g. SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt to read one
+# certificate bundle, as on Amazon Linux 2023, instead of Debian's bundle plus directory).
 #
 # The binaries are x86_64 here: the deployed arm64 ones cannot run on this machine, so the
 # numbers stand in for Graviton's (the report says so).
@@ -81,6 +83,7 @@ env_file="$STATE_DIR/functions.env"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"
   echo "AWS_REGION=us-east-1"
+  for setting in ${COLDSTART_ENV:-}; do echo "$setting"; done
 } >"$env_file"
 
 log "measuring ${names[*]}"

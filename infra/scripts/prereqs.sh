@@ -28,11 +28,14 @@ ensure_node_packages() {
 # protocol).
 ensure_python_tools() {
   local missing=()
-  local tool name version
+  local tool name version installed
   for tool in "${PYTHON_TOOLS[@]}"; do
     name=${tool%%==*}
     version=${tool##*==}
-    python3 -m pip show "$name" 2>/dev/null | grep -qx "Version: $version" || missing+=("$tool")
+    # Not `pip show | grep -q`: grep quits at the match, pip dies of SIGPIPE, and under
+    # pipefail an installed tool would count as missing.
+    installed=$(python3 -m pip show "$name" 2>/dev/null || true)
+    grep -qx "Version: $version" <<<"$installed" || missing+=("$tool")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from PyPI: ${PYTHON_TOOLS[*]}"

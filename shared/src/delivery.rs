@@ -12,12 +12,15 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 
 use crate::events::{Notification, Notify};
-use crate::store::Store;
-use crate::time::now_rfc3339;
+use crate::store::{Store, StoreResult};
+use crate::time::{format_rfc3339, now_rfc3339};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
 /// trips without opening hundreds of sockets from one Lambda.
 const MAX_IN_FLIGHT: usize = 64;
+
+/// Longest a `$connect` can run: API Gateway's 29 s integration timeout, rounded up.
+pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -29,7 +32,8 @@ pub struct Delivery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Delivered,
-    /// The connection no longer exists; its record was removed.
+    /// API Gateway does not know the connection (any more, or yet); its record was removed
+    /// unless it is younger than [`CONNECT_GRACE`].
     Gone,
     Failed,
 }
@@ -109,7 +113,7 @@ impl Delivery {
                     Some(PostToConnectionError::GoneException(_))
                 ) =>
             {
-                self.forget(connection_id).await;
+                self.forget_settled(connection_id).await;
                 Outcome::Gone
             }
             Err(err) => {
@@ -134,9 +138,27 @@ impl Delivery {
         }
     }
 
+    /// Forgets a connection API Gateway reports gone, unless its `$connect` may still be
+    /// running: API Gateway answers 410 for a connection until its `$connect` returns, and
+    /// its record is written before that. A record that is really dead and still young goes
+    /// with the next push after the grace, with `$disconnect`, or with its TTL.
+    async fn forget_settled(&self, connection_id: &str) {
+        let cutoff = now_rfc3339_minus(CONNECT_GRACE);
+        let closed = self
+            .store
+            .close_connection_opened_before(connection_id, &cutoff)
+            .await;
+        self.after_forget(connection_id, closed).await;
+    }
+
     /// Removes a dead connection's record; the last one takes its user offline.
     async fn forget(&self, connection_id: &str) {
-        match self.store.close_connection(connection_id).await {
+        let closed = self.store.close_connection(connection_id).await;
+        self.after_forget(connection_id, closed).await;
+    }
+
+    async fn after_forget(&self, connection_id: &str, closed: StoreResult<Option<(String, i64)>>) {
+        match closed {
             Ok(Some((user_id, remaining))) if remaining <= 0 => {
                 if let Err(err) = self
                     .store
@@ -152,6 +174,11 @@ impl Delivery {
             }
         }
     }
+}
+
+fn now_rfc3339_minus(age: Duration) -> String {
+    let now = std::time::SystemTime::now();
+    format_rfc3339(now.checked_sub(age).unwrap_or(now))
 }
 
 impl Notify for Delivery {

@@ -1,13 +1,24 @@
 //! A WebSocket client for the tests: connects through the local gateway and waits for events.
+//!
+//! Like a real client, it reads its socket all the time (in a background task), so the
+//! gateway's keep-alive pings are answered even while a test is busy elsewhere; a socket left
+//! unread for two ping intervals would be closed as dead.
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
+use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub fn ws_url() -> String {
     std::env::var("CHAT_WS_URL")
@@ -17,10 +28,21 @@ pub fn ws_url() -> String {
 /// How long a test waits for an event that must come.
 pub const EVENT_WAIT: Duration = Duration::from_secs(10);
 
+/// What the reader task saw, in arrival order.
+#[derive(Debug)]
+enum Incoming {
+    /// An event, with when the reader got it (before any test code looked at it).
+    Event(Value, Instant),
+    /// The server closed the socket (with its close frame, if any), or it failed or ended.
+    Ended(String),
+}
+
 pub struct Socket {
-    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    sink: SplitSink<Stream, Message>,
+    incoming: mpsc::UnboundedReceiver<Incoming>,
+    reader: JoinHandle<()>,
     /// Events read while waiting for another one, kept in arrival order.
-    seen: Vec<Value>,
+    seen: Vec<(Value, Instant)>,
 }
 
 /// The handshake refused: the HTTP status the gateway answered.
@@ -33,13 +55,40 @@ pub async fn refused_status(query: &str) -> Option<u16> {
     }
 }
 
+async fn read_all(
+    mut stream: futures::stream::SplitStream<Stream>,
+    to: mpsc::UnboundedSender<Incoming>,
+) {
+    // Reading is also what sends the pong to each ping.
+    let ended = loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let event = serde_json::from_str(text.as_str())
+                    .unwrap_or_else(|_| panic!("not JSON: {text}"));
+                if to.send(Incoming::Event(event, Instant::now())).is_err() {
+                    return;
+                }
+            }
+            Some(Ok(Message::Close(frame))) => break format!("closed: {frame:?}"),
+            Some(Ok(_)) => continue,
+            Some(Err(err)) => break format!("socket error: {err}"),
+            None => break "socket ended".to_owned(),
+        }
+    };
+    let _ = to.send(Incoming::Ended(ended));
+}
+
 impl Socket {
     pub async fn connect(token: &str) -> Socket {
         let (stream, _) = connect_async(format!("{}?token={token}", ws_url()))
             .await
             .expect("WebSocket handshake");
+        let (sink, stream) = stream.split();
+        let (to, incoming) = mpsc::unbounded_channel();
         Socket {
-            stream,
+            sink,
+            incoming,
+            reader: tokio::spawn(read_all(stream, to)),
             seen: Vec::new(),
         }
     }
@@ -49,7 +98,7 @@ impl Socket {
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.stream
+        self.sink
             .send(Message::text(text.to_owned()))
             .await
             .expect("send frame");
@@ -61,10 +110,19 @@ impl Socket {
     }
 
     pub async fn expect_where(&mut self, event_type: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.expect_arrival(event_type, pred).await.0
+    }
+
+    /// Like [`Socket::expect_where`], with the instant the event came off the socket.
+    pub async fn expect_arrival(
+        &mut self,
+        event_type: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> (Value, Instant) {
         if let Some(pos) = self
             .seen
             .iter()
-            .position(|e| e["type"] == event_type && pred(e))
+            .position(|(e, _)| e["type"] == event_type && pred(e))
         {
             return self.seen.remove(pos);
         }
@@ -75,10 +133,10 @@ impl Socket {
                 .unwrap_or_else(|_| {
                     panic!(
                         "no {event_type} event within {EVENT_WAIT:?}; saw {:#?}",
-                        self.seen
+                        self.seen_events()
                     )
                 });
-            if event["type"] == event_type && pred(&event) {
+            if event.0["type"] == event_type && pred(&event.0) {
                 return event;
             }
             self.seen.push(event);
@@ -88,29 +146,40 @@ impl Socket {
     /// Asserts no event of `event_type` arrives within `wait`.
     pub async fn expect_none(&mut self, event_type: &str, wait: Duration) {
         assert!(
-            !self.seen.iter().any(|e| e["type"] == event_type),
+            !self.seen.iter().any(|(e, _)| e["type"] == event_type),
             "unexpected {event_type}: {:#?}",
-            self.seen
+            self.seen_events()
         );
         let deadline = tokio::time::Instant::now() + wait;
         while let Ok(event) = tokio::time::timeout_at(deadline, self.next_event()).await {
-            assert_ne!(event["type"], event_type, "unexpected event {event:#}");
+            assert_ne!(
+                event.0["type"], event_type,
+                "unexpected event {:#}",
+                event.0
+            );
             self.seen.push(event);
         }
     }
 
-    async fn next_event(&mut self) -> Value {
-        loop {
-            match self.stream.next().await {
-                Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(text.as_str())
-                        .unwrap_or_else(|_| panic!("not JSON: {text}"));
-                }
-                Some(Ok(Message::Close(frame))) => panic!("socket closed: {frame:?}"),
-                Some(Ok(_)) => continue,
-                Some(Err(err)) => panic!("socket error: {err}"),
-                None => panic!("socket ended"),
-            }
+    fn seen_events(&self) -> Vec<&Value> {
+        self.seen.iter().map(|(event, _)| event).collect()
+    }
+
+    /// Reads and forgets events until none has come for `quiet`; how many there were.
+    pub async fn drain_until_quiet(&mut self, quiet: Duration) -> usize {
+        let mut drained = self.seen.len();
+        self.seen.clear();
+        while tokio::time::timeout(quiet, self.next_event()).await.is_ok() {
+            drained += 1;
+        }
+        drained
+    }
+
+    async fn next_event(&mut self) -> (Value, Instant) {
+        match self.incoming.recv().await {
+            Some(Incoming::Event(event, at)) => (event, at),
+            Some(Incoming::Ended(how)) => panic!("socket {how}"),
+            None => panic!("socket reader stopped"),
         }
     }
 
@@ -118,25 +187,33 @@ impl Socket {
     pub async fn closed_within(&mut self, wait: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+            match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
                 Err(_) => return false,
-                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
-                Ok(Some(Ok(_))) => continue,
+                Ok(None | Some(Incoming::Ended(_))) => return true,
+                Ok(Some(Incoming::Event(..))) => continue,
             }
         }
     }
 
     pub async fn close(mut self) {
-        let _ = self.stream.close(None).await;
-        // Drain until the server's close arrives, so `$disconnect` has run when this returns.
+        let _ = self.sink.close().await;
+        // Wait for the server's close, so `$disconnect` has run when this returns.
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
-            while let Some(Ok(_)) = self.stream.next().await {}
+            while let Some(Incoming::Event(..)) = self.incoming.recv().await {}
         })
         .await;
     }
 
     /// Drops the TCP connection without a close frame, as a crashed client would.
-    pub fn kill(self) {
-        drop(self.stream.into_inner());
+    pub async fn kill(mut self) {
+        self.reader.abort();
+        // The TCP stream is shared by both halves: it closes once the reader's half is gone too.
+        let _ = (&mut self.reader).await;
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.reader.abort();
     }
 }

@@ -263,6 +263,26 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
     }
 }
 
+/// Records a connection of `user` that the gateway does not know, opened at `opened_at`.
+async fn unknown_connection(
+    app: &chat_shared::App,
+    user: &TestUser,
+    prefix: &str,
+    opened_at: std::time::SystemTime,
+) -> String {
+    let id = format!("{}=", &unique(prefix)[..15]);
+    app.store
+        .open_connection(
+            &id,
+            &user.id,
+            &chat_shared::time::format_rfc3339(opened_at),
+            4_102_444_800,
+        )
+        .await
+        .unwrap();
+    id
+}
+
 #[tokio::test]
 async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds() {
     use chat_shared::{App, Config};
@@ -271,17 +291,9 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
     let a = api.user("wsDa").await;
     let b = api.user("wsDb").await;
     let app = App::new(Config::from_env().unwrap()).await;
-    // A connection API Gateway no longer has, as after a lost `$disconnect`.
-    let stale = format!("{}=", &unique("Stale")[..15]);
-    app.store
-        .open_connection(
-            &stale,
-            &b.id,
-            &chat_shared::time::now_rfc3339(),
-            4_102_444_800,
-        )
-        .await
-        .unwrap();
+    // A connection API Gateway no longer has, as after a lost `$disconnect` an hour ago.
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let stale = unknown_connection(&app, &b, "Stale", an_hour_ago).await;
     assert!(
         app.store
             .user_connections(&b.id)
@@ -307,7 +319,7 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
 
     // A socket killed without a close frame: pushes keep succeeding, and its record goes.
     let killed = Socket::connect(&b.token).await;
-    killed.kill();
+    killed.kill().await;
     direct(&api, &a, &b, "after the kill").await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while app.store.user_connections(&b.id).await.unwrap().len() > 1 {
@@ -317,6 +329,52 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// API Gateway answers 410 for a connection until its `$connect` returns, while its record is
+/// already written: such a young connection must survive a push, or every socket that opens
+/// while others push (members of one chat coming online together) silently loses its record.
+#[tokio::test]
+async fn a_connection_still_in_its_connect_survives_a_410() {
+    use chat_shared::{App, Config};
+
+    let api = Api::new();
+    let a = api.user("wsYa").await;
+    let b = api.user("wsYb").await;
+    let app = App::new(Config::from_env().unwrap()).await;
+    let connecting = unknown_connection(&app, &b, "Young", std::time::SystemTime::now()).await;
+    let mut live = Socket::connect(&b.token).await;
+
+    let message = direct(&api, &a, &b, "while b connects").await;
+    live.expect_where(
+        "message.created",
+        is_message(message["id"].as_str().unwrap()),
+    )
+    .await;
+    let records = app.store.user_connections(&b.id).await.unwrap();
+    assert!(records.contains(&connecting), "{records:?}");
+}
+
+#[tokio::test]
+async fn chat_members_connecting_together_all_receive_the_next_message() {
+    const MEMBERS: usize = 24;
+    let api = Api::new();
+    let members = api.users("wsTogether", MEMBERS).await;
+    let others: Vec<&TestUser> = members[1..].iter().collect();
+    let chat = api.create_chat(&members[0], &others).await;
+    let chat_id = chat["id"].as_str().unwrap();
+    // Each connect pushes presence to the members already online, some still mid-handshake.
+    let mut sockets: Vec<Socket> =
+        futures::future::join_all(members.iter().map(|m| Socket::connect(&m.token))).await;
+
+    let message = api.send_to_chat(&members[0], chat_id, "all here?").await;
+    let id = message["id"].as_str().unwrap();
+    futures::future::join_all(
+        sockets
+            .iter_mut()
+            .map(|s| s.expect_where("message.created", is_message(id))),
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ usage:
                       [--lambda http://127.0.0.1:9000] [--stage local]
                       [--ws-max-message-bytes 131072] [--ws-idle-timeout-secs 600]
                       [--ws-max-connection-secs 7200] [--invoke-timeout-secs 900]
+                      [--lambda-concurrency N]
       serve the HTTP API, the WebSocket API at /ws and the Management API at
       /ws/@connections/{id}";
 
@@ -61,6 +62,7 @@ pub struct GatewayConfigArgs {
     pub stage: String,
     pub lambda_endpoint: String,
     pub invoke_timeout: Duration,
+    pub lambda_concurrency: Option<usize>,
     pub ws_max_message_bytes: usize,
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
@@ -72,6 +74,7 @@ impl GatewayConfigArgs {
             stage: self.stage,
             lambda_endpoint: self.lambda_endpoint,
             invoke_timeout: self.invoke_timeout,
+            lambda_concurrency: self.lambda_concurrency,
             ws_max_message_bytes: self.ws_max_message_bytes,
             ws_idle_timeout: self.ws_idle_timeout,
             ws_max_connection_duration: self.ws_max_connection_duration,
@@ -87,6 +90,7 @@ impl Default for GatewayConfigArgs {
             stage: defaults.stage,
             lambda_endpoint: defaults.lambda_endpoint,
             invoke_timeout: defaults.invoke_timeout,
+            lambda_concurrency: defaults.lambda_concurrency,
             ws_max_message_bytes: defaults.ws_max_message_bytes,
             ws_idle_timeout: defaults.ws_idle_timeout,
             ws_max_connection_duration: defaults.ws_max_connection_duration,
@@ -143,6 +147,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                         config.ws_max_connection_duration = seconds(&flag, value)?;
                     }
                     "--invoke-timeout-secs" => config.invoke_timeout = seconds(&flag, value)?,
+                    "--lambda-concurrency" => {
+                        config.lambda_concurrency = Some(positive(&flag, value)?);
+                    }
                     _ => return Err(unknown(&command, flag)),
                 }
             }
@@ -248,7 +255,7 @@ mod tests {
         let Command::Serve {
             listen, config, ..
         } = parse(args(
-            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6",
+            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4",
         ))
         .unwrap()
         else {
@@ -259,6 +266,7 @@ mod tests {
         assert_eq!(config.ws_max_message_bytes, 10);
         assert_eq!(config.ws_idle_timeout, Duration::from_secs(5));
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
+        assert_eq!(config.lambda_concurrency, Some(4));
     }
 
     #[test]

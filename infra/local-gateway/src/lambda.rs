@@ -1,10 +1,13 @@
 //! Client of the Lambda Invoke API that `cargo lambda watch` serves:
 //! `POST {endpoint}/2015-03-31/functions/{name}/invocations`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 /// How long an invocation may take by default. The first call of a function under
 /// `cargo lambda watch` compiles it, which can take minutes.
@@ -60,10 +63,42 @@ pub struct ClientError(#[from] reqwest::Error);
 pub struct LambdaClient {
     http: reqwest::Client,
     endpoint: String,
+    limits: Option<Arc<ConcurrencyLimits>>,
+}
+
+/// At most `per_function` invocations of one function in flight, as a function's reserved
+/// concurrency would allow on AWS. `cargo lambda watch` runs a fixed number of instances per
+/// function; handing it more concurrent invocations than that made it stop answering every
+/// function (seen when 200 sockets dropped at once), so extra invocations wait here instead.
+#[derive(Debug)]
+struct ConcurrencyLimits {
+    per_function: usize,
+    semaphores: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl ConcurrencyLimits {
+    fn of(&self, function: &str) -> Arc<Semaphore> {
+        // A poisoned lock only means another invocation panicked while inserting; the map
+        // itself is still whole.
+        let mut semaphores = self
+            .semaphores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(
+            semaphores
+                .entry(function.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_function))),
+        )
+    }
 }
 
 impl LambdaClient {
-    pub fn new(endpoint: &str, invoke_timeout: Duration) -> Result<Self, ClientError> {
+    /// `max_concurrency`: invocations of one function in flight at once (`None`: unbounded).
+    pub fn new(
+        endpoint: &str,
+        invoke_timeout: Duration,
+        max_concurrency: Option<usize>,
+    ) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .timeout(invoke_timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -75,11 +110,23 @@ impl LambdaClient {
         Ok(Self {
             http,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
+            limits: max_concurrency.map(|per_function| {
+                Arc::new(ConcurrencyLimits {
+                    per_function,
+                    semaphores: Mutex::default(),
+                })
+            }),
         })
     }
 
     /// Invokes `function` with `event`; the raw result payload on success.
     pub async fn invoke(&self, function: &str, event: &Value) -> Result<Bytes, InvokeError> {
+        let semaphore = self.limits.as_ref().map(|limits| limits.of(function));
+        // The semaphores are never closed, so acquiring only ever waits.
+        let _permit = match &semaphore {
+            Some(semaphore) => semaphore.acquire().await.ok(),
+            None => None,
+        };
         let url = format!(
             "{}/2015-03-31/functions/{}/invocations",
             self.endpoint,

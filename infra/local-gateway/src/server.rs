@@ -34,6 +34,8 @@ pub struct GatewayConfig {
     /// Base URL of the Lambda Invoke API (`cargo lambda watch`).
     pub lambda_endpoint: String,
     pub invoke_timeout: Duration,
+    /// Invocations of one function in flight at once; match `cargo lambda watch --concurrency`.
+    pub lambda_concurrency: Option<usize>,
     pub ws_max_message_bytes: usize,
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
@@ -48,6 +50,7 @@ impl Default for GatewayConfig {
             stage: "local".to_owned(),
             lambda_endpoint: "http://127.0.0.1:9000".to_owned(),
             invoke_timeout: lambda::DEFAULT_INVOKE_TIMEOUT,
+            lambda_concurrency: None,
             ws_max_message_bytes: 128 * 1024,
             ws_idle_timeout: Duration::from_secs(10 * 60),
             ws_max_connection_duration: Duration::from_secs(2 * 60 * 60),
@@ -85,7 +88,11 @@ impl Gateway {
             .websocket_api()?
             .map(|api| WsRoutes::new(&api))
             .transpose()?;
-        let lambda = LambdaClient::new(&config.lambda_endpoint, config.invoke_timeout)?;
+        let lambda = LambdaClient::new(
+            &config.lambda_endpoint,
+            config.invoke_timeout,
+            config.lambda_concurrency,
+        )?;
         Ok(Arc::new(Self {
             config,
             http_routes,

@@ -90,15 +90,42 @@ impl Store {
         &self,
         connection_id: &str,
     ) -> StoreResult<Option<(String, i64)>> {
-        let out = self
+        self.remove_connection(connection_id, None).await
+    }
+
+    /// [`Store::close_connection`], only if the connection was opened before `opened_before`
+    /// (an RFC 3339 timestamp); a younger one is left alone and gives `None`.
+    pub async fn close_connection_opened_before(
+        &self,
+        connection_id: &str,
+        opened_before: &str,
+    ) -> StoreResult<Option<(String, i64)>> {
+        self.remove_connection(connection_id, Some(opened_before))
+            .await
+    }
+
+    async fn remove_connection(
+        &self,
+        connection_id: &str,
+        opened_before: Option<&str>,
+    ) -> StoreResult<Option<(String, i64)>> {
+        let mut delete = self
             .client
             .delete_item()
             .table_name(&self.tables.connections)
             .key("connection_id", s(connection_id))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
+            .return_values(ReturnValue::AllOld);
+        if let Some(cutoff) = opened_before {
+            // Timestamps share one fixed-width UTC format, so string order is time order.
+            delete = delete
+                .condition_expression("connected_at < :cutoff")
+                .expression_attribute_values(":cutoff", s(cutoff));
+        }
+        let out = match delete.send().await.map_err(StoreError::from_sdk) {
+            Ok(out) => out,
+            Err(StoreError::ConditionFailed) => return Ok(None),
+            Err(other) => return Err(other),
+        };
         let Some(user_id) = out
             .attributes
             .and_then(|a| a.get("user_id").and_then(|v| v.as_s().ok()).cloned())

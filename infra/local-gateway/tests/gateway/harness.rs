@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,6 +42,8 @@ pub enum Reply {
 #[derive(Default)]
 struct Recorder {
     invocations: Mutex<Vec<(String, Value)>>,
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
     replies: Mutex<HashMap<String, Reply>>,
     changed: Notify,
 }
@@ -86,6 +89,11 @@ impl FakeLambda {
             .filter(|(name, _)| name == function)
             .map(|(_, event)| event.clone())
             .collect()
+    }
+
+    /// The most invocations that were ever running at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.recorder.peak_in_flight.load(Ordering::SeqCst)
     }
 
     /// Waits until `function` has been invoked at least `count` times; its events.
@@ -152,7 +160,11 @@ async fn invoke(
             "body": json!({"function": name, "routeKey": event["routeKey"]}).to_string(),
         }))
     });
-    respond(reply).await
+    let running = recorder.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    recorder.peak_in_flight.fetch_max(running, Ordering::SeqCst);
+    let response = respond(reply).await;
+    recorder.in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
 }
 
 async fn respond(mut reply: Reply) -> Response {

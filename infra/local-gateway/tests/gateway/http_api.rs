@@ -329,3 +329,35 @@ async fn bodies_over_ten_megabytes_are_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn invocations_beyond_the_lambda_concurrency_wait_their_turn() {
+    let harness = Harness::start_with("template.yaml", |config| {
+        config.lambda_concurrency = Some(2);
+    })
+    .await;
+    let answer = json!({"statusCode": 200, "body": "ok"});
+    harness.lambda.reply(
+        "users",
+        Reply::Delayed(
+            std::time::Duration::from_millis(200),
+            Box::new(Reply::Json(answer)),
+        ),
+    );
+    let statuses = futures::future::join_all((0..6).map(|_| async {
+        harness
+            .http
+            .get(harness.url("/users/me"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }))
+    .await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(harness.lambda.events("users").len(), 6);
+    assert_eq!(harness.lambda.peak_in_flight(), 2);
+}
