@@ -1,8 +1,8 @@
-//! Real-time delivery figures against a running local stack (best with release builds:
-//! `CARGO_PROFILE=release ./infra/local-stack.sh`, then `./infra/bench-realtime.sh`):
+//! Real-time delivery figures against a running local stack (`CHAT_API_URL`, `CHAT_WS_URL`);
+//! `./infra/bench-realtime.sh` starts a stack of release builds and runs it:
+//! - 1:1: time from a REST send to the recipient's socket receiving the event, p50/p99;
 //! - fan-out: a REST message to a 200-member chat, every member connected; time from the send
-//!   to the last socket receiving `message.created`;
-//! - 1:1: time from a REST send to the recipient's socket receiving the event, p50/p99.
+//!   to the last socket receiving `message.created`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
