@@ -7,8 +7,7 @@
 # usage: infra/scripts/coldstart.sh [extra coldstart options, e.g. --runs 20 --warmup 2]
 # Settings (environment): COLDSTART_DYNAMODB_PORT (8103), COLDSTART_DIR (target/coldstart:
 # env file, logs, report.md), COLDSTART_ENV (extra KEY=VALUE settings for the functions,
-# space-separated, e.g. SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt to read one
-# certificate bundle, as on Amazon Linux 2023, instead of Debian's bundle plus directory).
+# space-separated, e.g. LOG_LEVEL=debug).
 #
 # The binaries are x86_64 here: the deployed arm64 ones cannot run on this machine, so the
 # numbers stand in for Graviton's (the report says so).
