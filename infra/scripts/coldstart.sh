@@ -37,14 +37,7 @@ port_is_free "$DYNAMODB_PORT" || { log "port $DYNAMODB_PORT is in use"; exit 1; 
 ensure_java
 ensure_node_packages
 
-# The functions: the binaries of the crates under functions/.
-mapfile -t FUNCTIONS < <(
-  cd "$ROOT" && cargo metadata --no-deps --format-version 1 |
-    jq -r --arg dir "$ROOT/functions/" '
-      .packages[] | select(.manifest_path | startswith($dir)) | .name as $package
-      | .targets[] | select(.kind | index("bin")) | "\($package) \(.name)"' |
-    sort
-)
+mapfile -t FUNCTIONS < <(function_binaries)
 [ "${#FUNCTIONS[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
 packages=()
 names=()

@@ -24,14 +24,8 @@ done
 
 TARGET_LIMIT_BYTES=$((3 * 1024 * 1024))
 
-# "package binary" pairs; the zip is named after the binary, -p takes the package.
-mapfile -t FUNCTIONS < <(
-  cd "$ROOT" && cargo metadata --no-deps --format-version 1 |
-    jq -r --arg dir "$ROOT/functions/" '
-      .packages[] | select(.manifest_path | startswith($dir)) | .name as $package
-      | .targets[] | select(.kind | index("bin")) | "\($package) \(.name)"' |
-    sort
-)
+# The zip is named after the binary; -p takes the package.
+mapfile -t FUNCTIONS < <(function_binaries)
 [ "${#FUNCTIONS[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
 
 if [ "$BUILD" = 1 ]; then

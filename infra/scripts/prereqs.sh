@@ -61,3 +61,13 @@ wait_for_port() { # host port seconds
 }
 
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The functions: one "package binary" line per binary of the crates under functions/, sorted,
+# so new functions are picked up without edits.
+function_binaries() {
+  (cd "$ROOT" && cargo metadata --no-deps --format-version 1) |
+    jq -r --arg dir "$ROOT/functions/" '
+      .packages[] | select(.manifest_path | startswith($dir)) | .name as $package
+      | .targets[] | select(.kind | index("bin")) | "\($package) \(.name)"' |
+    sort
+}
