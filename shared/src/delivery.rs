@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 
 use crate::events::{Notification, Notify};
 use crate::store::{Store, StoreResult};
-use crate::time::{format_rfc3339, now_rfc3339};
+use crate::time::{now_rfc3339, rfc3339_ago};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
 /// trips without opening hundreds of sockets from one Lambda.
@@ -143,7 +143,7 @@ impl Delivery {
     /// its record is written before that. A record that is really dead and still young goes
     /// with the next push after the grace, with `$disconnect`, or with its TTL.
     async fn forget_settled(&self, connection_id: &str) {
-        let cutoff = now_rfc3339_minus(CONNECT_GRACE);
+        let cutoff = rfc3339_ago(CONNECT_GRACE);
         let closed = self
             .store
             .close_connection_opened_before(connection_id, &cutoff)
@@ -174,11 +174,6 @@ impl Delivery {
             }
         }
     }
-}
-
-fn now_rfc3339_minus(age: Duration) -> String {
-    let now = std::time::SystemTime::now();
-    format_rfc3339(now.checked_sub(age).unwrap_or(now))
 }
 
 impl Notify for Delivery {

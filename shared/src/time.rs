@@ -7,6 +7,12 @@ pub fn now_rfc3339() -> String {
     format_rfc3339(SystemTime::now())
 }
 
+/// The time `age` ago, in the same format (so that string order is time order).
+pub fn rfc3339_ago(age: Duration) -> String {
+    let now = SystemTime::now();
+    format_rfc3339(now.checked_sub(age).unwrap_or(now))
+}
+
 pub fn format_rfc3339(at: SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
 }

@@ -83,13 +83,16 @@ fn a_route_added_to_the_contract_is_reported() {
 
 #[test]
 fn a_function_removed_from_either_side_is_reported() {
+    let with_crates = |crates: &BTreeSet<String>| {
+        problems(
+            &read("template.yaml"),
+            &read("docs/api-contract.md"),
+            crates,
+        )
+    };
     let mut crates = function_crates();
     crates.remove("chats");
-    let found = problems(
-        &read("template.yaml"),
-        &read("docs/api-contract.md"),
-        &crates,
-    );
+    let found = with_crates(&crates);
     assert_eq!(
         found,
         vec!["template.yaml builds chats, which is not a crate under functions/"]
@@ -97,11 +100,7 @@ fn a_function_removed_from_either_side_is_reported() {
 
     let mut crates = function_crates();
     crates.insert("reports".to_owned());
-    let found = problems(
-        &read("template.yaml"),
-        &read("docs/api-contract.md"),
-        &crates,
-    );
+    let found = with_crates(&crates);
     assert_eq!(
         found,
         vec!["function crate reports has no resource in template.yaml"]
