@@ -63,6 +63,6 @@ impl App {
     pub fn delivery(&self) -> Result<&Delivery> {
         self.delivery
             .as_ref()
-            .ok_or_else(|| Error::unavailable("WEBSOCKET_ENDPOINT is not configured"))
+            .ok_or_else(|| Error::internal("WEBSOCKET_ENDPOINT is not configured"))
     }
 }

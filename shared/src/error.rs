@@ -27,6 +27,10 @@ pub enum Error {
     EmailTaken,
     #[error("{0}")]
     Conflict(String),
+    /// A documented bound of a stored item (reactions per message, members per chat) or a
+    /// storage limit of the database would be passed.
+    #[error("{0}")]
+    LimitExceeded(String),
     #[error("request body is larger than 64 KiB")]
     PayloadTooLarge,
     #[error("too many requests")]
@@ -35,6 +39,10 @@ pub enum Error {
     /// reported as done and is safe to retry.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] BoxError),
+    /// A defect or a broken deployment (an unreadable stored item, a missing permission):
+    /// retrying cannot help, and the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(String),
 }
 
 impl Error {
@@ -47,6 +55,10 @@ impl Error {
 
     pub fn unavailable(source: impl Into<BoxError>) -> Self {
         Error::Unavailable(source.into())
+    }
+
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        Error::Internal(what.to_string())
     }
 }
 

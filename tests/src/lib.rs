@@ -266,5 +266,6 @@ impl Api {
         }
     }
 }
+pub mod direct;
 pub mod template_check;
 pub mod ws;

@@ -7,47 +7,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chat_shared::App;
 use chat_shared::domain::chats::{self, NewChat};
 use chat_shared::domain::inbox;
 use chat_shared::domain::messages::{
     self, Conversation, Message, MessageType, NewMessage, PageRequest, message_id,
 };
-use chat_shared::domain::users::{Status, User};
+use chat_shared::domain::users::User;
 use chat_shared::store::capacity::{Capacity, measure};
+use chat_shared::store::messages::PutMessage;
 use chat_shared::time::format_rfc3339;
-use chat_shared::{App, Config};
+use e2e::direct::{app, stored_user};
 use futures::StreamExt;
 
 const PROBE: &str = "capacity probe message";
-
-async fn app() -> Arc<App> {
-    let config = Config::from_env().expect("run through infra/test.sh: the functions' environment");
-    Arc::new(App::new(config).await)
-}
-
-async fn user(app: &App, prefix: &str) -> User {
-    let name = e2e::unique(prefix).to_lowercase();
-    let now = chat_shared::time::now_rfc3339();
-    let user = User {
-        id: ulid::Ulid::generate().to_string(),
-        email: format!("{name}@example.com"),
-        display_name: name.clone(),
-        username: name,
-        bio: None,
-        avatar_url: None,
-        status: Status::Offline,
-        last_seen_at: None,
-        created_at: now.clone(),
-        updated_at: now,
-        // Never verified here.
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-        version: 1,
-        chosen_status: None,
-        connection_count: 0,
-    };
-    app.store.create_user(&user).await.expect("insert user");
-    user
-}
 
 /// `count` messages of the same size as the probes, written straight to the table.
 async fn fill(
@@ -83,10 +56,8 @@ async fn fill(
                 version: 1,
             };
             async move {
-                app.store
-                    .put_message(&message)
-                    .await
-                    .expect("insert message")
+                let stored = app.store.put_message(&message, None).await;
+                assert_eq!(stored.expect("insert message"), PutMessage::Stored);
             }
         })
         .buffer_unordered(16)
@@ -154,9 +125,9 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
 async fn message_costs_are_the_same_with_100_and_5000_messages() {
     let app = app().await;
     let (alice, bob, carol) = (
-        user(&app, "capa").await,
-        user(&app, "capb").await,
-        user(&app, "capc").await,
+        stored_user(&app, "capa").await,
+        stored_user(&app, "capb").await,
+        stored_user(&app, "capc").await,
     );
     let chat = chats::create(
         &app,

@@ -5,14 +5,11 @@
 
 use std::sync::Arc;
 
+use chat_shared::App;
 use chat_shared::domain::users::{Status, User};
-use chat_shared::{App, Config};
+use chat_shared::store::users::CreateUser;
+use e2e::direct::app;
 use futures::StreamExt;
-
-async fn app() -> Arc<App> {
-    let config = Config::from_env().expect("run through infra/test.sh: the functions' environment");
-    Arc::new(App::new(config).await)
-}
 
 fn user(prefix: &str, i: usize, hash: &str) -> User {
     let name = format!("{prefix}{i:05}");
@@ -39,7 +36,10 @@ async fn fill(app: &Arc<App>, prefix: &str, range: std::ops::Range<usize>, hash:
         .map(|i| {
             let app = app.clone();
             let user = user(prefix, i, hash);
-            async move { app.store.create_user(&user).await.expect("insert user") }
+            async move {
+                let created = app.store.create_user(&user).await.expect("insert user");
+                assert_eq!(created, CreateUser::Created);
+            }
         })
         .buffer_unordered(16)
         .collect::<Vec<()>>()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_http::http::Method;
 use serde_json::json;
 
-use super::caller;
+use super::{caller, page_request};
 use crate::app::App;
 use crate::domain::contacts;
 use crate::domain::users::{self, Login, PasswordChange, ProfileChange, Registration, Status};
@@ -13,8 +13,6 @@ use crate::error::{Error, Result};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::input::{Body, parse_limit};
 
-/// The scope of `GET /users/` cursors: they only ever resume that listing.
-const LIST_SCOPE: &str = "users";
 const SEARCH_DEFAULT_LIMIT: &str = "20";
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
@@ -146,12 +144,6 @@ async fn search(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 
 async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     caller(app, req).await?;
-    let limit = parse_limit(req.query("limit"))?;
-    let start = req
-        .query("cursor")
-        .map(|c| app.cursors.decode(LIST_SCOPE, c))
-        .transpose()?;
-    let (users, next) = users::list(app, limit, start).await?;
-    let next_cursor = next.map(|key| app.cursors.encode(LIST_SCOPE, &key));
-    Ok(ApiResponse::page(&users, next_cursor))
+    let page = users::list(app, page_request(req)?).await?;
+    Ok(ApiResponse::page(&page.items, page.next_cursor))
 }

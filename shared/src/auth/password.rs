@@ -73,7 +73,7 @@ fn hash_with(argon: &Argon2<'static>, password: &str) -> Result<String> {
     argon
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| Error::unavailable(format!("argon2 hashing failed: {e}")))
+        .map_err(|e| Error::internal(format!("argon2 hashing failed: {e}")))
 }
 
 fn verify_with(argon: &Argon2<'static>, password: &str, phc: &str) -> bool {

@@ -60,7 +60,7 @@ impl Tokens {
             exp: now + self.ttl.as_secs(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| Error::unavailable(format!("signing a token failed: {e}")))?;
+            .map_err(|e| Error::internal(format!("signing a token failed: {e}")))?;
         Ok(IssuedToken {
             token,
             expires_in: self.ttl.as_secs(),

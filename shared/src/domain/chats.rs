@@ -5,15 +5,19 @@ use serde::Serialize;
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::input::check_len;
-use crate::store::StoreError;
+use crate::store::chats::{AddMember, RemoveMember};
 use crate::time::now_rfc3339;
 
-use super::messages::{Conversation, Page, PageRequest, is_entity_id};
+use super::conversation::{Conversation, is_entity_id};
+use super::paging::{Page, PageRequest};
 
 pub const MAX_NAME_CHARS: usize = 100;
 /// A chat is created in one transaction of at most 100 items: its meta item plus one membership
 /// item per member, the creator included.
 pub const MAX_INITIAL_MEMBERS: usize = 99;
+/// Members of one chat. The meta item lists them (about 29 bytes each), and every message
+/// event is pushed to each of them, so the bound keeps both the item and the fan-out finite.
+pub const MAX_MEMBERS: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chat {
@@ -91,45 +95,56 @@ pub async fn create(app: &App, me: &str, new: NewChat<'_>) -> Result<Chat> {
     Ok(chat)
 }
 
+/// Where a user stands with a chat.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Membership {
+    NoSuchChat,
+    Outsider(Chat),
+    Member(Chat),
+}
+
+/// The one membership check (one strongly consistent GetItem); callers choose the status: 404
+/// for reads, 403 for writes by outsiders.
+pub async fn membership(app: &App, chat_id: &str, user_id: &str) -> Result<Membership> {
+    if !is_entity_id(chat_id) {
+        return Ok(Membership::NoSuchChat);
+    }
+    Ok(match app.store.get_chat(chat_id).await? {
+        None => Membership::NoSuchChat,
+        Some(chat) if chat.has_member(user_id) => Membership::Member(chat),
+        Some(chat) => Membership::Outsider(chat),
+    })
+}
+
 /// The chat, if `me` is a member; 404 otherwise.
 pub async fn get(app: &App, me: &str, chat_id: &str) -> Result<Chat> {
-    if !is_entity_id(chat_id) {
-        return Err(Error::NotFound);
-    }
-    match app.store.get_chat(chat_id).await? {
-        Some(chat) if chat.has_member(me) => Ok(chat),
-        _ => Err(Error::NotFound),
+    match membership(app, chat_id, me).await? {
+        Membership::Member(chat) => Ok(chat),
+        Membership::Outsider(_) | Membership::NoSuchChat => Err(Error::NotFound),
     }
 }
 
 /// The chats `me` belongs to, most recently joined first.
 pub async fn list(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<Chat>> {
     let scope = list_scope(me);
-    let start = page
-        .cursor
-        .map(|c| app.cursors.decode(&scope, c))
-        .transpose()?;
+    let start = page.start(app, &scope)?;
     let (ids, next) = app.store.member_chat_ids(me, page.limit, start).await?;
     let mut chats = app.store.get_chats(&ids).await?;
     // Keep the index order; drop chats left between the index read and the item read.
     chats.retain(|c| c.has_member(me));
     chats.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
-    Ok(Page {
-        items: chats,
-        next_cursor: next.map(|key| app.cursors.encode(&scope, &key)),
-    })
+    Ok(Page::new(app, &scope, chats, next))
 }
 
 /// Adds `user_id` to the chat. Only members may add (403; 404 for an unknown chat); adding a
-/// member again changes nothing.
+/// member again changes nothing; a chat of [`MAX_MEMBERS`] takes nobody more (422).
 pub async fn add_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Result<Chat> {
-    if !is_entity_id(chat_id) {
-        return Err(Error::NotFound);
-    }
-    let chat = app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)?;
-    if !chat.has_member(me) {
-        return Err(Error::Forbidden("only members may add members".into()));
-    }
+    let not_allowed = || Error::Forbidden("only members may add members".into());
+    let chat = match membership(app, chat_id, me).await? {
+        Membership::Member(chat) => chat,
+        Membership::Outsider(_) => return Err(not_allowed()),
+        Membership::NoSuchChat => return Err(Error::NotFound),
+    };
     if chat.has_member(user_id) {
         return Ok(chat);
     }
@@ -137,19 +152,20 @@ pub async fn add_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Re
     if !is_entity_id(user_id) || app.store.get_user(user_id).await?.is_none() {
         return Err(unknown());
     }
-    match app
+    let added = app
         .store
-        .add_member(chat_id, user_id, me, &now_rfc3339())
-        .await
-    {
-        // Index 0: added concurrently by somebody else, which is the same outcome.
-        Ok(()) => {}
-        Err(err) if err.failed_condition_at(0) => {}
-        Err(err) if err.failed_condition_at(1) => return Err(Error::NotFound),
-        Err(err) if err.failed_condition_at(2) => {
-            return Err(Error::Forbidden("only members may add members".into()));
+        .add_member(chat_id, user_id, me, &now_rfc3339(), MAX_MEMBERS)
+        .await?;
+    match added {
+        // Added concurrently by somebody else is the same outcome.
+        AddMember::Added | AddMember::AlreadyMember => {}
+        AddMember::NoSuchChat => return Err(Error::NotFound),
+        AddMember::AdderNotMember => return Err(not_allowed()),
+        AddMember::Full => {
+            return Err(Error::LimitExceeded(format!(
+                "a chat has at most {MAX_MEMBERS} members"
+            )));
         }
-        Err(err) => return Err(err.into()),
     }
     app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)
 }
@@ -171,18 +187,13 @@ pub async fn remove_member(app: &App, me: &str, chat_id: &str, user_id: &str) ->
     match app
         .store
         .remove_member(chat_id, user_id, me, &conversation_id)
-        .await
+        .await?
     {
-        Ok(()) => {}
+        RemoveMember::Removed => {}
         // Removed concurrently, chat gone, or the remover left meanwhile.
-        Err(err @ StoreError::Canceled(_))
-            if err.failed_condition_at(0)
-                || err.failed_condition_at(1)
-                || err.failed_condition_at(3) =>
-        {
+        RemoveMember::NotMember | RemoveMember::NoSuchChat | RemoveMember::RemoverNotMember => {
             return Err(Error::NotFound);
         }
-        Err(err) => return Err(err.into()),
     }
     app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)
 }

@@ -10,7 +10,8 @@ use crate::app::App;
 use crate::error::Result;
 
 use super::chats::Chat;
-use super::messages::{ConversationKind, Message, Page, PageRequest};
+use super::messages::{ConversationKind, Message};
+use super::paging::{Page, PageRequest};
 use super::users::PublicUser;
 
 /// An inbox entry as stored.
@@ -42,10 +43,7 @@ fn scope(me: &str) -> String {
 
 pub async fn inbox(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<InboxItem>> {
     let scope = scope(me);
-    let start = page
-        .cursor
-        .map(|c| app.cursors.decode(&scope, c))
-        .transpose()?;
+    let start = page.start(app, &scope)?;
     let (entries, next) = app.store.inbox_page(me, page.limit, start).await?;
     let peer_ids: Vec<String> = entries.iter().filter_map(|e| e.peer_id.clone()).collect();
     let chat_ids: Vec<String> = entries.iter().filter_map(|e| e.chat_id.clone()).collect();
@@ -73,8 +71,5 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<In
             })
         })
         .collect();
-    Ok(Page {
-        items,
-        next_cursor: next.map(|key| app.cursors.encode(&scope, &key)),
-    })
+    Ok(Page::new(app, &scope, items, next))
 }

@@ -2,7 +2,9 @@
 
 pub mod chats;
 pub mod contacts;
+pub mod conversation;
 pub mod inbox;
 pub mod messages;
+pub mod paging;
 pub mod presence;
 pub mod users;

@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::cursor::Key;
 use crate::error::{Error, Result};
 use crate::input::check_len;
-use crate::store::StoreError;
-use crate::store::users::{Handle, SearchPage};
+use crate::store::users::{CreateUser, Handle, SaveUser, SearchPage};
 use crate::time::now_rfc3339;
+
+use super::messages::is_entity_id;
+use super::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,9 +160,12 @@ fn validate_username(username: &str) -> Result<()> {
     Ok(())
 }
 
+/// RFC 5321's limit on an address, in bytes.
+const MAX_EMAIL_BYTES: usize = 254;
+
 fn validate_email(email: &str) -> Result<()> {
     let invalid = || Error::validation("email", "email must be a valid address");
-    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if email.len() > MAX_EMAIL_BYTES || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
     let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -230,15 +234,19 @@ pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
         chosen_status: None,
         connection_count: 0,
     };
-    match app.store.create_user(&user).await {
-        Ok(()) => Ok(user),
-        Err(err) if err.failed_condition_at(1) => Err(Error::UsernameTaken),
-        Err(err) if err.failed_condition_at(2) => Err(Error::EmailTaken),
-        Err(err) => Err(err.into()),
+    match app.store.create_user(&user).await? {
+        CreateUser::Created => Ok(user),
+        CreateUser::UsernameTaken => Err(Error::UsernameTaken),
+        CreateUser::EmailTaken => Err(Error::EmailTaken),
+        CreateUser::IdTaken => Err(Error::internal("a new user id exists already")),
     }
 }
 
 pub async fn login(app: &App, login: Login<'_>) -> Result<LoginResult> {
+    // No account has a longer name or address, and a longer one would not fit DynamoDB's key.
+    if login.identifier.len() > MAX_EMAIL_BYTES {
+        return Err(Error::InvalidCredentials);
+    }
     let handle = if login.identifier.contains('@') {
         Handle::Email(login.identifier)
     } else {
@@ -276,6 +284,9 @@ pub async fn authenticate(app: &App, token: &str) -> Result<User> {
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
+    if !is_entity_id(id) {
+        return Err(Error::NotFound);
+    }
     app.store
         .get_user(id)
         .await?
@@ -283,13 +294,14 @@ pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
         .ok_or(Error::NotFound)
 }
 
-pub async fn list(
-    app: &App,
-    limit: i32,
-    start: Option<Key>,
-) -> Result<(Vec<PublicUser>, Option<Key>)> {
-    let (users, next) = app.store.list_users(limit, start).await?;
-    Ok((users.iter().map(User::public).collect(), next))
+/// The scope of `GET /users/` cursors: they only ever resume that listing.
+const LIST_SCOPE: &str = "users";
+
+pub async fn list(app: &App, page: PageRequest<'_>) -> Result<Page<PublicUser>> {
+    let start = page.start(app, LIST_SCOPE)?;
+    let (users, next) = app.store.list_users(page.limit, start).await?;
+    let users = users.iter().map(User::public).collect();
+    Ok(Page::new(app, LIST_SCOPE, users, next))
 }
 
 pub async fn search(app: &App, query: &str, limit: i32) -> Result<SearchPage> {
@@ -361,12 +373,14 @@ pub async fn update_profile(app: &App, me: User, change: ProfileChange<'_>) -> R
         }
         next.updated_at = now_rfc3339();
         next.version = current.version + 1;
-        match app.store.save_user(&next, current.version, old_email).await {
-            Ok(()) => return Ok(next),
-            Err(err) if err.failed_condition_at(1) => return Err(Error::EmailTaken),
-            Err(StoreError::ConditionFailed) => {}
-            Err(err) if err.failed_condition_at(0) => {}
-            Err(err) => return Err(err.into()),
+        match app
+            .store
+            .save_user(&next, current.version, old_email)
+            .await?
+        {
+            SaveUser::Saved => return Ok(next),
+            SaveUser::EmailTaken => return Err(Error::EmailTaken),
+            SaveUser::Stale => {}
         }
         current = app
             .store
@@ -391,11 +405,10 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
         next.chosen_status = matches!(status, Status::Away | Status::Busy).then_some(status);
         next.updated_at = now;
         next.version = current.version + 1;
-        match app.store.save_user(&next, current.version, None).await {
-            Ok(()) => return Ok(next),
-            Err(StoreError::ConditionFailed) => {}
-            Err(err) if err.failed_condition_at(0) => {}
-            Err(err) => return Err(err.into()),
+        match app.store.save_user(&next, current.version, None).await? {
+            SaveUser::Saved => return Ok(next),
+            SaveUser::EmailTaken => return Err(Error::EmailTaken),
+            SaveUser::Stale => {}
         }
         current = app
             .store
@@ -410,18 +423,15 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
 
 /// Deletes the account, then closes its WebSocket connections (their `$disconnect` forgets them).
 pub async fn delete(app: &App, me: &User) -> Result<()> {
-    match app.store.delete_user(me).await {
-        Ok(()) => {
-            if let Some(delivery) = &app.delivery {
-                let connections = app.store.user_connections(&me.id).await?;
-                futures::future::join_all(connections.iter().map(|c| delivery.close(c))).await;
-            }
-            Ok(())
-        }
-        // Deleted concurrently by another request of the same user: the outcome is the same.
-        Err(err) if err.failed_condition_at(0) => Err(Error::Unauthorized),
-        Err(err) => Err(err.into()),
+    // Deleted concurrently by another request of the same user: that one answers 204.
+    if !app.store.delete_user(me).await? {
+        return Err(Error::Unauthorized);
     }
+    if let Some(delivery) = &app.delivery {
+        let connections = app.store.user_connections(&me.id).await?;
+        futures::future::join_all(connections.iter().map(|c| delivery.close(c))).await;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ impl ApiResponse {
                 body: Some(body),
                 headers: Vec::new(),
             },
-            Err(err) => Error::unavailable(err).into(),
+            Err(err) => Error::internal(err).into(),
         }
     }
 
@@ -58,9 +58,11 @@ impl From<Error> for ApiResponse {
             Error::UsernameTaken => (409, "username_taken"),
             Error::EmailTaken => (409, "email_taken"),
             Error::Conflict(_) => (409, "conflict"),
+            Error::LimitExceeded(_) => (422, "limit_exceeded"),
             Error::PayloadTooLarge => (413, "payload_too_large"),
             Error::RateLimited { .. } => (429, "rate_limited"),
             Error::Unavailable(_) => (503, "unavailable"),
+            Error::Internal(_) => (500, "internal"),
         };
         let mut body = json!({ "code": code, "message": err.to_string() });
         if let Error::Validation { field, .. } = &err {
@@ -76,6 +78,7 @@ impl From<Error> for ApiResponse {
                 tracing::error!(error = %source, cause = ?source, "dependency unavailable");
                 headers.push(("retry-after", "1".to_owned()));
             }
+            Error::Internal(what) => tracing::error!(error = %what, "internal error"),
             _ => {}
         }
         ApiResponse {
@@ -100,6 +103,14 @@ mod tests {
                 json!({"error": {"code": "validation_error", "message": "too short", "field": "username"}})
             )
         );
+    }
+
+    #[test]
+    fn internal_errors_hide_the_cause_and_ask_for_no_retry() {
+        let resp = ApiResponse::from(Error::internal("item lacks attribute secret_thing"));
+        assert_eq!(resp.status, 500);
+        assert!(resp.headers.is_empty());
+        assert!(!format!("{:?}", resp.body).contains("secret_thing"));
     }
 
     #[test]

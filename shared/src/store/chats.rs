@@ -82,7 +82,12 @@ fn transact_put(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-fn membership_check(table: &str, chat_id: &str, user_id: &str) -> StoreResult<TransactWriteItem> {
+/// A transaction item that holds only while `user_id` is a member of the chat.
+pub(crate) fn membership_check(
+    table: &str,
+    chat_id: &str,
+    user_id: &str,
+) -> StoreResult<TransactWriteItem> {
     let check = ConditionCheck::builder()
         .table_name(table)
         .set_key(Some(member_key(chat_id, user_id)))
@@ -90,6 +95,28 @@ fn membership_check(table: &str, chat_id: &str, user_id: &str) -> StoreResult<Tr
         .build()
         .map_err(corrupt)?;
     Ok(TransactWriteItem::builder().condition_check(check).build())
+}
+
+/// How adding a member ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddMember {
+    Added,
+    AlreadyMember,
+    NoSuchChat,
+    /// The chat has its maximum number of members.
+    Full,
+    /// The member who adds is no member (any more).
+    AdderNotMember,
+}
+
+/// How removing a member ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoveMember {
+    Removed,
+    NotMember,
+    NoSuchChat,
+    /// The member who removes somebody else is no member (any more).
+    RemoverNotMember,
 }
 
 impl Store {
@@ -159,47 +186,68 @@ impl Store {
         Ok(out.item.is_some())
     }
 
-    /// Adds `user_id`, provided `added_by` is (still) a member. Failed conditions: index 0 when
-    /// `user_id` is a member already, 1 when the chat is gone, 2 when `added_by` is no member.
+    /// Adds `user_id`, provided `added_by` is (still) a member and the chat has fewer than
+    /// `max_members`.
     pub async fn add_member(
         &self,
         chat_id: &str,
         user_id: &str,
         added_by: &str,
         joined_at: &str,
-    ) -> StoreResult<()> {
+        max_members: usize,
+    ) -> StoreResult<AddMember> {
         let table = &self.tables.chats;
         let update = Update::builder()
             .table_name(table)
             .set_key(Some(meta_key(chat_id)))
             .update_expression("ADD #members :u")
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(#members) OR size(#members) < :max)",
+            )
             .expression_attribute_names("#members", "members")
             .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
+            .expression_attribute_values(":max", AttributeValue::N(max_members.to_string()))
             .build()
             .map_err(corrupt)?;
-        self.transact(vec![
-            transact_put(
-                member_item(chat_id, user_id, joined_at),
-                table,
-                Some("attribute_not_exists(pk)"),
-            )?,
-            TransactWriteItem::builder().update(update).build(),
-            membership_check(table, chat_id, added_by)?,
-        ])
-        .await
+        let failed = self
+            .transact_or(vec![
+                (
+                    transact_put(
+                        member_item(chat_id, user_id, joined_at),
+                        table,
+                        Some("attribute_not_exists(pk)"),
+                    )?,
+                    AddMember::AlreadyMember,
+                ),
+                (
+                    TransactWriteItem::builder().update(update).build(),
+                    AddMember::NoSuchChat,
+                ),
+                (
+                    membership_check(table, chat_id, added_by)?,
+                    AddMember::AdderNotMember,
+                ),
+            ])
+            .await?;
+        Ok(match failed {
+            None => AddMember::Added,
+            // The meta item's condition says "gone or full": which one, it does not say.
+            Some(AddMember::NoSuchChat) if self.get_chat(chat_id).await?.is_some() => {
+                AddMember::Full
+            }
+            Some(outcome) => outcome,
+        })
     }
 
     /// Removes `user_id` and its inbox entry of the chat (`conversation_id`), provided
-    /// `removed_by` is still a member when it is somebody else. Failed conditions: index 0 when
-    /// `user_id` is no member, 1 when the chat is gone, 3 when `removed_by` is no member.
+    /// `removed_by` is still a member when it is somebody else.
     pub async fn remove_member(
         &self,
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
         conversation_id: &str,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<RemoveMember> {
         let table = &self.tables.chats;
         let delete = Delete::builder()
             .table_name(table)
@@ -223,15 +271,30 @@ impl Store {
             .build()
             .map_err(corrupt)?;
         let mut items = vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            TransactWriteItem::builder().update(update).build(),
-            TransactWriteItem::builder().delete(inbox).build(),
+            (
+                TransactWriteItem::builder().delete(delete).build(),
+                RemoveMember::NotMember,
+            ),
+            (
+                TransactWriteItem::builder().update(update).build(),
+                RemoveMember::NoSuchChat,
+            ),
+            (
+                TransactWriteItem::builder().delete(inbox).build(),
+                RemoveMember::Removed,
+            ),
         ];
         // A transaction may touch an item once: leaving needs no check of one's own membership.
         if removed_by != user_id {
-            items.push(membership_check(table, chat_id, removed_by)?);
+            items.push((
+                membership_check(table, chat_id, removed_by)?,
+                RemoveMember::RemoverNotMember,
+            ));
         }
-        self.transact(items).await
+        Ok(self
+            .transact_or(items)
+            .await?
+            .unwrap_or(RemoveMember::Removed))
     }
 
     /// One page of the ids of `user_id`'s chats, most recently joined first.
@@ -241,10 +304,10 @@ impl Store {
         limit: i32,
         start: Option<Key>,
     ) -> StoreResult<(Vec<String>, Option<Key>)> {
-        let (items, _) = self
+        let (items, last_evaluated) = self
             .query_member_index(user_id, Some(limit.saturating_add(1)), start)
             .await?;
-        let (items, next) = split_page(items, limit, &MEMBER_PAGE_KEY);
+        let (items, next) = split_page(items, limit, last_evaluated, &MEMBER_PAGE_KEY);
         Ok((chat_ids_of(&items)?, next))
     }
 

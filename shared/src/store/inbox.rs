@@ -216,7 +216,12 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         capacity::read(out.consumed_capacity());
-        let (items, next) = split_page(out.items.unwrap_or_default(), limit, &ACTIVITY_PAGE_KEY);
+        let (items, next) = split_page(
+            out.items.unwrap_or_default(),
+            limit,
+            out.last_evaluated_key,
+            &ACTIVITY_PAGE_KEY,
+        );
         let entries = items
             .iter()
             .map(entry_from_item)

@@ -64,16 +64,19 @@ pub(crate) fn key_of(item: &Item, names: &[&str]) -> Key {
         .collect()
 }
 
-/// Queries read `limit + 1` items so that a page knows whether another follows: a full last
-/// page then ends with `None` instead of a cursor to an empty page.
+/// Cuts one page from a Query that asked for `limit + 1` items. The extra item tells whether
+/// another page follows when the Query read `limit + 1` items; when DynamoDB stopped earlier (it
+/// stops after 1 MB), its `LastEvaluatedKey` is the only word on that, so the page holds fewer
+/// than `limit` items and still has a cursor. A cursor is `None` only when nothing follows.
 pub(crate) fn split_page(
     mut items: Vec<Item>,
     limit: i32,
+    last_evaluated: Option<Key>,
     key_names: &[&str],
 ) -> (Vec<Item>, Option<Key>) {
     let limit = usize::try_from(limit).unwrap_or(0);
     if items.len() <= limit {
-        return (items, None);
+        return (items, last_evaluated);
     }
     items.truncate(limit);
     let next = items.last().map(|last| key_of(last, key_names));
@@ -155,13 +158,25 @@ mod tests {
 
     #[test]
     fn a_page_has_a_cursor_only_when_more_follows() {
-        let (items, next) = split_page((0..3).map(item).collect(), 3, &["pk", "sk"]);
+        let (items, next) = split_page((0..3).map(item).collect(), 3, None, &["pk", "sk"]);
         assert_eq!((items.len(), next), (3, None));
-        let (items, next) = split_page((0..4).map(item).collect(), 3, &["pk", "sk"]);
+        let (items, next) = split_page((0..4).map(item).collect(), 3, None, &["pk", "sk"]);
         assert_eq!(items.len(), 3);
         let next = next.unwrap_or_default();
         assert_eq!(next.len(), 2, "only key attributes: {next:?}");
         assert_eq!(next.get("sk"), Some(&s("002")));
+    }
+
+    #[test]
+    fn a_query_cut_short_by_its_size_limit_keeps_its_cursor() {
+        let stopped_at = key_of(&item(1), &["pk", "sk"]);
+        let (items, next) = split_page(
+            (0..2).map(item).collect(),
+            3,
+            Some(stopped_at.clone()),
+            &["pk", "sk"],
+        );
+        assert_eq!((items.len(), next), (2, Some(stopped_at)));
     }
 
     #[test]

@@ -13,12 +13,24 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem,
 };
 
+use super::chats::membership_check;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
 use crate::domain::messages::{Message, MessageType, message_id};
 
 const REACTION_PREFIX: &str = "r_";
+/// How many (user, emoji) reactions the message has, and with how many distinct emoji: the
+/// counters the bounds are checked against inside the write.
+const REACTION_COUNT: &str = "reaction_count";
+const REACTION_KINDS: &str = "reaction_kinds";
+
+/// The bounds a new reaction is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct ReactionBounds {
+    pub max_distinct: usize,
+    pub max_total: usize,
+}
 const HISTORY_PAGE_KEY: [&str; 2] = ["conversation_id", "message_id"];
 const IDEMPOTENCY_SORT_KEY: &str = "idem";
 
@@ -131,54 +143,82 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
     })
 }
 
-impl Store {
-    /// Stores a new message (plain PutItem).
-    pub async fn put_message(&self, message: &Message) -> StoreResult<()> {
-        let out = self
-            .client
-            .put_item()
-            .table_name(&self.tables.messages)
-            .set_item(Some(message_item(message)))
-            .condition_expression("attribute_not_exists(message_id)")
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        capacity::write(out.consumed_capacity());
-        Ok(())
-    }
+/// How storing a new message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutMessage {
+    Stored,
+    /// The sender is no member of the chat (any more).
+    NotMember,
+    /// The sender sent a message with this `client_message_id` before.
+    DuplicateKey,
+    /// The generated id exists already (a ULID collision: never in practice).
+    IdTaken,
+}
 
-    /// Stores a message unless its sender already sent one with `client_message_id`: then the
-    /// transaction is cancelled with a failed condition at index 0.
-    pub async fn put_message_once(
+impl Store {
+    /// Stores a new message: a chat message only while its sender is a member (checked in the
+    /// same transaction), and only once per `client_message_id` of its sender. A direct message
+    /// without a key is a plain PutItem.
+    pub async fn put_message(
         &self,
         message: &Message,
-        client_message_id: &str,
-    ) -> StoreResult<()> {
+        client_message_id: Option<&str>,
+    ) -> StoreResult<PutMessage> {
         let table = &self.tables.messages;
-        let marker = Put::builder()
-            .table_name(table)
-            .item(
-                "conversation_id",
-                s(idempotency_key(&message.sender_id, client_message_id)),
-            )
-            .item("message_id", s(IDEMPOTENCY_SORT_KEY))
-            .item("target_conversation_id", s(&message.conversation_id))
-            .item("target_message_id", s(&message.ulid))
-            .condition_expression("attribute_not_exists(message_id)")
-            .build()
-            .map_err(corrupt)?;
         let put = Put::builder()
             .table_name(table)
             .set_item(Some(message_item(message)))
             .condition_expression("attribute_not_exists(message_id)")
             .build()
             .map_err(corrupt)?;
-        self.transact(vec![
-            TransactWriteItem::builder().put(marker).build(),
+        let mut items = vec![(
             TransactWriteItem::builder().put(put).build(),
-        ])
-        .await
+            PutMessage::IdTaken,
+        )];
+        if let Some(chat_id) = &message.chat_id {
+            items.push((
+                membership_check(&self.tables.chats, chat_id, &message.sender_id)?,
+                PutMessage::NotMember,
+            ));
+        }
+        if let Some(key) = client_message_id {
+            let marker = Put::builder()
+                .table_name(table)
+                .item(
+                    "conversation_id",
+                    s(idempotency_key(&message.sender_id, key)),
+                )
+                .item("message_id", s(IDEMPOTENCY_SORT_KEY))
+                .item("target_conversation_id", s(&message.conversation_id))
+                .item("target_message_id", s(&message.ulid))
+                .condition_expression("attribute_not_exists(message_id)")
+                .build()
+                .map_err(corrupt)?;
+            items.push((
+                TransactWriteItem::builder().put(marker).build(),
+                PutMessage::DuplicateKey,
+            ));
+        }
+        if items.len() > 1 {
+            return Ok(self.transact_or(items).await?.unwrap_or(PutMessage::Stored));
+        }
+        let out = self
+            .client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(message_item(message)))
+            .condition_expression("attribute_not_exists(message_id)")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match out.map_err(StoreError::from_sdk) {
+            Ok(out) => {
+                capacity::write(out.consumed_capacity());
+                Ok(PutMessage::Stored)
+            }
+            Err(StoreError::ConditionFailed) => Ok(PutMessage::IdTaken),
+            Err(err) => Err(err),
+        }
     }
 
     /// The (conversation id, message ULID) the sender's first send with this key stored.
@@ -253,7 +293,12 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         capacity::read(out.consumed_capacity());
-        let (items, next) = split_page(out.items.unwrap_or_default(), limit, &HISTORY_PAGE_KEY);
+        let (items, next) = split_page(
+            out.items.unwrap_or_default(),
+            limit,
+            out.last_evaluated_key,
+            &HISTORY_PAGE_KEY,
+        );
         let messages = items
             .iter()
             .map(message_from_item)
@@ -347,67 +392,112 @@ impl Store {
         .await
     }
 
-    /// Adds `user_id` to the reaction set of `emoji`, unless the message is deleted or gone
-    /// (`ConditionFailed`). Adding an existing member of the set changes nothing.
+    /// Adds `user_id` to the reaction set of `emoji` and counts it. `None` when the message
+    /// changed since it was read in a way that matters (deleted, gone, the reaction or the emoji
+    /// added or removed meanwhile, a bound reached): the caller reads again and decides.
+    /// `new_emoji` says whether nobody reacted with `emoji` when it was read.
     pub async fn add_reaction(
         &self,
         conversation_id: &str,
         ulid: &str,
         emoji: &str,
         user_id: &str,
-    ) -> StoreResult<Message> {
+        new_emoji: bool,
+        bounds: ReactionBounds,
+    ) -> StoreResult<Option<Message>> {
         let attribute = reaction_attribute(emoji);
-        self.update_message(
-            conversation_id,
-            ulid,
-            UpdateSpec {
-                update: "ADD #r :users, #version :one".into(),
-                condition: "attribute_exists(message_id) AND #deleted = :false",
-                names: &[
-                    ("#r", &attribute),
-                    ("#version", "version"),
-                    ("#deleted", "deleted"),
-                ],
-                values: vec![
-                    (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
-                    (":one", n(1)),
-                    (":false", AttributeValue::Bool(false)),
-                ],
-            },
-        )
-        .await
+        let mut update = "ADD #r :users, #version :one, #count :one".to_owned();
+        let mut condition = "attribute_exists(message_id) AND #deleted = :false \
+             AND NOT contains(#r, :me) \
+             AND (attribute_not_exists(#count) OR #count < :max_total)"
+            .to_owned();
+        if new_emoji {
+            update.push_str(", #kinds :one");
+            condition.push_str(
+                " AND attribute_not_exists(#r) \
+                 AND (attribute_not_exists(#kinds) OR #kinds < :max_kinds)",
+            );
+        } else {
+            condition.push_str(" AND attribute_exists(#r)");
+        }
+        let mut values = vec![
+            (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
+            (":one", n(1)),
+            (":false", AttributeValue::Bool(false)),
+            (":me", s(user_id)),
+            (":max_total", n(bounds.max_total)),
+        ];
+        if new_emoji {
+            values.push((":max_kinds", n(bounds.max_distinct)));
+        }
+        let mut names = reaction_names(&attribute, new_emoji);
+        names.push(("#deleted", "deleted"));
+        let result = self
+            .update_message(
+                conversation_id,
+                ulid,
+                UpdateSpec {
+                    update,
+                    condition: &condition,
+                    names: &names,
+                    values,
+                },
+            )
+            .await;
+        changed_unless_condition_failed(result)
     }
 
+    /// Removes `user_id` from the reaction set of `emoji`. `None` when that changed since it
+    /// was read; `last` says whether `user_id` was the only one who reacted with `emoji`.
     pub async fn remove_reaction(
         &self,
         conversation_id: &str,
         ulid: &str,
         emoji: &str,
         user_id: &str,
-    ) -> StoreResult<Message> {
+        last: bool,
+    ) -> StoreResult<Option<Message>> {
         let attribute = reaction_attribute(emoji);
-        self.update_message(
-            conversation_id,
-            ulid,
-            UpdateSpec {
-                update: "DELETE #r :users ADD #version :one".into(),
-                condition: "attribute_exists(message_id)",
-                names: &[("#r", &attribute), ("#version", "version")],
-                values: vec![
-                    (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
-                    (":one", n(1)),
-                ],
-            },
-        )
-        .await
+        let (update, condition) = if last {
+            (
+                "DELETE #r :users ADD #version :one, #count :minus_one, #kinds :minus_one",
+                "contains(#r, :me) AND size(#r) = :one",
+            )
+        } else {
+            (
+                "DELETE #r :users ADD #version :one, #count :minus_one",
+                "contains(#r, :me) AND size(#r) > :one",
+            )
+        };
+        let names = reaction_names(&attribute, last);
+        let result = self
+            .update_message(
+                conversation_id,
+                ulid,
+                UpdateSpec {
+                    update: update.into(),
+                    condition,
+                    names: &names,
+                    values: vec![
+                        (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
+                        (":one", n(1)),
+                        (":minus_one", n(-1)),
+                        (":me", s(user_id)),
+                    ],
+                },
+            )
+            .await;
+        changed_unless_condition_failed(result)
     }
 
-    /// Adds `user_id` to `read_by`. `None` when it was there already (or the message is gone).
+    /// Adds `user_id` to `read_by`. `None` when it was there already, `read_by` holds
+    /// `max_readers`, or the message is gone.
     pub async fn mark_read(
         &self,
         conversation_id: &str,
         ulid: &str,
         user_id: &str,
+        max_readers: usize,
     ) -> StoreResult<Option<Message>> {
         let result = self
             .update_message(
@@ -415,20 +505,18 @@ impl Store {
                 ulid,
                 UpdateSpec {
                     update: "ADD #read_by :users".into(),
-                    condition: "attribute_exists(message_id) AND NOT contains(#read_by, :me)",
+                    condition: "attribute_exists(message_id) AND NOT contains(#read_by, :me) \
+                         AND (attribute_not_exists(#read_by) OR size(#read_by) < :max)",
                     names: &[("#read_by", "read_by")],
                     values: vec![
                         (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
                         (":me", s(user_id)),
+                        (":max", n(max_readers)),
                     ],
                 },
             )
             .await;
-        match result {
-            Ok(message) => Ok(Some(message)),
-            Err(StoreError::ConditionFailed) => Ok(None),
-            Err(err) => Err(err),
-        }
+        changed_unless_condition_failed(result)
     }
 
     async fn update_message(
@@ -458,6 +546,27 @@ impl Store {
             .attributes
             .ok_or_else(|| corrupt("UpdateItem returned no attributes"))?;
         message_from_item(&item)
+    }
+}
+
+/// The attribute names a reaction update uses; `#kinds` only when an emoji comes or goes.
+fn reaction_names(attribute: &str, kinds: bool) -> Vec<(&'static str, &str)> {
+    let mut names = vec![
+        ("#r", attribute),
+        ("#version", "version"),
+        ("#count", REACTION_COUNT),
+    ];
+    if kinds {
+        names.push(("#kinds", REACTION_KINDS));
+    }
+    names
+}
+
+fn changed_unless_condition_failed(result: StoreResult<Message>) -> StoreResult<Option<Message>> {
+    match result {
+        Ok(message) => Ok(Some(message)),
+        Err(StoreError::ConditionFailed) => Ok(None),
+        Err(err) => Err(err),
     }
 }
 

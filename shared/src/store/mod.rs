@@ -11,6 +11,7 @@ pub mod users;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -24,32 +25,70 @@ use crate::error::{BoxError, Error};
 pub enum StoreError {
     #[error("conditional check failed")]
     ConditionFailed,
-    /// A transaction was cancelled; one reason code per item, in request order (`None` where the
-    /// item was fine, `ConditionalCheckFailed` where its condition did not hold).
+    /// A transaction was cancelled for reasons other than a failed condition; one reason code
+    /// per item, in request order.
     #[error("transaction cancelled: {0:?}")]
     Canceled(Vec<String>),
+    /// DynamoDB refused the request itself (a key or item over its size limits, an invalid
+    /// value): retrying cannot help, so it is the caller's request that must change.
+    #[error("dynamodb refused the request: {0}")]
+    Rejected(String),
+    /// Throttled, timed out, unreachable or failing on DynamoDB's side: safe to retry.
     #[error("dynamodb is unavailable")]
     Unavailable(#[source] BoxError),
-    #[error("stored item is malformed: {0}")]
-    Corrupt(String),
+    /// Anything else (a stored item this code cannot read, a request it should never have
+    /// built, missing permissions): a defect or a broken deployment, not worth a retry.
+    #[error("dynamodb access failed: {0}")]
+    Internal(String),
 }
 
+/// DynamoDB error codes that mean "try again later".
+const TRANSIENT_CODES: [&str; 7] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+    "LimitExceededException",
+];
+
+/// DynamoDB error codes that mean "this request can never succeed as it is".
+const REJECTED_CODES: [&str; 2] = [
+    "ValidationException",
+    "ItemCollectionSizeLimitExceededException",
+];
+
 impl StoreError {
-    fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
+    fn from_sdk<E>(err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
-        if err.code() == Some("ConditionalCheckFailedException") {
-            return StoreError::ConditionFailed;
+        match &err {
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => StoreError::Unavailable(Box::new(err)),
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let code = err.code().unwrap_or_default().to_owned();
+                let message = err.message().unwrap_or_default().to_owned();
+                classify(&code, status, &message, Box::new(err))
+            }
+            _ => StoreError::Internal(err.to_string()),
         }
-        StoreError::Unavailable(Box::new(err))
     }
+}
 
-    /// True when item `index` of a cancelled transaction failed its condition.
-    pub fn failed_condition_at(&self, index: usize) -> bool {
-        matches!(self, StoreError::Canceled(codes)
-            if codes.get(index).is_some_and(|c| c == "ConditionalCheckFailed"))
+/// The kind of a DynamoDB service error, from its code and HTTP status.
+fn classify(code: &str, status: u16, message: &str, source: BoxError) -> StoreError {
+    if code == "ConditionalCheckFailedException" {
+        StoreError::ConditionFailed
+    } else if REJECTED_CODES.contains(&code) {
+        StoreError::Rejected(message.to_owned())
+    } else if TRANSIENT_CODES.contains(&code) || status >= 500 {
+        StoreError::Unavailable(source)
+    } else {
+        StoreError::Internal(format!("{code}: {message}"))
     }
 }
 
@@ -59,8 +98,11 @@ impl From<StoreError> for Error {
             StoreError::ConditionFailed | StoreError::Canceled(_) => {
                 Error::Conflict("the resource changed concurrently; retry".into())
             }
+            StoreError::Rejected(what) => {
+                Error::LimitExceeded(format!("the request exceeds a storage limit ({what})"))
+            }
             StoreError::Unavailable(source) => Error::Unavailable(source),
-            StoreError::Corrupt(what) => Error::unavailable(what),
+            StoreError::Internal(what) => Error::internal(what),
         }
     }
 }
@@ -101,8 +143,29 @@ impl Store {
         }
     }
 
+    /// Runs a write transaction whose items each carry what a failed condition on that item
+    /// means: `Ok(None)` when it committed, `Ok(Some(meaning))` of the first item whose condition
+    /// failed otherwise. Callers turn that into their operation's named outcome.
+    pub(crate) async fn transact_or<F>(
+        &self,
+        items: Vec<(TransactWriteItem, F)>,
+    ) -> StoreResult<Option<F>> {
+        let (items, meanings): (Vec<_>, Vec<_>) = items.into_iter().unzip();
+        match self.transact(items).await {
+            Ok(()) => Ok(None),
+            Err(StoreError::Canceled(codes)) => {
+                let failed = codes.iter().position(|c| c == "ConditionalCheckFailed");
+                match failed.and_then(|i| meanings.into_iter().nth(i)) {
+                    Some(meaning) => Ok(Some(meaning)),
+                    None => Err(StoreError::Canceled(codes)),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
     /// Runs a write transaction, retrying while it only lost a race against another one.
-    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> StoreResult<()> {
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> StoreResult<()> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -131,6 +194,19 @@ impl Store {
                 }
                 _ => return Err(StoreError::from_sdk(err)),
             };
+            if codes.iter().any(|c| c == "ValidationError") {
+                return Err(StoreError::Rejected(format!(
+                    "transaction refused: {codes:?}"
+                )));
+            }
+            if codes
+                .iter()
+                .any(|c| c == "ThrottlingError" || c == "ProvisionedThroughputExceeded")
+            {
+                return Err(StoreError::Unavailable(
+                    format!("transaction throttled: {codes:?}").into(),
+                ));
+            }
             let lost_race = codes.iter().any(|c| c == "TransactionConflict")
                 && !codes.iter().any(|c| c == "ConditionalCheckFailed");
             if !lost_race || attempt >= TRANSACTION_ATTEMPTS {
@@ -146,6 +222,55 @@ impl Store {
     }
 }
 
+/// A stored item (or a request built from one) this code cannot handle.
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
+    StoreError::Internal(what.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(code: &str, status: u16) -> &'static str {
+        match classify(code, status, "m", "source".into()) {
+            StoreError::ConditionFailed => "condition",
+            StoreError::Rejected(_) => "rejected",
+            StoreError::Unavailable(_) => "unavailable",
+            StoreError::Internal(_) => "internal",
+            StoreError::Canceled(_) => "canceled",
+        }
+    }
+
+    #[test]
+    fn errors_are_classified_by_kind() {
+        assert_eq!(kind("ConditionalCheckFailedException", 400), "condition");
+        assert_eq!(kind("ValidationException", 400), "rejected");
+        assert_eq!(
+            kind("ItemCollectionSizeLimitExceededException", 400),
+            "rejected"
+        );
+        assert_eq!(
+            kind("ProvisionedThroughputExceededException", 400),
+            "unavailable"
+        );
+        assert_eq!(kind("ThrottlingException", 400), "unavailable");
+        assert_eq!(kind("RequestLimitExceeded", 400), "unavailable");
+        assert_eq!(kind("InternalServerError", 500), "unavailable");
+        assert_eq!(kind("Whatever", 503), "unavailable");
+        assert_eq!(kind("ResourceNotFoundException", 400), "internal");
+        assert_eq!(kind("AccessDeniedException", 400), "internal");
+    }
+
+    #[test]
+    fn only_transient_failures_ask_for_a_retry() {
+        let status = |err: StoreError| match Error::from(err) {
+            Error::Unavailable(_) => 503,
+            Error::Internal(_) => 500,
+            Error::LimitExceeded(_) => 422,
+            _ => 0,
+        };
+        assert_eq!(status(StoreError::Rejected("too big".into())), 422);
+        assert_eq!(status(StoreError::Unavailable("down".into())), 503);
+        assert_eq!(status(corrupt("bad item")), 500);
+    }
 }

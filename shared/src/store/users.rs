@@ -56,6 +56,25 @@ fn user_item(user: &User) -> StoreResult<HashMap<String, AttributeValue>> {
     Ok(item)
 }
 
+/// How creating a user ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateUser {
+    Created,
+    /// The generated id exists already (a ULID collision: never in practice).
+    IdTaken,
+    UsernameTaken,
+    EmailTaken,
+}
+
+/// How saving a changed user ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveUser {
+    Saved,
+    /// Somebody changed (or deleted) the user since it was read.
+    Stale,
+    EmailTaken,
+}
+
 impl Store {
     fn handle_put(&self, handle: Handle<'_>, user_id: &str) -> StoreResult<TransactWriteItem> {
         let put = Put::builder()
@@ -79,21 +98,31 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    /// Creates the user and claims its username and email. On a lost race the error is
-    /// `Canceled`, with a failed condition at index 1 (username) or 2 (email).
-    pub async fn create_user(&self, user: &User) -> StoreResult<()> {
+    /// Creates the user and claims its username and email, all or nothing.
+    pub async fn create_user(&self, user: &User) -> StoreResult<CreateUser> {
         let put = Put::builder()
             .table_name(&self.tables.users)
             .set_item(Some(user_item(user)?))
             .condition_expression("attribute_not_exists(id)")
             .build()
             .map_err(corrupt)?;
-        self.transact(vec![
-            TransactWriteItem::builder().put(put).build(),
-            self.handle_put(Handle::Username(&user.username), &user.id)?,
-            self.handle_put(Handle::Email(&user.email), &user.id)?,
-        ])
-        .await
+        let failed = self
+            .transact_or(vec![
+                (
+                    TransactWriteItem::builder().put(put).build(),
+                    CreateUser::IdTaken,
+                ),
+                (
+                    self.handle_put(Handle::Username(&user.username), &user.id)?,
+                    CreateUser::UsernameTaken,
+                ),
+                (
+                    self.handle_put(Handle::Email(&user.email), &user.id)?,
+                    CreateUser::EmailTaken,
+                ),
+            ])
+            .await?;
+        Ok(failed.unwrap_or(CreateUser::Created))
     }
 
     pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
@@ -138,7 +167,7 @@ impl Store {
         user: &User,
         expected_version: u64,
         old_email: Option<&str>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<SaveUser> {
         let put = Put::builder()
             .table_name(&self.tables.users)
             .set_item(Some(user_item(user)?))
@@ -146,28 +175,46 @@ impl Store {
             .expression_attribute_values(":v", AttributeValue::N(expected_version.to_string()))
             .build()
             .map_err(corrupt)?;
-        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        let mut items = vec![(
+            TransactWriteItem::builder().put(put).build(),
+            SaveUser::Stale,
+        )];
         if let Some(old_email) = old_email {
-            items.push(self.handle_put(Handle::Email(&user.email), &user.id)?);
-            items.push(self.handle_delete(Handle::Email(old_email), &user.id)?);
+            items.push((
+                self.handle_put(Handle::Email(&user.email), &user.id)?,
+                SaveUser::EmailTaken,
+            ));
+            items.push((
+                self.handle_delete(Handle::Email(old_email), &user.id)?,
+                SaveUser::Stale,
+            ));
         }
-        self.transact(items).await
+        Ok(self.transact_or(items).await?.unwrap_or(SaveUser::Saved))
     }
 
-    /// Deletes the user and frees its username and email, all or nothing.
-    pub async fn delete_user(&self, user: &User) -> StoreResult<()> {
+    /// Deletes the user and frees its username and email, all or nothing; `false` when it was
+    /// gone already.
+    pub async fn delete_user(&self, user: &User) -> StoreResult<bool> {
         let delete = Delete::builder()
             .table_name(&self.tables.users)
             .key("id", s(&user.id))
             .condition_expression("attribute_exists(id)")
             .build()
             .map_err(corrupt)?;
-        self.transact(vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            self.handle_delete(Handle::Username(&user.username), &user.id)?,
-            self.handle_delete(Handle::Email(&user.email), &user.id)?,
-        ])
-        .await
+        let failed = self
+            .transact_or(vec![
+                (TransactWriteItem::builder().delete(delete).build(), ()),
+                (
+                    self.handle_delete(Handle::Username(&user.username), &user.id)?,
+                    (),
+                ),
+                (
+                    self.handle_delete(Handle::Email(&user.email), &user.id)?,
+                    (),
+                ),
+            ])
+            .await?;
+        Ok(failed.is_none())
     }
 
     /// One page of all users. The only Scan of the service, allowed for this listing.

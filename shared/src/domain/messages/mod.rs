@@ -1,0 +1,439 @@
+//! Messages: direct and chat conversations, history, edits, tombstones, reactions, read receipts
+//! and the notifications each change yields. The use cases live in [`send`] (new messages and
+//! typing), [`changes`] (edits, deletes, reactions, reads) and [`history`].
+
+mod changes;
+mod history;
+mod send;
+
+use std::collections::BTreeMap;
+
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::events::{Event, EventType, Notification};
+use crate::input::check_len;
+
+pub use super::conversation::{
+    Conversation, ConversationKind, MessageRef, is_entity_id, message_id, participants,
+};
+pub use super::paging::{Page, PageRequest};
+pub use changes::{add_reaction, delete, edit, get, mark_read, remove_reaction};
+pub use history::{chat_history, direct_history};
+pub use send::{NewMessage, Sent, send, typing};
+
+pub const MAX_CONTENT_CHARS: usize = 4000;
+pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 64;
+/// The longest short code (`:name:`) a reaction may use, in characters.
+pub const MAX_SHORTCODE_CHARS: usize = 34;
+/// Distinct emoji on one message. Each is one attribute of the item and one name in a delete's
+/// `REMOVE` expression, which DynamoDB caps at 4 KB.
+pub const MAX_DISTINCT_REACTIONS: usize = 50;
+/// (user, emoji) reactions on one message, about 30 bytes each in the item and in every event
+/// that carries the message; with the other bounds, an event stays under API Gateway's 128 KB.
+pub const MAX_REACTIONS: usize = 1000;
+/// Readers a message records in `read_by` (about 29 bytes each); a chat has at most
+/// [`super::chats::MAX_MEMBERS`] members, but members come and go. Reads past the bound are not
+/// recorded (and do not lower the reader's unread count).
+pub const MAX_READ_RECEIPTS: usize = 1000;
+/// Inbox updates of a chat message run this many at a time: enough to keep a large chat's
+/// fan-out short, few enough not to exhaust the connection pool or burst a partition.
+const FANOUT_CONCURRENCY: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageType {
+    Text,
+    Image,
+    File,
+    System,
+}
+
+impl MessageType {
+    pub fn parse(raw: &str) -> Result<Self> {
+        match raw {
+            "text" => Ok(MessageType::Text),
+            "image" => Ok(MessageType::Image),
+            "file" => Ok(MessageType::File),
+            "system" => Ok(MessageType::System),
+            _ => Err(Error::validation(
+                "message_type",
+                "message_type must be one of text, image, file, system",
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageType::Text => "text",
+            MessageType::Image => "image",
+            MessageType::File => "file",
+            MessageType::System => "system",
+        }
+    }
+}
+
+/// A message as clients see it. A deleted message is a tombstone: empty content and no
+/// reactions, whatever a racing write may have left behind (the store renders it so).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub sender_id: String,
+    pub recipient_id: Option<String>,
+    pub chat_id: Option<String>,
+    pub content: String,
+    pub message_type: MessageType,
+    pub reply_to_id: Option<String>,
+    pub reactions: BTreeMap<String, Vec<String>>,
+    pub read_by: Vec<String>,
+    pub created_at: String,
+    pub edited_at: Option<String>,
+    pub deleted: bool,
+    /// The sort key within the conversation.
+    #[serde(skip)]
+    pub ulid: String,
+    /// Bumped by every edit, reaction and deletion; a deletion expects the version it read.
+    #[serde(skip)]
+    pub version: u64,
+}
+
+impl Message {
+    pub fn kind(&self) -> ConversationKind {
+        if self.chat_id.is_some() {
+            ConversationKind::Chat
+        } else {
+            ConversationKind::Direct
+        }
+    }
+
+    /// For a direct message: the user of the conversation who is not `user`.
+    pub fn peer_of(&self, user: &str) -> Option<&str> {
+        let recipient = self.recipient_id.as_deref()?;
+        Some(if self.sender_id == user {
+            recipient
+        } else {
+            &self.sender_id
+        })
+    }
+
+    /// (user, emoji) reactions in all.
+    fn reaction_count(&self) -> usize {
+        self.reactions.values().map(Vec::len).sum()
+    }
+
+    fn has_reaction(&self, emoji: &str, user: &str) -> bool {
+        self.reactions
+            .get(emoji)
+            .is_some_and(|users| users.iter().any(|u| u == user))
+    }
+}
+
+/// A change to a message, as far as notifications are concerned.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    Created(&'a Message),
+    Updated(&'a Message),
+    Deleted(&'a Message),
+    ReactionAdded {
+        message: &'a Message,
+        user_id: &'a str,
+        emoji: &'a str,
+    },
+    ReactionRemoved {
+        message: &'a Message,
+        user_id: &'a str,
+        emoji: &'a str,
+    },
+    Read {
+        message: &'a Message,
+        user_id: &'a str,
+    },
+}
+
+/// Every participant hears of every change, the actor included: its other connections must show
+/// it too. Message events carry the whole message.
+pub fn notifications(change: Change<'_>, participants: &[String]) -> Vec<Notification> {
+    let (event_type, data) = match change {
+        Change::Created(m) => (EventType::MessageCreated, json!(m)),
+        Change::Updated(m) => (EventType::MessageUpdated, json!(m)),
+        Change::Deleted(m) => (EventType::MessageDeleted, json!(m)),
+        Change::ReactionAdded {
+            message,
+            user_id,
+            emoji,
+        } => (
+            EventType::ReactionAdded,
+            json!({"message_id": message.id, "conversation_id": message.conversation_id,
+                   "user_id": user_id, "emoji": emoji, "message": message}),
+        ),
+        Change::ReactionRemoved {
+            message,
+            user_id,
+            emoji,
+        } => (
+            EventType::ReactionRemoved,
+            json!({"message_id": message.id, "conversation_id": message.conversation_id,
+                   "user_id": user_id, "emoji": emoji, "message": message}),
+        ),
+        Change::Read { message, user_id } => (
+            EventType::MessageRead,
+            json!({"message_id": message.id, "conversation_id": message.conversation_id,
+                   "user_id": user_id, "message": message}),
+        ),
+    };
+    vec![Notification::new(
+        participants.to_vec(),
+        Event::new(event_type, data),
+    )]
+}
+
+fn validate_content(content: &str) -> Result<()> {
+    check_len("content", content, 1, MAX_CONTENT_CHARS)
+}
+
+/// An emoji is one emoji as Unicode's emoji data defines it (skin tones, ZWJ sequences and
+/// flags included) or a short code `:name:` of 1 to 32 of `[a-z0-9_+-]`, for custom emoji.
+pub fn validate_emoji(emoji: &str) -> Result<()> {
+    if emojis::get(emoji).is_some() || is_shortcode(emoji) {
+        return Ok(());
+    }
+    Err(Error::validation(
+        "emoji",
+        "emoji must be one Unicode emoji or a short code like :party_parrot:",
+    ))
+}
+
+fn is_shortcode(text: &str) -> bool {
+    text.len() <= MAX_SHORTCODE_CHARS
+        && text
+            .strip_prefix(':')
+            .and_then(|rest| rest.strip_suffix(':'))
+            .is_some_and(|name| {
+                !name.is_empty()
+                    && name.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '+' | '-')
+                    })
+            })
+}
+
+/// Runs `tasks` at most [`FANOUT_CONCURRENCY`] at a time. The futures are boxed before they are
+/// streamed: a stream of closures over borrowed data trips rustc's `Send` inference for
+/// higher-ranked lifetimes, so the Lambda's future would not be `Send`.
+async fn run_bounded(tasks: Vec<BoxFuture<'_, ()>>) {
+    futures::stream::iter(tasks)
+        .buffer_unordered(FANOUT_CONCURRENCY)
+        .collect::<Vec<()>>()
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "01HZZZZZZZZZZZZZZZZZZZZZZA";
+    const B: &str = "01HZZZZZZZZZZZZZZZZZZZZZZB";
+    const C: &str = "01HZZZZZZZZZZZZZZZZZZZZZZC";
+    const ULID: &str = "01JD8X3B1R0000000000000000";
+
+    fn message(conversation: &Conversation, sender: &str) -> Message {
+        let (recipient_id, chat_id) = match conversation {
+            Conversation::Direct { low, high } => {
+                (Some(if low == sender { high } else { low }.clone()), None)
+            }
+            Conversation::Chat(id) => (None, Some(id.clone())),
+        };
+        Message {
+            id: message_id(ULID, &conversation.id()),
+            conversation_id: conversation.id(),
+            sender_id: sender.into(),
+            recipient_id,
+            chat_id,
+            content: "hi".into(),
+            message_type: MessageType::Text,
+            reply_to_id: None,
+            reactions: BTreeMap::new(),
+            read_by: vec![],
+            created_at: "2026-11-24T01:02:03.456Z".into(),
+            edited_at: None,
+            deleted: false,
+            ulid: ULID.into(),
+            version: 1,
+        }
+    }
+
+    /// The (recipient, event type) pairs, as a client population would receive them.
+    fn deliveries(notifications: &[Notification]) -> Vec<(String, EventType)> {
+        let mut pairs: Vec<(String, EventType)> = notifications
+            .iter()
+            .flat_map(|n| n.recipients.iter().map(|r| (r.clone(), n.event.event_type)))
+            .collect();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs
+    }
+
+    fn pairs(users: &[&str], t: EventType) -> Vec<(String, EventType)> {
+        users.iter().map(|u| ((*u).to_owned(), t)).collect()
+    }
+
+    #[test]
+    fn a_direct_message_notifies_both_users() {
+        let conv = Conversation::direct(A, B).unwrap_or(Conversation::Chat(String::new()));
+        let m = message(&conv, A);
+        let people = vec![A.to_owned(), B.to_owned()];
+        assert_eq!(
+            deliveries(&notifications(Change::Created(&m), &people)),
+            pairs(&[A, B], EventType::MessageCreated)
+        );
+    }
+
+    #[test]
+    fn a_chat_message_notifies_every_member_the_sender_included() {
+        let conv = Conversation::Chat("CHAT1".into());
+        let m = message(&conv, B);
+        let people = vec![A.to_owned(), B.to_owned(), C.to_owned()];
+        assert_eq!(
+            deliveries(&notifications(Change::Created(&m), &people)),
+            pairs(&[A, B, C], EventType::MessageCreated)
+        );
+    }
+
+    #[test]
+    fn every_change_has_its_event_for_every_participant() {
+        let conv = Conversation::Chat("CHAT1".into());
+        let m = message(&conv, A);
+        let people = vec![A.to_owned(), B.to_owned(), C.to_owned()];
+        let cases = [
+            (Change::Updated(&m), EventType::MessageUpdated),
+            (Change::Deleted(&m), EventType::MessageDeleted),
+            (
+                Change::ReactionAdded {
+                    message: &m,
+                    user_id: B,
+                    emoji: "👍",
+                },
+                EventType::ReactionAdded,
+            ),
+            (
+                Change::ReactionRemoved {
+                    message: &m,
+                    user_id: B,
+                    emoji: "👍",
+                },
+                EventType::ReactionRemoved,
+            ),
+            (
+                Change::Read {
+                    message: &m,
+                    user_id: C,
+                },
+                EventType::MessageRead,
+            ),
+        ];
+        for (change, event_type) in cases {
+            assert_eq!(
+                deliveries(&notifications(change, &people)),
+                pairs(&[A, B, C], event_type),
+                "{change:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn events_carry_the_message() {
+        let conv = Conversation::direct(A, B).unwrap_or(Conversation::Chat(String::new()));
+        let m = message(&conv, A);
+        let people = vec![A.to_owned(), B.to_owned()];
+        let created = notifications(Change::Created(&m), &people);
+        let data = created.first().map(|n| n.event.data.clone());
+        assert_eq!(data.as_ref().map(|d| d["id"].clone()), Some(json!(m.id)));
+        assert_eq!(
+            data.map(|d| d["recipient_id"].clone()),
+            Some(json!(B)),
+            "the whole message"
+        );
+        let read = notifications(
+            Change::Read {
+                message: &m,
+                user_id: B,
+            },
+            &people,
+        );
+        let data = read.first().map(|n| n.event.data.clone());
+        assert_eq!(
+            data.map(|d| (d["user_id"].clone(), d["message"]["id"].clone())),
+            Some((json!(B), json!(m.id)))
+        );
+    }
+
+    #[test]
+    fn emoji_rules() {
+        for good in [
+            "👍",
+            "👍🏽",
+            "👨‍👩‍👧‍👦",
+            "🇯🇵",
+            "❤️",
+            ":+1:",
+            ":party_parrot:",
+            ":a:",
+        ] {
+            assert!(validate_emoji(good).is_ok(), "{good}");
+        }
+        let longest = format!(":{}:", "x".repeat(32));
+        assert!(validate_emoji(&longest).is_ok());
+        let too_long = format!(":{}:", "x".repeat(33));
+        for bad in [
+            "",
+            "x",
+            "a b",
+            "👍👍",
+            "::",
+            ":A:",
+            ":a b:",
+            "🏽",
+            too_long.as_str(),
+        ] {
+            assert!(validate_emoji(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The largest message the bounds allow, in the largest event that carries it, stays under
+    /// API Gateway's 128 KB push limit.
+    #[test]
+    fn the_largest_message_event_fits_in_one_push() {
+        let conv = Conversation::Chat("01JD8X3B1R0000000000000000".into());
+        let mut m = message(&conv, A);
+        // Quotes escape to two bytes, control characters to six.
+        m.content = "\u{1}".repeat(MAX_CONTENT_CHARS);
+        m.reply_to_id = Some(message_id(ULID, &conv.id()));
+        m.edited_at = Some(m.created_at.clone());
+        let reader = || ulid::Ulid::generate().to_string();
+        m.read_by = (0..MAX_READ_RECEIPTS).map(|_| reader()).collect();
+        let per_emoji = MAX_REACTIONS / MAX_DISTINCT_REACTIONS;
+        m.reactions = (0..MAX_DISTINCT_REACTIONS)
+            .map(|i| {
+                let code = format!(":{:x<32}:", i);
+                (code, (0..per_emoji).map(|_| reader()).collect())
+            })
+            .collect();
+        let longest_user = "Z".repeat(64);
+        let event = notifications(
+            Change::ReactionAdded {
+                message: &m,
+                user_id: &longest_user,
+                emoji: &format!(":{}:", "y".repeat(32)),
+            },
+            &[A.to_owned()],
+        );
+        let bytes = event
+            .first()
+            .map(|n| serde_json::to_vec(&n.event).unwrap_or_default().len())
+            .unwrap_or(usize::MAX);
+        assert!(bytes < 128 * 1024, "{bytes} bytes");
+        println!("largest message event: {bytes} bytes");
+    }
+}

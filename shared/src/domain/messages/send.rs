@@ -1,0 +1,241 @@
+//! New messages and typing signals: the conversation a client addresses, the write, and the
+//! inbox entries and events that follow.
+
+use std::collections::BTreeMap;
+
+use futures::future::BoxFuture;
+use serde_json::json;
+
+use super::super::chats::{Membership, membership};
+use super::{
+    Change, Conversation, ConversationKind, Message, MessageRef, MessageType, message_id,
+    notifications, run_bounded, validate_content,
+};
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventType, Notification, Outcome};
+use crate::input::check_len;
+use crate::store::inbox::Activity;
+use crate::store::messages::PutMessage;
+use crate::time::format_rfc3339;
+
+pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 64;
+
+/// What `POST /messages/` takes (and the WebSocket `sendMessage` action).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NewMessage<'a> {
+    pub recipient_id: Option<&'a str>,
+    pub chat_id: Option<&'a str>,
+    pub content: &'a str,
+    pub message_type: Option<&'a str>,
+    pub reply_to_id: Option<&'a str>,
+    pub client_message_id: Option<&'a str>,
+}
+
+#[derive(Debug)]
+pub struct Sent {
+    pub message: Message,
+    /// False when `client_message_id` named an earlier send: `message` is that first message.
+    pub created: bool,
+}
+
+/// The conversation a send or a typing signal addresses (exactly one of `recipient_id` and
+/// `chat_id`) and its participants; 404 for an unknown recipient or chat, 403 for a chat the
+/// caller is not in.
+async fn target(
+    app: &App,
+    me: &str,
+    recipient_id: Option<&str>,
+    chat_id: Option<&str>,
+) -> Result<(Conversation, Vec<String>)> {
+    match (recipient_id, chat_id) {
+        (Some(recipient), None) => {
+            if recipient == me {
+                return Err(Error::validation(
+                    "recipient_id",
+                    "recipient_id must be another user",
+                ));
+            }
+            let conversation = Conversation::direct(me, recipient).ok_or(Error::NotFound)?;
+            app.store
+                .get_user(recipient)
+                .await?
+                .ok_or(Error::NotFound)?;
+            Ok((conversation, vec![me.to_owned(), recipient.to_owned()]))
+        }
+        (None, Some(chat_id)) => match membership(app, chat_id, me).await? {
+            Membership::Member(chat) => Ok((Conversation::Chat(chat.id), chat.members)),
+            Membership::Outsider(_) => Err(not_a_member()),
+            Membership::NoSuchChat => Err(Error::NotFound),
+        },
+        _ => Err(Error::validation(
+            "recipient_id",
+            "exactly one of recipient_id and chat_id is required",
+        )),
+    }
+}
+
+fn not_a_member() -> Error {
+    Error::Forbidden("you are not a member of this chat".into())
+}
+
+/// A typing signal: relayed to the conversation's other participants, never stored.
+pub async fn typing(
+    app: &App,
+    me: &str,
+    recipient_id: Option<&str>,
+    chat_id: Option<&str>,
+    is_typing: bool,
+) -> Result<Vec<Notification>> {
+    let (conversation, people) = target(app, me, recipient_id, chat_id).await?;
+    let others: Vec<String> = people.into_iter().filter(|p| p != me).collect();
+    let event = Event::new(
+        EventType::Typing,
+        json!({
+            "conversation_id": conversation.id(),
+            "user_id": me,
+            "recipient_id": recipient_id,
+            "chat_id": chat_id,
+            "is_typing": is_typing,
+        }),
+    );
+    Ok(vec![Notification::new(others, event)])
+}
+
+pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Sent>> {
+    validate_content(new.content)?;
+    let message_type = new
+        .message_type
+        .map(MessageType::parse)
+        .transpose()?
+        .unwrap_or(MessageType::Text);
+    if let Some(key) = new.client_message_id {
+        check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
+    }
+
+    // The participants and the replied-to message are independent reads.
+    let (conversation, people) = futures::try_join!(
+        target(app, me, new.recipient_id, new.chat_id),
+        check_reply_to(app, me, new)
+    )?
+    .0;
+    let conversation_id = conversation.id();
+
+    let ulid = ulid::Ulid::generate();
+    let ulid_text = ulid.to_string();
+    let message = Message {
+        id: message_id(&ulid_text, &conversation_id),
+        conversation_id,
+        sender_id: me.to_owned(),
+        recipient_id: new.recipient_id.map(str::to_owned),
+        chat_id: new.chat_id.map(str::to_owned),
+        content: new.content.to_owned(),
+        message_type,
+        reply_to_id: new.reply_to_id.map(str::to_owned),
+        reactions: BTreeMap::new(),
+        read_by: Vec::new(),
+        // The same instant as the id's, so `created_at` and id order never disagree.
+        created_at: format_rfc3339(ulid.datetime()),
+        edited_at: None,
+        deleted: false,
+        ulid: ulid_text,
+        version: 1,
+    };
+
+    // Membership is part of the write: a member removed since `target` read the chat posts
+    // nothing.
+    match app
+        .store
+        .put_message(&message, new.client_message_id)
+        .await?
+    {
+        PutMessage::Stored => {}
+        PutMessage::NotMember => return Err(not_a_member()),
+        PutMessage::DuplicateKey => {
+            let key = new.client_message_id.unwrap_or_default();
+            let first = first_send(app, me, key).await?;
+            return Ok(Outcome::quiet(Sent {
+                message: first,
+                created: false,
+            }));
+        }
+        PutMessage::IdTaken => return Err(Error::internal("a new message id exists already")),
+    }
+
+    record_activity(app, &message, &people).await;
+    let notifications = notifications(Change::Created(&message), &people);
+    Ok(Outcome::new(
+        Sent {
+            message,
+            created: true,
+        },
+        notifications,
+    ))
+}
+
+/// 422 unless `reply_to_id` (if any) is a stored message of the conversation the send addresses.
+async fn check_reply_to(app: &App, me: &str, new: NewMessage<'_>) -> Result<()> {
+    let Some(reply_to) = new.reply_to_id else {
+        return Ok(());
+    };
+    let invalid = || {
+        Error::validation(
+            "reply_to_id",
+            "reply_to_id must be a message of the same conversation",
+        )
+    };
+    let addressed = match (new.recipient_id, new.chat_id) {
+        (Some(recipient), None) => Conversation::direct(me, recipient),
+        (None, Some(chat_id)) => Conversation::chat(chat_id),
+        // `target` reports the addressing error.
+        _ => return Ok(()),
+    };
+    let target = MessageRef::parse(reply_to)
+        .filter(|r| Some(&r.conversation) == addressed.as_ref())
+        .ok_or_else(invalid)?;
+    app.store
+        .get_message(&target.conversation.id(), &target.ulid)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok(())
+}
+
+/// The message an earlier send with the same idempotency key stored.
+async fn first_send(app: &App, me: &str, key: &str) -> Result<Message> {
+    let (conversation_id, ulid) = app
+        .store
+        .idempotent_message(me, key)
+        .await?
+        .ok_or_else(|| Error::Conflict("the first send with this key is incomplete".into()))?;
+    app.store
+        .get_message(&conversation_id, &ulid)
+        .await?
+        .ok_or_else(|| Error::internal("idempotency key names a missing message"))
+}
+
+/// Updates every participant's inbox entry. The message is stored already and the inbox is
+/// derived from it, so a failed entry is logged rather than turned into an error the client
+/// would answer by sending the message again.
+async fn record_activity(app: &App, message: &Message, people: &[String]) {
+    let updates = people.iter().map(|user_id| -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let counterpart = match message.kind() {
+                ConversationKind::Direct => message.peer_of(user_id),
+                ConversationKind::Chat => message.chat_id.as_deref(),
+            };
+            let Some(counterpart) = counterpart else {
+                return;
+            };
+            let activity = Activity {
+                user_id,
+                message,
+                counterpart,
+                unread: *user_id != message.sender_id,
+            };
+            if let Err(err) = app.store.record_activity(activity).await {
+                tracing::warn!(error = %err, user_id, "inbox entry not updated");
+            }
+        })
+    });
+    run_bounded(updates.collect()).await;
+}

@@ -1,0 +1,61 @@
+//! Set-up that goes behind the API: the functions' own `App` (same tables, same environment as
+//! the stack) to create users without paying an Argon2 hash each, and to read or plant items a
+//! test must see or shape directly.
+
+use std::sync::Arc;
+
+use chat_shared::domain::users::{Status, User};
+use chat_shared::store::users::CreateUser;
+use chat_shared::{App, Config};
+
+use crate::{TestUser, unique};
+
+/// The functions' `App`, from the environment `infra/test.sh` exports.
+pub async fn app() -> Arc<App> {
+    let config = Config::from_env().expect("run through infra/test.sh: the functions' environment");
+    Arc::new(App::new(config).await)
+}
+
+/// A user written straight to the users table. Its password hash is never verified: log it in
+/// with [`token_for`], not with a password.
+pub async fn stored_user(app: &App, prefix: &str) -> User {
+    let name = unique(prefix).to_lowercase();
+    let now = chat_shared::time::now_rfc3339();
+    let user = User {
+        id: ulid::Ulid::generate().to_string(),
+        email: format!("{name}@example.com"),
+        display_name: name.clone(),
+        username: name,
+        bio: None,
+        avatar_url: None,
+        status: Status::Offline,
+        last_seen_at: None,
+        created_at: now.clone(),
+        updated_at: now,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        version: 1,
+        chosen_status: None,
+        connection_count: 0,
+    };
+    let created = app.store.create_user(&user).await.expect("insert user");
+    assert_eq!(created, CreateUser::Created);
+    user
+}
+
+/// A stored user with a valid bearer token, for calls through the real API.
+pub async fn api_user(app: &App, prefix: &str) -> TestUser {
+    let user = stored_user(app, prefix).await;
+    TestUser {
+        token: app.tokens.issue(&user.id).expect("issue a token").token,
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        password: String::new(),
+    }
+}
+
+/// A DynamoDB client for the stack's tables (`AWS_ENDPOINT_URL_DYNAMODB` from the environment).
+pub async fn dynamodb() -> aws_sdk_dynamodb::Client {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    aws_sdk_dynamodb::Client::new(&sdk)
+}
