@@ -100,7 +100,10 @@ impl Api {
         let resp = req.send().await.expect("the local gateway answers");
         let status = resp.status();
         let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
+        let text = resp
+            .text()
+            .await
+            .expect("the response body reads to the end");
         let body = if text.is_empty() {
             Value::Null
         } else {
