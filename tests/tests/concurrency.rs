@@ -77,6 +77,9 @@ async fn ten_concurrent_sends_with_one_key_store_one_message() {
     assert_eq!(inbox.expect(200)["items"][0]["unread_count"], 1);
 }
 
+/// A request: method, path, bearer token, body.
+type Call = (Method, String, String, Option<Value>);
+
 #[tokio::test]
 async fn concurrent_edits_reactions_and_deletes_never_resurrect_a_message() {
     let api = Api::new();
@@ -85,43 +88,67 @@ async fn concurrent_edits_reactions_and_deletes_never_resurrect_a_message() {
     for round in 0..5 {
         let m = api.send_direct(alice, bob, &format!("round {round}")).await;
         let path = format!("/messages/{}", m["id"].as_str().unwrap());
-        let mut calls: Vec<(Method, String, &str, Option<Value>)> = Vec::new();
-        for i in 0..8 {
-            calls.push((
-                Method::PUT,
-                path.clone(),
-                &alice.token,
-                Some(json!({"content": format!("edit {i}")})),
-            ));
-            let emoji = ["👍", "🎉", "❤️", "😂"][i % 4];
-            let reactor = if i % 2 == 0 { &bob.token } else { &alice.token };
-            calls.push((
-                Method::POST,
-                format!("{path}/reactions"),
-                reactor,
-                Some(json!({"emoji": emoji})),
-            ));
-        }
-        calls.insert(5, (Method::DELETE, path.clone(), &alice.token, None));
-        calls.push((Method::DELETE, path.clone(), &alice.token, None));
-
-        let replies = join_all(calls.into_iter().map(|(method, path, token, body)| {
-            let api = api.clone();
-            async move {
-                let reply = api.call(method.clone(), &path, Some(token), body).await;
-                (method, reply)
+        let emojis = ["👍", "🎉", "❤️", "😂"];
+        let calls = |with_deletes: bool| {
+            let mut calls: Vec<Call> = Vec::new();
+            for i in 0..8 {
+                calls.push((
+                    Method::PUT,
+                    path.clone(),
+                    alice.token.clone(),
+                    Some(json!({"content": format!("edit {i}")})),
+                ));
+                let reactor = if i % 2 == 0 { &bob.token } else { &alice.token };
+                calls.push((
+                    Method::POST,
+                    format!("{path}/reactions"),
+                    reactor.clone(),
+                    Some(json!({"emoji": emojis[i % 4]})),
+                ));
             }
-        }))
-        .await;
+            if with_deletes {
+                let delete = (Method::DELETE, path.clone(), alice.token.clone(), None);
+                calls.insert(5, delete.clone());
+                calls.push(delete);
+            }
+            calls
+        };
+        let run = |calls: Vec<Call>| {
+            join_all(calls.into_iter().map(|(method, path, token, body)| {
+                let api = api.clone();
+                async move {
+                    let reply = api.call(method.clone(), &path, Some(&token), body).await;
+                    (method, reply)
+                }
+            }))
+        };
+
+        // Without a delete, every edit and reaction wins: none may be refused.
+        for (method, reply) in run(calls(false)).await {
+            assert_eq!(reply.status.as_u16(), 200, "{method} {:#}", reply.body);
+        }
+        let stored = api.get(&path, &bob.token).await.expect(200).clone();
+        let edits: Vec<Value> = (0..8).map(|i| json!(format!("edit {i}"))).collect();
+        assert!(edits.contains(&stored["content"]), "{stored:#}");
+        let (a, b) = (json!([alice.id]), json!([bob.id]));
+        assert_eq!(
+            stored["reactions"],
+            json!({"👍": b, "🎉": a, "❤️": b, "😂": a}),
+            "every reaction landed once"
+        );
+
+        // With deletes in the mix, a change lands before the delete or is refused because of
+        // it, never for anything else, and never undoes it.
+        let replies = run(calls(true)).await;
         for (method, reply) in &replies {
-            match *method {
-                Method::DELETE => assert_eq!(reply.status.as_u16(), 204, "{:#}", reply.body),
-                // Before the delete they land; after it they are conflicts.
-                _ => assert!(
-                    [200, 409].contains(&reply.status.as_u16()),
-                    "{method} {:#}",
-                    reply.body
-                ),
+            match (method.clone(), reply.status.as_u16()) {
+                (Method::DELETE, status) => assert_eq!(status, 204, "{:#}", reply.body),
+                (_, 200) => assert_eq!(reply.body["deleted"], false, "{:#}", reply.body),
+                (_, 409) => {
+                    let message = reply.body["error"]["message"].as_str().unwrap_or_default();
+                    assert!(message.contains("deleted"), "{method} {:#}", reply.body);
+                }
+                (_, status) => panic!("{method} {status} {:#}", reply.body),
             }
         }
 
