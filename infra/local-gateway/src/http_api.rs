@@ -340,7 +340,7 @@ mod tests {
     fn event_deserialises_as_lambda_http_expects() {
         let parts = parts(
             "GET",
-            "/users/a%20b/?x=1&x=2&q=hello+world&flag",
+            "/users/a%20b?x=1&x=2&q=hello+world&flag",
             &[
                 ("host", "127.0.0.1:8000"),
                 ("user-agent", "test/1.0"),
@@ -360,7 +360,7 @@ mod tests {
         assert_eq!(event["queryStringParameters"]["q"], "hello world");
         assert_eq!(event["queryStringParameters"]["flag"], "");
         assert_eq!(event["rawQueryString"], "x=1&x=2&q=hello+world&flag");
-        assert_eq!(event["rawPath"], "/users/a%20b/");
+        assert_eq!(event["rawPath"], "/users/a%20b");
         assert_eq!(event["pathParameters"]["user_id"], "a b");
         assert_eq!(
             event["requestContext"]["time"],
