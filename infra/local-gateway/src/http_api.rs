@@ -47,6 +47,11 @@ pub(crate) struct RequestMeta {
 
 async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some(cors) = &gateway.cors
+        && let Some(preflight) = cors.preflight(&parts.method, &parts.headers)
+    {
+        return preflight;
+    }
     let Some(found) = gateway
         .http_routes
         .find(parts.method.as_str(), parts.uri.path())
@@ -66,10 +71,18 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
     let event = build_event(&parts, &found, &body, meta);
     let function = &found.route.function;
     match gateway.lambda.invoke(function, &event).await {
-        Ok(result) => into_response(&result).unwrap_or_else(|error| {
-            tracing::warn!(function, %error, "function returned a malformed response");
-            json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-        }),
+        Ok(result) => match into_response(&result) {
+            Ok(mut response) => {
+                if let Some(cors) = &gateway.cors {
+                    cors.decorate(&parts.headers, &mut response);
+                }
+                response
+            }
+            Err(error) => {
+                tracing::warn!(function, %error, "function returned a malformed response");
+                json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        },
         Err(error) if error.is_unavailable() => {
             tracing::warn!(function, %error, "function unavailable");
             json_message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")

@@ -14,6 +14,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::connections::ConnectionRegistry;
+use crate::cors::CorsConfig;
 use crate::lambda::{self, ClientError, LambdaClient};
 use crate::routing::{RouteTable, RoutingError};
 use crate::template::{Template, TemplateError};
@@ -76,6 +77,8 @@ pub enum GatewayError {
 pub struct Gateway {
     pub(crate) config: GatewayConfig,
     pub(crate) http_routes: RouteTable,
+    /// The HTTP API's `CorsConfiguration`; `None` when the template has none.
+    pub(crate) cors: Option<CorsConfig>,
     pub(crate) websocket: Option<WsRoutes>,
     pub(crate) lambda: LambdaClient,
     pub(crate) connections: ConnectionRegistry,
@@ -84,6 +87,7 @@ pub struct Gateway {
 impl Gateway {
     pub fn new(template: &Template, config: GatewayConfig) -> Result<Arc<Self>, GatewayError> {
         let http_routes = RouteTable::new(&template.http_routes()?)?;
+        let cors = CorsConfig::from_template(template)?;
         let websocket = template
             .websocket_api()?
             .map(|api| WsRoutes::new(&api))
@@ -96,6 +100,7 @@ impl Gateway {
         Ok(Arc::new(Self {
             config,
             http_routes,
+            cors,
             websocket,
             lambda,
             connections: ConnectionRegistry::default(),
