@@ -220,3 +220,62 @@ async fn unknown_paths_are_api_gateways_404_and_wrong_methods_405() {
         );
     }
 }
+
+/// The template's `CorsConfiguration` (any origin by default) as the local gateway applies it.
+#[tokio::test]
+async fn cors_follows_the_templates_configuration() {
+    let api = Api::new();
+    let u = api.user("cors").await;
+    let http = reqwest::Client::new();
+    let base = e2e::api_url();
+    let mut preflight = http.request(Method::OPTIONS, format!("{base}/messages/"));
+    for (name, value) in [
+        ("origin", "https://web.example.com"),
+        ("access-control-request-method", "POST"),
+        (
+            "access-control-request-headers",
+            "authorization,content-type",
+        ),
+    ] {
+        preflight = preflight.header(name, value);
+    }
+    let preflight = preflight.send().await.unwrap();
+    assert_eq!(preflight.status().as_u16(), 204);
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+    let expected = [
+        ("access-control-allow-origin", "*"),
+        (
+            "access-control-allow-methods",
+            "GET,POST,PUT,PATCH,DELETE,OPTIONS",
+        ),
+        ("access-control-allow-headers", "authorization,content-type"),
+        ("access-control-max-age", "600"),
+    ];
+    for (name, value) in expected {
+        assert_eq!(header(&preflight, name).as_deref(), Some(value), "{name}");
+    }
+
+    let me = http
+        .get(format!("{base}/users/me"))
+        .bearer_auth(&u.token)
+        .header("origin", "https://web.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 200);
+    assert_eq!(
+        header(&me, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    let no_origin = api.get("/users/me", &u.token).await;
+    assert!(
+        !no_origin
+            .headers
+            .contains_key("access-control-allow-origin")
+    );
+}
