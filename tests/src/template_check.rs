@@ -1,19 +1,25 @@
 //! Does `template.yaml` match the code and the contract? Every function crate under
 //! `functions/` has its `AWS::Serverless::Function` (and no resource names a crate that does not
 //! exist), every REST route of the contract has its `HttpApi` route (and no other route
-//! exists), and every WebSocket route the contract names has its `AWS::ApiGatewayV2::Route`.
+//! exists), the trailing-slash form of each is caught by a greedy `ANY /<group>/{proxy+}`
+//! route of the same function (API Gateway routes cannot end in `/`), and every WebSocket
+//! route the contract names has its `AWS::ApiGatewayV2::Route`.
 
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
 
-/// Routes as `METHOD /path/{}`: parameters unnamed, no trailing slash (the contract writes
-/// `/users/`, the template `/users`; both work).
+/// Routes as `METHOD /path/{}`: parameters unnamed, a greedy variable `**`, no trailing slash
+/// (the contract writes `/users/`, the template `/users` and a greedy route for the slash form).
 fn normalise(method: &str, path: &str) -> String {
     let path: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .map(|s| match s.strip_prefix('{') {
+            Some(rest) if rest.ends_with("+}") => "**",
+            Some(_) => "{}",
+            None => s,
+        })
         .collect();
     format!("{} /{}", method.to_uppercase(), path.join("/"))
 }
@@ -58,19 +64,94 @@ pub fn template_functions(template: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-pub fn template_routes(template: &Value) -> BTreeSet<String> {
+/// One `HttpApi` event: its route as [`normalise`] writes it, and the function behind it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HttpEvent {
+    pub route: String,
+    pub function: String,
+}
+
+impl HttpEvent {
+    /// `/users` for `ANY /users/{proxy+}`: the greedy route under that prefix.
+    fn greedy_prefix(&self) -> Option<&str> {
+        self.route.strip_prefix("ANY ")?.strip_suffix("/**")
+    }
+}
+
+pub fn template_http_events(template: &Value) -> Vec<HttpEvent> {
     resources(template)
         .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
-        .flat_map(|(_, r)| r["Properties"]["Events"].as_mapping().into_iter().flatten())
+        .flat_map(|(name, r)| {
+            r["Properties"]["Events"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .map(move |(_, event)| (name, event))
+        })
         .filter(|(_, event)| event["Type"] == "HttpApi")
-        .filter_map(|(_, event)| {
+        .filter_map(|(function, event)| {
             let props = &event["Properties"];
-            Some(normalise(
-                props["Method"].as_str()?,
-                props["Path"].as_str()?,
-            ))
+            Some(HttpEvent {
+                route: normalise(props["Method"].as_str()?, props["Path"].as_str()?),
+                function: function.to_owned(),
+            })
         })
         .collect()
+}
+
+/// The explicit routes: one method, no greedy variable.
+pub fn template_routes(template: &Value) -> BTreeSet<String> {
+    template_http_events(template)
+        .into_iter()
+        .filter(|event| !event.route.starts_with("ANY "))
+        .map(|event| event.route)
+        .collect()
+}
+
+/// What is wrong with the catch-all routes: each contract route's trailing-slash form must reach
+/// the function of its explicit route through a greedy route, and no other catch-all may exist.
+fn catch_all_problems(events: &[HttpEvent], wanted: &BTreeSet<String>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let path_of = |route: &str| route.split_once(' ').map(|(_, path)| path.to_owned());
+    for event in events.iter().filter(|e| wanted.contains(&e.route)) {
+        let Some(path) = path_of(&event.route) else {
+            continue;
+        };
+        // The longest greedy prefix wins, as in API Gateway.
+        let catcher = events
+            .iter()
+            .filter_map(|e| Some((e.greedy_prefix()?, e)))
+            .filter(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
+            .max_by_key(|(prefix, _)| prefix.len());
+        match catcher {
+            None => problems.push(format!(
+                "contract route {} has no greedy route for its trailing-slash form",
+                event.route
+            )),
+            Some((_, greedy)) if greedy.function != event.function => problems.push(format!(
+                "the trailing-slash form of {} reaches {} instead of {}",
+                event.route, greedy.function, event.function
+            )),
+            Some(_) => {}
+        }
+    }
+    for event in events.iter().filter(|e| e.route.starts_with("ANY ")) {
+        let prefix = event.greedy_prefix().map(str::to_owned);
+        let prefix = prefix.or_else(|| path_of(&event.route)).unwrap_or_default();
+        let serves_group = events.iter().any(|other| {
+            other.function == event.function
+                && wanted.contains(&other.route)
+                && path_of(&other.route)
+                    .is_some_and(|path| path == prefix || path.starts_with(&format!("{prefix}/")))
+        });
+        if !serves_group {
+            problems.push(format!(
+                "template.yaml route {} is not a catch-all of its function's contract routes",
+                event.route
+            ));
+        }
+    }
+    problems
 }
 
 pub fn template_ws_routes(template: &Value) -> BTreeSet<String> {
@@ -103,6 +184,10 @@ pub fn problems(
         ));
     }
     let (wanted, declared) = (contract_routes(contract), template_routes(&template));
+    problems.extend(catch_all_problems(
+        &template_http_events(&template),
+        &wanted,
+    ));
     for missing in wanted.difference(&declared) {
         problems.push(format!(
             "contract route {missing} has no route in template.yaml"

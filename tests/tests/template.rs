@@ -108,6 +108,49 @@ fn a_function_removed_from_either_side_is_reported() {
 }
 
 #[test]
+fn a_missing_or_misdirected_greedy_route_is_reported() {
+    let template = read("template.yaml");
+    let without = template.replace(r#"Path: "/chats/{proxy+}""#, r#"Path: "/rooms/{proxy+}""#);
+    let found = problems(&without, &read("docs/api-contract.md"), &function_crates());
+    assert!(
+        found.contains(
+            &"contract route GET /chats/{} has no greedy route for its trailing-slash form"
+                .to_owned()
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(
+            &"template.yaml route ANY /rooms/** is not a catch-all of its function's contract routes"
+                .to_owned()
+        ),
+        "{found:#?}"
+    );
+    // The messages function's greedy route moved to the chats function.
+    let misdirected = template
+        .replace(
+            r#"Path: "/messages/{proxy+}""#,
+            r#"Path: "/messages/x/{proxy+}""#,
+        )
+        .replace(
+            r#"Path: "/chats/{proxy+}""#,
+            r#"Path: "/messages/{proxy+}""#,
+        );
+    let found = problems(
+        &misdirected,
+        &read("docs/api-contract.md"),
+        &function_crates(),
+    );
+    assert!(
+        found.contains(
+            &"the trailing-slash form of POST /messages reaches ChatsFunction instead of MessagesFunction"
+                .to_owned()
+        ),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn a_websocket_route_removed_from_the_template_is_reported() {
     let template = read("template.yaml").replace("RouteKey: markRead", "RouteKey: markSeen");
     let found = problems(&template, &read("docs/api-contract.md"), &function_crates());

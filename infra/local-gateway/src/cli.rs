@@ -14,7 +14,8 @@ usage:
       print the functions' environment as an env file for `cargo lambda watch --env-file`
   local-gateway serve [--template template.yaml] [--listen 127.0.0.1:8000]
                       [--lambda http://127.0.0.1:9000] [--stage local]
-                      [--ws-max-message-bytes 131072] [--ws-idle-timeout-secs 600]
+                      [--ws-max-message-bytes 131072] [--ws-max-frame-bytes 32768]
+                      [--ws-idle-timeout-secs 600]
                       [--ws-max-connection-secs 7200] [--invoke-timeout-secs 900]
                       [--lambda-concurrency N]
       serve the HTTP API, the WebSocket API at /ws and the Management API at
@@ -64,6 +65,7 @@ pub struct GatewayConfigArgs {
     pub invoke_timeout: Duration,
     pub lambda_concurrency: Option<usize>,
     pub ws_max_message_bytes: usize,
+    pub ws_max_frame_bytes: usize,
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
 }
@@ -76,6 +78,7 @@ impl GatewayConfigArgs {
             invoke_timeout: self.invoke_timeout,
             lambda_concurrency: self.lambda_concurrency,
             ws_max_message_bytes: self.ws_max_message_bytes,
+            ws_max_frame_bytes: self.ws_max_frame_bytes,
             ws_idle_timeout: self.ws_idle_timeout,
             ws_max_connection_duration: self.ws_max_connection_duration,
             ..GatewayConfig::default()
@@ -92,6 +95,7 @@ impl Default for GatewayConfigArgs {
             invoke_timeout: defaults.invoke_timeout,
             lambda_concurrency: defaults.lambda_concurrency,
             ws_max_message_bytes: defaults.ws_max_message_bytes,
+            ws_max_frame_bytes: defaults.ws_max_frame_bytes,
             ws_idle_timeout: defaults.ws_idle_timeout,
             ws_max_connection_duration: defaults.ws_max_connection_duration,
         }
@@ -142,6 +146,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                     "--ws-max-message-bytes" => {
                         config.ws_max_message_bytes = positive(&flag, value)?
                     }
+                    "--ws-max-frame-bytes" => config.ws_max_frame_bytes = positive(&flag, value)?,
                     "--ws-idle-timeout-secs" => config.ws_idle_timeout = seconds(&flag, value)?,
                     "--ws-max-connection-secs" => {
                         config.ws_max_connection_duration = seconds(&flag, value)?;
@@ -255,7 +260,7 @@ mod tests {
         let Command::Serve {
             listen, config, ..
         } = parse(args(
-            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4",
+            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4",
         ))
         .unwrap()
         else {
@@ -264,6 +269,7 @@ mod tests {
         assert_eq!(listen, "0.0.0.0:9".parse().unwrap());
         assert_eq!(config.stage, "dev");
         assert_eq!(config.ws_max_message_bytes, 10);
+        assert_eq!(config.ws_max_frame_bytes, 8);
         assert_eq!(config.ws_idle_timeout, Duration::from_secs(5));
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
         assert_eq!(config.lambda_concurrency, Some(4));

@@ -47,6 +47,11 @@ pub(crate) struct RequestMeta {
 
 async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some(cors) = &gateway.cors
+        && let Some(preflight) = cors.preflight(&parts.method, &parts.headers)
+    {
+        return preflight;
+    }
     let Some(found) = gateway
         .http_routes
         .find(parts.method.as_str(), parts.uri.path())
@@ -66,10 +71,18 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
     let event = build_event(&parts, &found, &body, meta);
     let function = &found.route.function;
     match gateway.lambda.invoke(function, &event).await {
-        Ok(result) => into_response(&result).unwrap_or_else(|error| {
-            tracing::warn!(function, %error, "function returned a malformed response");
-            json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-        }),
+        Ok(result) => match into_response(&result) {
+            Ok(mut response) => {
+                if let Some(cors) = &gateway.cors {
+                    cors.decorate(&parts.headers, &mut response);
+                }
+                response
+            }
+            Err(error) => {
+                tracing::warn!(function, %error, "function returned a malformed response");
+                json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        },
         Err(error) if error.is_unavailable() => {
             tracing::warn!(function, %error, "function unavailable");
             json_message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
@@ -340,7 +353,7 @@ mod tests {
     fn event_deserialises_as_lambda_http_expects() {
         let parts = parts(
             "GET",
-            "/users/a%20b/?x=1&x=2&q=hello+world&flag",
+            "/users/a%20b?x=1&x=2&q=hello+world&flag",
             &[
                 ("host", "127.0.0.1:8000"),
                 ("user-agent", "test/1.0"),
@@ -360,7 +373,7 @@ mod tests {
         assert_eq!(event["queryStringParameters"]["q"], "hello world");
         assert_eq!(event["queryStringParameters"]["flag"], "");
         assert_eq!(event["rawQueryString"], "x=1&x=2&q=hello+world&flag");
-        assert_eq!(event["rawPath"], "/users/a%20b/");
+        assert_eq!(event["rawPath"], "/users/a%20b");
         assert_eq!(event["pathParameters"]["user_id"], "a b");
         assert_eq!(
             event["requestContext"]["time"],

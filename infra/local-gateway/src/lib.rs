@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod clock;
 pub mod connections;
+pub mod cors;
 pub mod env;
 mod http_api;
 mod http_util;

@@ -2,7 +2,11 @@
 //! (literal segment over `{param}` over `{proxy+}`, compared left to right), an exact method
 //! beats `ANY`, and `$default` catches the rest.
 //!
-//! Project rule: every route also answers with one trailing slash (`/users/` matches `/users`).
+//! The request path is matched as sent, like API Gateway does: no trailing-slash normalisation.
+//! A route cannot end in `/`, so `/users/` (segments `users` and an empty one) matches no
+//! literal or `{param}` route; only a greedy variable takes the empty last segment
+//! (`/users/{proxy+}` with `proxy` = ``), else `$default`, else 404. The root `/` is the
+//! exception: `/{proxy+}` does not catch it (a route `/` or `$default` must).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -93,7 +97,7 @@ impl RouteTable {
 
     /// The route for a request; `path` is the raw (still percent-encoded) request path.
     pub fn find(&self, method: &str, path: &str) -> Option<RouteMatch<'_>> {
-        let segments: Vec<String> = split(normalise(path)).map(decode).collect();
+        let segments: Vec<String> = split(path).map(decode).collect();
         let mut best: Option<(Vec<u8>, bool, RouteMatch<'_>)> = None;
         for route in &self.routes {
             let exact_method = match &route.method {
@@ -132,14 +136,6 @@ impl RouteTable {
     }
 }
 
-/// Strips one trailing slash (but keeps `/`), the project's trailing-slash rule.
-fn normalise(path: &str) -> &str {
-    match path.strip_suffix('/') {
-        Some(stripped) if !stripped.is_empty() => stripped,
-        _ => path,
-    }
-}
-
 fn split(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
@@ -157,7 +153,10 @@ fn parse_pattern(route_key: &str, path: &str) -> Result<Vec<Segment>, RoutingErr
         route_key: route_key.to_owned(),
         problem: problem.to_owned(),
     };
-    let parts: Vec<&str> = split(normalise(path)).collect();
+    if path.len() > 1 && path.ends_with('/') {
+        return Err(invalid("a route path cannot end in `/`"));
+    }
+    let parts: Vec<&str> = split(path).collect();
     let last = parts.len().saturating_sub(1);
     parts
         .iter()
@@ -210,8 +209,11 @@ fn match_segments(
                 parameters.insert(name.clone(), value.clone());
             }
             Segment::Greedy(name) => {
-                let rest = request.get(index..)?.join("/");
-                if rest.is_empty() {
+                // At least one segment, which may be the empty one after a trailing slash;
+                // but the root `/` alone is not a child of `/{proxy+}`.
+                let rest = request.get(index..).filter(|rest| !rest.is_empty())?;
+                let rest = rest.join("/");
+                if index == 0 && rest.is_empty() {
                     return None;
                 }
                 parameters.insert(name.clone(), rest);
@@ -277,23 +279,38 @@ mod tests {
     }
 
     #[test]
-    fn one_trailing_slash_is_ignored() {
-        let t = table(&["GET /users", "GET /users/{user_id}", "GET /users/search/"]);
-        assert_eq!(key(&t, "GET", "/users/"), Some("GET /users"));
-        assert_eq!(key(&t, "GET", "/users/abc/"), Some("GET /users/{user_id}"));
-        assert_eq!(key(&t, "GET", "/users/search"), Some("GET /users/search/"));
-        assert_eq!(key(&t, "GET", "/users//"), None);
+    fn a_trailing_slash_is_part_of_the_path() {
+        let t = table(&["GET /users", "GET /users/{user_id}", "GET /users/search"]);
+        for path in ["/users/", "/users/abc/", "/users/search/", "/users//"] {
+            assert_eq!(key(&t, "GET", path), None, "{path}");
+        }
+        let t = table(&["GET /users", "ANY /users/{proxy+}", "ANY /{proxy+}"]);
+        assert_eq!(key(&t, "GET", "/users/"), Some("ANY /users/{proxy+}"));
+        assert_eq!(
+            t.find("GET", "/users/").unwrap().path_parameters["proxy"],
+            ""
+        );
+        assert_eq!(key(&t, "GET", "/users/abc/"), Some("ANY /users/{proxy+}"));
+        assert_eq!(key(&t, "GET", "/chats/"), Some("ANY /{proxy+}"));
+        assert_eq!(key(&t, "GET", "/"), None);
     }
 
     #[test]
-    fn parameters_are_decoded_and_greedy_needs_something() {
+    fn a_route_cannot_end_in_a_slash() {
+        let error = RouteTable::new(&[def("GET /users/")]);
+        assert!(matches!(error, Err(RoutingError::InvalidPath { .. })));
+        assert!(RouteTable::new(&[def("GET /")]).is_ok());
+    }
+
+    #[test]
+    fn parameters_are_decoded_and_greedy_needs_a_child_segment() {
         let t = table(&["GET /files/{proxy+}", "GET /users/{user_id}"]);
         let found = t.find("GET", "/users/a%20b%3D").unwrap();
         assert_eq!(found.path_parameters["user_id"], "a b=");
         let found = t.find("GET", "/files/a/b.txt").unwrap();
         assert_eq!(found.path_parameters["proxy"], "a/b.txt");
         assert_eq!(key(&t, "GET", "/files"), None);
-        assert_eq!(key(&t, "GET", "/files/"), None);
+        assert_eq!(key(&t, "GET", "/files/"), Some("GET /files/{proxy+}"));
     }
 
     #[test]

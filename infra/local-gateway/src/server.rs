@@ -14,6 +14,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::connections::ConnectionRegistry;
+use crate::cors::CorsConfig;
 use crate::lambda::{self, ClientError, LambdaClient};
 use crate::routing::{RouteTable, RoutingError};
 use crate::template::{Template, TemplateError};
@@ -36,7 +37,10 @@ pub struct GatewayConfig {
     pub invoke_timeout: Duration,
     /// Invocations of one function in flight at once; match `cargo lambda watch --concurrency`.
     pub lambda_concurrency: Option<usize>,
+    /// A message, from a client (in one or more frames) or pushed through the Management API.
     pub ws_max_message_bytes: usize,
+    /// One frame a client sends; a bigger one closes the connection with 1009.
+    pub ws_max_frame_bytes: usize,
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
     /// Ping period used to notice peers that disappeared without closing.
@@ -44,7 +48,8 @@ pub struct GatewayConfig {
 }
 
 impl Default for GatewayConfig {
-    /// API Gateway's own limits: 128 KB messages, 10 minutes idle, 2 hours per connection.
+    /// API Gateway's own limits: 128 KB messages, 32 KB client frames, 10 minutes idle, 2 hours
+    /// per connection.
     fn default() -> Self {
         Self {
             stage: "local".to_owned(),
@@ -52,6 +57,7 @@ impl Default for GatewayConfig {
             invoke_timeout: lambda::DEFAULT_INVOKE_TIMEOUT,
             lambda_concurrency: None,
             ws_max_message_bytes: 128 * 1024,
+            ws_max_frame_bytes: 32 * 1024,
             ws_idle_timeout: Duration::from_secs(10 * 60),
             ws_max_connection_duration: Duration::from_secs(2 * 60 * 60),
             ws_keepalive_interval: Duration::from_secs(30),
@@ -76,6 +82,8 @@ pub enum GatewayError {
 pub struct Gateway {
     pub(crate) config: GatewayConfig,
     pub(crate) http_routes: RouteTable,
+    /// The HTTP API's `CorsConfiguration`; `None` when the template has none.
+    pub(crate) cors: Option<CorsConfig>,
     pub(crate) websocket: Option<WsRoutes>,
     pub(crate) lambda: LambdaClient,
     pub(crate) connections: ConnectionRegistry,
@@ -84,6 +92,7 @@ pub struct Gateway {
 impl Gateway {
     pub fn new(template: &Template, config: GatewayConfig) -> Result<Arc<Self>, GatewayError> {
         let http_routes = RouteTable::new(&template.http_routes()?)?;
+        let cors = CorsConfig::from_template(template)?;
         let websocket = template
             .websocket_api()?
             .map(|api| WsRoutes::new(&api))
@@ -96,6 +105,7 @@ impl Gateway {
         Ok(Arc::new(Self {
             config,
             http_routes,
+            cors,
             websocket,
             lambda,
             connections: ConnectionRegistry::default(),

@@ -14,6 +14,7 @@ use crate::intrinsics::{self, Reference};
 const FUNCTION: &str = "AWS::Serverless::Function";
 const TABLE: &str = "AWS::DynamoDB::Table";
 const V2_API: &str = "AWS::ApiGatewayV2::Api";
+const HTTP_API: &str = "AWS::Serverless::HttpApi";
 const V2_ROUTE: &str = "AWS::ApiGatewayV2::Route";
 const V2_INTEGRATION: &str = "AWS::ApiGatewayV2::Integration";
 
@@ -261,6 +262,25 @@ impl Template {
             }
         }
         Ok(routes)
+    }
+
+    /// The `CorsConfiguration` of the HTTP API, with the API's logical id. The gateway serves
+    /// every `HttpApi` event on one port, so at most one API may configure CORS.
+    pub fn http_api_cors(&self) -> Result<Option<(String, Value)>, TemplateError> {
+        let mut configured = self
+            .resources_of(HTTP_API)
+            .filter_map(|(id, api)| Some((id, api.property("CorsConfiguration")?)))
+            .filter(|(_, cors)| !cors.is_null());
+        let Some((id, cors)) = configured.next() else {
+            return Ok(None);
+        };
+        if let Some((other, _)) = configured.next() {
+            return Err(invalid(
+                other,
+                format!("{id} configures CORS too; the local gateway serves one HTTP API"),
+            ));
+        }
+        Ok(Some((id.to_owned(), cors.clone())))
     }
 
     /// The WebSocket API and its Lambda-backed routes, if the template has one.

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::{caller, page_request};
+use super::{caller, page_request, unrouted};
 use crate::app::App;
 use crate::domain::chats::{self, NewChat};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
@@ -25,9 +25,16 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
             let chat = chats::remove_member(app, &me.id, chat_id, user_id).await?;
             Ok(ApiResponse::ok(&chat))
         }
-        (_, ["chats", ..]) => Err(Error::MethodNotAllowed),
-        _ => Err(Error::NotFound),
+        (_, path) => unrouted(serves(path)),
     }
+}
+
+/// The paths of the group's routes, whatever the method.
+fn serves(path: &[&str]) -> bool {
+    matches!(
+        path,
+        ["chats"] | ["chats", _] | ["chats", _, "members"] | ["chats", _, "members", _]
+    )
 }
 
 async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::{caller, page_request};
+use super::{caller, page_request, unrouted};
 use crate::app::App;
 use crate::domain::{inbox, messages};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::events::Outcome;
 use crate::http::{ApiRequest, ApiResponse};
 
@@ -68,9 +68,19 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
             let outcome = messages::mark_read(app, &me.id, id).await?;
             Ok(ApiResponse::ok(&notify(app, outcome).await))
         }
-        (_, ["messages", ..]) => Err(Error::MethodNotAllowed),
-        _ => Err(Error::NotFound),
+        (_, path) => unrouted(serves(path)),
     }
+}
+
+/// The paths of the group's routes, whatever the method.
+fn serves(path: &[&str]) -> bool {
+    matches!(
+        path,
+        ["messages"]
+            | ["messages", _]
+            | ["messages", "conversation" | "chat", _]
+            | ["messages", _, "reactions" | "read"]
+    )
 }
 
 /// Hands the change's notifications to the notifier and returns its result.

@@ -8,13 +8,25 @@ pub mod users;
 use crate::app::App;
 use crate::domain::messages::PageRequest;
 use crate::domain::users::{User, authenticate};
-use crate::error::Result;
-use crate::http::ApiRequest;
+use crate::error::{Error, Result};
+use crate::http::{ApiRequest, ApiResponse};
 use crate::input::parse_limit;
 
 /// The caller, from the bearer token; 401 unless the token is valid and the account exists.
 pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
     authenticate(app, req.bearer()?).await
+}
+
+/// The answer to a request that none of a group's routes takes. The template's greedy route
+/// (`ANY /users/{proxy+}`, ...) delivers every path under the group, so a path the group does
+/// not serve must get API Gateway's own 404, exactly as a path no route matches; a path it
+/// serves, with another method, gets the contract's 405.
+pub fn unrouted(serves_path: bool) -> Result<ApiResponse> {
+    if serves_path {
+        Err(Error::MethodNotAllowed)
+    } else {
+        Ok(ApiResponse::route_not_found())
+    }
 }
 
 /// The `limit` and `cursor` query parameters of a list endpoint.

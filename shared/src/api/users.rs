@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_http::http::Method;
 use serde_json::json;
 
-use super::{caller, page_request};
+use super::{caller, page_request, unrouted};
 use crate::app::App;
 use crate::domain::contacts;
 use crate::domain::users::{self, Login, PasswordChange, ProfileChange, Registration, Status};
@@ -30,9 +30,13 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
             caller(app, &req).await?;
             Ok(ApiResponse::ok(&users::get_public(app, user_id).await?))
         }
-        (_, ["users", ..]) => Err(Error::MethodNotAllowed),
-        _ => Err(Error::NotFound),
+        (_, path) => unrouted(serves(path)),
     }
+}
+
+/// The paths of the group's routes, whatever the method.
+fn serves(path: &[&str]) -> bool {
+    matches!(path, ["users"] | ["users", _] | ["users", "me", "status"])
 }
 
 async fn register(app: &App, req: &ApiRequest) -> Result<ApiResponse> {

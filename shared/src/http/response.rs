@@ -38,6 +38,11 @@ impl ApiResponse {
         }
     }
 
+    /// API Gateway's own answer when no route matches, byte for byte: `{"message":"Not Found"}`.
+    pub fn route_not_found() -> Self {
+        Self::json(404, &json!({ "message": "Not Found" }))
+    }
+
     /// A page of a list, as every list endpoint answers.
     pub fn page(items: &impl Serialize, next_cursor: Option<String>) -> Self {
         Self::ok(&json!({ "items": items, "next_cursor": next_cursor }))
@@ -111,6 +116,16 @@ mod tests {
         assert_eq!(resp.status, 500);
         assert!(resp.headers.is_empty());
         assert!(!format!("{:?}", resp.body).contains("secret_thing"));
+    }
+
+    #[test]
+    fn route_not_found_is_api_gateways_body() {
+        let resp = ApiResponse::route_not_found();
+        assert_eq!(resp.status, 404);
+        assert_eq!(
+            resp.body.map(|body| body.to_string()).as_deref(),
+            Some(r#"{"message":"Not Found"}"#)
+        );
     }
 
     #[test]

@@ -65,8 +65,11 @@ pub(crate) async fn handle_upgrade(
         }
     }
 
-    let limit = gateway.config.ws_max_message_bytes;
-    let mut upgrade = upgrade.max_message_size(limit).max_frame_size(limit);
+    // Incoming only: tungstenite applies neither limit to the frames the gateway sends, so
+    // pushes keep the 128 KB message limit the Management API enforces.
+    let mut upgrade = upgrade
+        .max_message_size(gateway.config.ws_max_message_bytes)
+        .max_frame_size(gateway.config.ws_max_frame_bytes);
     if let Some(protocol) = subprotocol {
         // A subprotocol the client did not offer would make it drop the connection.
         if upgrade

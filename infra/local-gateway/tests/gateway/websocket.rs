@@ -8,7 +8,8 @@ use futures::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 
 use crate::harness::{Harness, Reply, assert_silent, close_code, next_text, send_text};
 
@@ -298,6 +299,41 @@ async fn oversized_message_closes_with_1009() {
     let event = harness.lambda.wait_for("ws-disconnect", 1).await.remove(0);
     assert_eq!(event["requestContext"]["disconnectStatusCode"], 1009);
     assert_eq!(harness.lambda.events("ws-default").len(), 1);
+}
+
+/// API Gateway's quotas, with the gateway's defaults: a client frame may hold 32 KB (a bigger
+/// one closes the connection with 1009), while a Management API push may hold 128 KB.
+#[tokio::test]
+async fn client_frames_over_32_kb_close_with_1009_while_pushes_reach_128_kb() {
+    let harness = Harness::start("template.yaml").await;
+    let (mut socket, id) = harness.connect(1).await;
+    send_text(&mut socket, &"a".repeat(32 * 1024)).await;
+    harness.lambda.wait_for("ws-default", 1).await;
+
+    let push = harness
+        .http
+        .post(harness.management_url(&id))
+        .body("p".repeat(100 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(push.status(), reqwest::StatusCode::OK);
+    assert_eq!(next_text(&mut socket).await.len(), 100 * 1024);
+
+    // A message over 32 KB is allowed when the client splits it into frames of 32 KB.
+    let parts = [OpCode::Data(Data::Text), OpCode::Data(Data::Continue)];
+    for (index, opcode) in [parts[0], parts[1], parts[1]].into_iter().enumerate() {
+        let frame = Frame::message(vec![b'f'; 32 * 1024], opcode, index == 2);
+        socket.send(Message::Frame(frame)).await.unwrap();
+    }
+    let events = harness.lambda.wait_for("ws-default", 2).await;
+    assert_eq!(events[1]["body"].as_str().unwrap().len(), 96 * 1024);
+
+    send_text(&mut socket, &"a".repeat(32 * 1024 + 1)).await;
+    assert_eq!(close_code(&mut socket).await, 1009);
+    let event = harness.lambda.wait_for("ws-disconnect", 1).await.remove(0);
+    assert_eq!(event["requestContext"]["disconnectStatusCode"], 1009);
+    assert_eq!(harness.lambda.events("ws-default").len(), 2);
 }
 
 #[tokio::test]
