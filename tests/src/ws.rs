@@ -143,21 +143,53 @@ impl Socket {
         }
     }
 
-    /// Asserts no event of `event_type` arrives within `wait`.
-    pub async fn expect_none(&mut self, event_type: &str, wait: Duration) {
+    /// A checkpoint: waits for the event `must` matches, which the test caused after the
+    /// action under test, so anything that action pushed has arrived before it. Fails if an
+    /// event `forbidden` matches came first (events kept from earlier waits included); returns
+    /// the checkpoint event and when it arrived. Events before it that are not forbidden stay
+    /// kept for later expectations.
+    pub async fn checkpoint(
+        &mut self,
+        must: impl Fn(&Value) -> bool,
+        forbidden: impl Fn(&Value) -> bool,
+    ) -> (Value, Instant) {
+        let (before, event) = self.until(must).await;
+        let bad: Vec<&Value> = before
+            .iter()
+            .map(|(e, _)| e)
+            .filter(|e| forbidden(e))
+            .collect();
         assert!(
-            !self.seen.iter().any(|(e, _)| e["type"] == event_type),
-            "unexpected {event_type}: {:#?}",
-            self.seen_events()
+            bad.is_empty(),
+            "forbidden events before the checkpoint {:#}: {bad:#?}",
+            event.0
         );
-        let deadline = tokio::time::Instant::now() + wait;
-        while let Ok(event) = tokio::time::timeout_at(deadline, self.next_event()).await {
-            assert_ne!(
-                event.0["type"], event_type,
-                "unexpected event {:#}",
-                event.0
-            );
-            self.seen.push(event);
+        self.seen.splice(0..0, before);
+        event
+    }
+
+    /// Waits for the event `must` matches; every event that arrived before it (taken out of
+    /// the kept events), and the event itself, each with its arrival.
+    pub async fn until(
+        &mut self,
+        must: impl Fn(&Value) -> bool,
+    ) -> (Vec<(Value, Instant)>, (Value, Instant)) {
+        if let Some(i) = self.seen.iter().position(|(e, _)| must(e)) {
+            let later = self.seen.split_off(i + 1);
+            let found = self.seen.pop().expect("the found event");
+            return (std::mem::replace(&mut self.seen, later), found);
+        }
+        let mut before = std::mem::take(&mut self.seen);
+        let deadline = tokio::time::Instant::now() + EVENT_WAIT;
+        loop {
+            let Ok(event) = tokio::time::timeout_at(deadline, self.next_event()).await else {
+                let seen: Vec<&Value> = before.iter().map(|(e, _)| e).collect();
+                panic!("no checkpoint event within {EVENT_WAIT:?}; saw {seen:#?}");
+            };
+            if must(&event.0) {
+                return (before, event);
+            }
+            before.push(event);
         }
     }
 

@@ -185,70 +185,123 @@ async fn ping_pong_and_bad_frames_keep_the_connection_open() {
     socket.expect("pong").await;
 }
 
+fn presence_of(user: &TestUser) -> impl Fn(&Value) -> bool + '_ {
+    move |e| e["type"] == "presence" && e["data"]["user_id"] == user.id.as_str()
+}
+
+fn presence_is<'a>(user: &'a TestUser, status: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |e| presence_of(user)(e) && e["data"]["status"] == status
+}
+
+/// Waits until `user` has `open` connection records: every `$disconnect` of the sockets closed
+/// so far has forgotten its connection (`$disconnect` runs after the socket closed, as on AWS).
+async fn records_settle(app: &chat_shared::App, user: &TestUser, open: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let records = app.store.user_connections(&user.id).await.unwrap();
+        if records.len() == open {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} connection records stayed, expected {open}",
+            records.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn presence_follows_the_first_and_last_connection() {
+    use chat_shared::{App, Config};
+
     let api = Api::new();
     let a = api.user("wsPa").await;
     let b = api.user("wsPb").await;
+    let app = App::new(Config::from_env().unwrap()).await;
     direct(&api, &a, &b, "we are contacts now").await;
     let mut watcher = Socket::connect(&a.token).await;
-    let of_b = |e: &Value| e["data"]["user_id"] == b.id.as_str();
 
     let b1 = Socket::connect(&b.token).await;
-    let online = watcher.expect_where("presence", of_b).await;
-    assert_eq!(online["data"]["status"], "online");
+    watcher
+        .checkpoint(presence_is(&b, "online"), presence_of(&b))
+        .await;
     let b2 = Socket::connect(&b.token).await;
     b1.close().await;
+    records_settle(&app, &b, 1).await;
+    // Checkpoint: b, still connected through b2, says it is away. Nothing else about b (an
+    // offline for b1, a second online for b2) may come before.
+    api.patch("/users/me/status", &b.token, json!({"status": "away"}))
+        .await
+        .expect(200);
     watcher
-        .expect_none("presence", Duration::from_millis(500))
+        .checkpoint(presence_is(&b, "away"), presence_of(&b))
         .await;
+    let closing = tokio::time::Instant::now();
     b2.close().await;
-    let offline = watcher.expect_where("presence", of_b).await;
-    assert_eq!(offline["data"]["status"], "offline");
+    let (offline, at) = watcher
+        .checkpoint(presence_is(&b, "offline"), presence_of(&b))
+        .await;
+    assert!(at >= closing, "offline came while b2 was still open");
     assert!(offline["data"]["last_seen_at"].is_string());
+    // Checkpoint: nothing more about b follows its offline.
+    let after = direct(&api, &b, &a, "sent while offline").await;
+    watcher
+        .checkpoint(
+            |e| e["type"] == "message.created" && e["data"]["id"] == after["id"],
+            presence_of(&b),
+        )
+        .await;
     let seen = api.get(&format!("/users/{}", b.id), &a.token).await;
     assert_eq!(seen.expect(200)["status"], "offline");
 }
 
+/// Closes `last`, b's last socket: that close, and only it, takes b offline, and the watcher
+/// hears of it once, with nothing else about b before.
+async fn last_close_goes_offline(watcher: &mut Socket, b: &TestUser, last: Socket) {
+    let closing = tokio::time::Instant::now();
+    last.close().await;
+    let (_, at) = watcher
+        .checkpoint(presence_is(b, "offline"), presence_of(b))
+        .await;
+    assert!(at >= closing, "offline came while a socket was still open");
+}
+
 #[tokio::test]
 async fn concurrent_opens_and_closes_end_in_the_right_status() {
+    use chat_shared::{App, Config};
+
     let api = Api::new();
     let a = api.user("wsCa").await;
     let b = api.user("wsCb").await;
+    let app = App::new(Config::from_env().unwrap()).await;
+    direct(&api, &a, &b, "we are contacts now").await;
+    let mut watcher = Socket::connect(&a.token).await;
     let status = || async {
         api.get(&format!("/users/{}", b.id), &a.token)
             .await
             .expect(200)["status"]
             .clone()
     };
-    // `$disconnect` runs after the socket has closed, as on AWS: wait for it to settle.
-    let settles_to = |expected: &'static str| async move {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let now = status().await;
-            if now == expected {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "status stayed {now}, expected {expected}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
     for _round in 0..3 {
         let sockets = futures::future::join_all((0..6).map(|_| Socket::connect(&b.token))).await;
-        // `$connect` completes before the handshake does: online at once.
+        // `$connect` completes before the handshake does: online at once, announced once.
         assert_eq!(status().await, "online");
+        watcher
+            .checkpoint(presence_is(&b, "online"), presence_of(&b))
+            .await;
         let mut sockets = sockets.into_iter();
         let keep = sockets.next().unwrap();
         futures::future::join_all(sockets.map(Socket::close)).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        records_settle(&app, &b, 1).await;
         assert_eq!(status().await, "online", "one socket is still open");
-        keep.close().await;
-        settles_to("offline").await;
+        last_close_goes_offline(&mut watcher, &b, keep).await;
+        assert_eq!(status().await, "offline");
         // Opening and closing at the same time: one stays open, so online it must end.
         let stay = Socket::connect(&b.token).await;
+        watcher
+            .checkpoint(presence_is(&b, "online"), presence_of(&b))
+            .await;
         let (_, churn) = futures::join!(
             futures::future::join_all(
                 (0..4).map(|_| async { Socket::connect(&b.token).await.close().await })
@@ -256,10 +309,10 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
             Socket::connect(&b.token),
         );
         churn.close().await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        settles_to("online").await;
-        stay.close().await;
-        settles_to("offline").await;
+        records_settle(&app, &b, 1).await;
+        assert_eq!(status().await, "online", "one socket is still open");
+        last_close_goes_offline(&mut watcher, &b, stay).await;
+        assert_eq!(status().await, "offline");
     }
 }
 
