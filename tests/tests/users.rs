@@ -485,9 +485,17 @@ async fn public_profiles() {
 
 #[tokio::test]
 async fn listing_pages_through_every_user_once() {
+    // More users than one page holds, whatever else the stack has: the test passes alone on a
+    // fresh stack, and every one of them must be listed exactly once.
+    const KNOWN: usize = 60;
     let api = Api::new();
-    let me = api.user("list").await;
+    let app = e2e::direct::app().await;
+    let tag = unique("lst").to_lowercase();
+    let known: Vec<e2e::TestUser> =
+        join_all((0..KNOWN).map(|_| e2e::direct::api_user(&app, &tag))).await;
+    let me = &known[0];
     let mut seen = std::collections::HashSet::new();
+    let mut listed = std::collections::BTreeMap::new();
     let mut cursor: Option<String> = None;
     let mut pages = 0;
     loop {
@@ -501,19 +509,27 @@ async fn listing_pages_through_every_user_once() {
         assert!(items.len() <= 50);
         for item in items {
             assert_eq!(keys(item), sorted(&PUBLIC_FIELDS));
-            assert!(
-                seen.insert(item["id"].as_str().unwrap().to_owned()),
-                "duplicate {item}"
-            );
+            let id = item["id"].as_str().unwrap().to_owned();
+            assert!(seen.insert(id.clone()), "duplicate {item}");
+            let username = item["username"].as_str().unwrap();
+            if username.starts_with(&tag) {
+                listed.insert(id, username.to_owned());
+            }
         }
         pages += 1;
         match body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
         }
+        assert!(pages < 10_000, "paging does not end");
     }
-    assert!(pages > 1, "more than one page");
-    assert!(seen.contains(&me.id));
+    assert!(pages > 1, "{KNOWN} users fit in no single page of 50");
+    let missing: Vec<&e2e::TestUser> = known
+        .iter()
+        .filter(|u| listed.remove(&u.id) != Some(u.username.clone()))
+        .collect();
+    assert!(missing.is_empty(), "never listed: {missing:#?}");
+    assert!(listed.is_empty(), "listed but never created: {listed:#?}");
 
     for limit in ["0", "101", "x"] {
         let reply = api.get(&format!("/users?limit={limit}"), &me.token).await;
