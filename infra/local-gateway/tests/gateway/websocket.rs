@@ -109,13 +109,14 @@ async fn client_leaving_during_connect_still_gets_one_disconnect() {
     harness.lambda.reply(
         "ws-connect",
         Reply::Delayed(
-            Duration::from_millis(500),
+            Duration::from_secs(3),
             Box::new(Reply::Json(json!({"statusCode": 200}))),
         ),
     );
-    // Give up (dropping the TCP connection) while `$connect` is still running.
+    // Give up (dropping the TCP connection) while `$connect` is still running: seconds apart,
+    // so a loaded machine keeps the order.
     let attempt =
-        tokio::time::timeout(Duration::from_millis(150), harness.try_connect("/ws", &[])).await;
+        tokio::time::timeout(Duration::from_millis(300), harness.try_connect("/ws", &[])).await;
     assert!(attempt.is_err());
     let event = harness.lambda.wait_for("ws-disconnect", 1).await.remove(0);
     let connect = harness.lambda.events("ws-connect").remove(0);
@@ -232,7 +233,8 @@ async fn frames_are_invoked_concurrently() {
     harness.lambda.reply(
         "ws-send",
         Reply::Delayed(
-            Duration::from_millis(700),
+            // Long enough that the second frame's whole round trip fits before it, even loaded.
+            Duration::from_secs(3),
             Box::new(Reply::Json(json!({"statusCode": 200, "body": "slow"}))),
         ),
     );
@@ -339,12 +341,14 @@ async fn client_frames_over_32_kb_close_with_1009_while_pushes_reach_128_kb() {
 #[tokio::test]
 async fn idle_connections_are_closed_but_activity_keeps_them() {
     let harness = Harness::start_with("template.yaml", |config| {
-        config.ws_idle_timeout = Duration::from_millis(600);
+        config.ws_idle_timeout = Duration::from_secs(2);
     })
     .await;
     let (mut socket, _) = harness.connect(1).await;
-    for _ in 0..4 {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    // Activity every 0.5 s keeps a 2 s idle timeout away by a margin a loaded machine keeps;
+    // together they outlast the timeout, so only the activity explains the socket staying.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
         send_text(&mut socket, "still here").await;
     }
     assert!(harness.lambda.events("ws-disconnect").is_empty());
@@ -360,10 +364,12 @@ async fn connections_end_at_the_maximum_duration() {
         config.ws_max_connection_duration = Duration::from_millis(500);
     })
     .await;
-    let (mut socket, _) = harness.connect(1).await;
+    // Started before the handshake, so before the gateway's own timer: never early, however
+    // slow the handshake.
     let started = std::time::Instant::now();
+    let (mut socket, _) = harness.connect(1).await;
     assert_eq!(close_code(&mut socket).await, 1001);
-    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert!(started.elapsed() >= Duration::from_millis(500));
     harness.lambda.wait_for("ws-disconnect", 1).await;
 }
 
@@ -387,12 +393,13 @@ async fn silent_peers_are_dropped_by_keepalive() {
 #[tokio::test]
 async fn answering_pings_keeps_a_quiet_client_connected() {
     let harness = Harness::start_with("template.yaml", |config| {
-        config.ws_keepalive_interval = Duration::from_millis(100);
+        config.ws_keepalive_interval = Duration::from_millis(400);
     })
     .await;
     let (mut socket, _) = harness.connect(1).await;
-    // Reading lets the client library answer the gateway's pings.
-    assert_silent(&mut socket, Duration::from_millis(800)).await;
+    // Reading lets the client library answer the gateway's pings: five intervals, each answer
+    // with 0.8 s of slack (silence across two pings drops a peer).
+    assert_silent(&mut socket, Duration::from_secs(2)).await;
     assert!(harness.lambda.events("ws-disconnect").is_empty());
 }
 
