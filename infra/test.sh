@@ -32,6 +32,8 @@ export STACK_STATE_DIR="$ROOT/target/test-stack"
 unset DYNAMODB_DATA_DIR
 
 log "starting a local stack for the tests"
+# A marker left by an earlier stack that died would let the tests start before this one is up.
+rm -f "$STACK_STATE_DIR/ready"
 "$ROOT/infra/local-stack.sh" &
 stack=$!
 stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
@@ -54,9 +56,12 @@ log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
 # all of which this script installed.
 cargo test --workspace -- --include-ignored --nocapture "$@"
-# Races show only sometimes: the concurrency tests run four more times.
+# Races show only sometimes: the concurrency tests, the registration races and the socket
+# open/close churn run four more times.
 for run in 2 3 4 5; do
   log "concurrency tests, run $run of 5"
   cargo test --quiet -p e2e --test concurrency
+  cargo test --quiet -p e2e --test users -- twenty_concurrent_registrations
+  cargo test --quiet -p e2e --test websocket -- concurrent_opens_and_closes
 done
 log "all tests passed"
