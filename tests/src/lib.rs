@@ -240,6 +240,35 @@ impl Api {
         .clone()
     }
 
+    /// `who` reacts to a message with `emoji`; the message JSON.
+    pub async fn react(&self, who: &TestUser, message_id: &str, emoji: &str) -> Value {
+        let path = format!("/messages/{message_id}/reactions");
+        let body = json!({ "emoji": emoji });
+        self.post(&path, Some(&who.token), body)
+            .await
+            .expect(200)
+            .clone()
+    }
+
+    /// `who` takes back its `emoji` reaction (the emoji in the body); the message JSON.
+    pub async fn unreact(&self, who: &TestUser, message_id: &str, emoji: &str) -> Value {
+        let path = format!("/messages/{message_id}/reactions");
+        let body = Some(json!({ "emoji": emoji }));
+        let reply = self
+            .call(Method::DELETE, &path, Some(&who.token), body)
+            .await;
+        reply.expect(200).clone()
+    }
+
+    /// `who` marks a message read; the message JSON.
+    pub async fn mark_read(&self, who: &TestUser, message_id: &str) -> Value {
+        let path = format!("/messages/{message_id}/read");
+        let reply = self
+            .call(Method::PATCH, &path, Some(&who.token), None)
+            .await;
+        reply.expect(200).clone()
+    }
+
     /// Every item of a list endpoint, following `next_cursor` with pages of `limit`; also the
     /// size of each page.
     pub async fn all_pages(

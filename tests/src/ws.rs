@@ -28,6 +28,17 @@ pub fn ws_url() -> String {
 /// How long a test waits for an event that must come.
 pub const EVENT_WAIT: Duration = Duration::from_secs(10);
 
+/// Whether `event` is of `event_type` and about message `id`: a message event carries the
+/// message, a reaction or read event its `message_id` and the message.
+pub fn about<'a>(event_type: &'a str, id: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |e| {
+        e["type"] == event_type
+            && (e["data"]["id"] == id
+                || e["data"]["message_id"] == id
+                || e["data"]["message"]["id"] == id)
+    }
+}
+
 /// What the reader task saw, in arrival order.
 #[derive(Debug)]
 enum Incoming {
