@@ -6,5 +6,6 @@ mod cli;
 mod harness;
 mod http_api;
 mod management;
+mod schedule;
 mod tables;
 mod websocket;
