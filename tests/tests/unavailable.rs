@@ -13,7 +13,7 @@ use lambda_http::http::Method;
 async fn an_unreachable_database_gives_503() {
     let config = Config::from_lookup(|name| match name {
         "JWT_SECRET" => Some("unavailable-test-secret-unavailable-test".to_owned()),
-        "TOKEN_TTL_SECONDS" => None,
+        "TOKEN_TTL_SECONDS" | "CONNECTION_LEASE_SECONDS" => None,
         _ => Some("t".to_owned()),
     })
     .unwrap();
