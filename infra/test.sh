@@ -32,9 +32,11 @@ export STACK_STATE_DIR="$ROOT/target/test-stack"
 unset DYNAMODB_DATA_DIR
 # Presence heals within the lease plus the sweep period: seconds here (minutes in production)
 # so the healing tests are quick; the test sockets ping as the contract asks clients to.
-export CONNECTION_LEASE_SECONDS=${CONNECTION_LEASE_SECONDS:-8}
+# The lease leaves three pings of margin: a frame delayed by a loaded machine must not cost a
+# live test socket its connection.
+export CONNECTION_LEASE_SECONDS=${CONNECTION_LEASE_SECONDS:-10}
 export SCHEDULE_PERIOD_SECS=${SCHEDULE_PERIOD_SECS:-1}
-export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-2}
+export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-3}
 
 log "starting a local stack for the tests"
 "$ROOT/infra/local-stack.sh" &
