@@ -108,3 +108,14 @@ function_binaries() {
     sort
 }
 
+# What `sam build` runs for each function (BuildMethod rust-cargolambda), at the function's
+# CodeUri, the repository root: `cargo lambda build --release [--arm64] --bin <name>`, with
+# --arm64 for arm64 functions (aws-lambda-builders,
+# aws_lambda_builders/workflows/rust_cargo/actions.py, `build_command`). The size and cold-start
+# scripts build with exactly this, so that they measure what deploys.
+sam_cargo_lambda_build() { # arm64|x86_64 binary [more cargo lambda build options...]
+  local arch=$1 bin=$2 flags=(--release)
+  shift 2
+  [ "$arch" = arm64 ] && flags+=(--arm64)
+  (cd "$ROOT" && cargo lambda build "${flags[@]}" --bin "$bin" "$@")
+}
