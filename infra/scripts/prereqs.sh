@@ -111,8 +111,9 @@ function_binaries() {
 # What `sam build` runs for each function (BuildMethod rust-cargolambda), at the function's
 # CodeUri, the repository root: `cargo lambda build --release [--arm64] --bin <name>`, with
 # --arm64 for arm64 functions (aws-lambda-builders,
-# aws_lambda_builders/workflows/rust_cargo/actions.py, `build_command`). The size and cold-start
-# scripts build with exactly this, so that they measure what deploys.
+# aws_lambda_builders/workflows/rust_cargo/actions.py, `build_command`; `sam build --debug` logs
+# it). The size and cold-start scripts build with exactly this, so that they measure what
+# deploys.
 sam_cargo_lambda_build() { # arm64|x86_64 binary [more cargo lambda build options...]
   local arch=$1 bin=$2 flags=(--release)
   shift 2
