@@ -16,6 +16,8 @@ ensure_python_tools
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
+log "what sam build links into the functions (cargo tree, no build)"
+"$ROOT/infra/scripts/check-function-deps.sh"
 log "template checks"
 cfn-lint template.yaml
 # sam validate needs a region, not credentials.
