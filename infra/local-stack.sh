@@ -6,7 +6,9 @@
 # Settings (environment): DYNAMODB_PORT (8100), LAMBDA_PORT (9000), GATEWAY_PORT (8000),
 # DYNAMODB_DATA_DIR (unset: in memory; set: data kept in that directory),
 # LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
-# STACK_STATE_DIR (target/local-stack: logs, env file, ready marker).
+# STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
+# SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
+# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,7 +82,8 @@ env_file="$STATE_DIR/functions.env"
 {
   "$gateway" env --template "$ROOT/template.yaml" \
     --set "JWT_SECRET=$JWT_SECRET" \
-    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws"
+    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws" \
+    ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"
@@ -98,7 +101,8 @@ wait_for_port 127.0.0.1 "$LAMBDA_PORT" 120 || { log "cargo lambda watch did not 
 
 start gateway "$gateway" serve --template "$ROOT/template.yaml" \
   --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT" \
-  --lambda-concurrency "$LAMBDA_CONCURRENCY"
+  --lambda-concurrency "$LAMBDA_CONCURRENCY" \
+  ${SCHEDULE_PERIOD_SECS:+--schedule-period-secs "$SCHEDULE_PERIOD_SECS"}
 wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 
 # Ready means every function answers through the gateway (the first call starts each one).

@@ -16,6 +16,8 @@ ensure_python_tools
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
+log "what sam build links into the functions (cargo tree, no build)"
+"$ROOT/infra/scripts/check-function-deps.sh"
 log "template checks"
 cfn-lint template.yaml
 # sam validate needs a region, not credentials.
@@ -30,6 +32,13 @@ export LAMBDA_PORT=${TEST_LAMBDA_PORT:-9001}
 export GATEWAY_PORT=${TEST_GATEWAY_PORT:-8001}
 export STACK_STATE_DIR="$ROOT/target/test-stack"
 unset DYNAMODB_DATA_DIR
+# Presence heals within the lease plus the sweep period: seconds here (minutes in production)
+# so the healing tests are quick; the test sockets ping as the contract asks clients to.
+# The lease leaves three pings of margin: a frame delayed by a loaded machine must not cost a
+# live test socket its connection.
+export CONNECTION_LEASE_SECONDS=${CONNECTION_LEASE_SECONDS:-10}
+export SCHEDULE_PERIOD_SECS=${SCHEDULE_PERIOD_SECS:-1}
+export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-3}
 
 log "starting a local stack for the tests"
 # A marker left by an earlier stack that died would let the tests start before this one is up.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Measures every function's cold start and peak memory, end to end: builds the native release
-# binaries, starts an in-memory DynamoDB Local, creates the template's tables, writes the
-# functions' env file, runs infra/coldstart (which serves the Lambda Runtime API itself and
-# spawns each binary RUNS times), prints its Markdown report, and stops DynamoDB Local.
+# Measures every function's cold start and peak memory, end to end: builds the functions with
+# SAM's command (see sam_cargo_lambda_build in prereqs.sh), starts an in-memory DynamoDB Local,
+# creates the template's tables, writes the functions' env file, runs infra/coldstart (which
+# serves the Lambda Runtime API itself and spawns each binary RUNS times), prints its Markdown
+# report, and stops DynamoDB Local.
 #
 # usage: infra/scripts/coldstart.sh [extra coldstart options, e.g. --runs 20 --warmup 2]
 # Settings (environment): COLDSTART_DYNAMODB_PORT (8103), COLDSTART_DIR (target/coldstart:
@@ -10,7 +11,9 @@
 # space-separated, e.g. LOG_LEVEL=debug).
 #
 # The binaries are x86_64 here: the deployed arm64 ones cannot run on this machine, so the
-# numbers stand in for Graviton's (the report says so).
+# numbers stand in for Graviton's (the report says so). They come from the command SAM runs for
+# an x86_64 function, `cargo lambda build --release --bin <name>` at the repository root: the
+# same package selection and features as the deployed arm64 build.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,6 +26,7 @@ STATE_DIR=${COLDSTART_DIR:-$ROOT/target/coldstart}
 JWT_SECRET=coldstart-local-only-jwt-secret-not-for-production
 
 mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd) # absolute: the binaries are linked from it below
 DYNAMODB_PID=""
 cleanup() {
   trap - INT TERM EXIT
@@ -36,21 +40,28 @@ trap cleanup INT TERM EXIT
 port_is_free "$DYNAMODB_PORT" || { log "port $DYNAMODB_PORT is in use"; exit 1; }
 ensure_java
 ensure_node_packages
+ensure_python_tools
 
 mapfile -t FUNCTIONS < <(function_binaries)
 [ "${#FUNCTIONS[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
-packages=()
 names=()
-for entry in "${FUNCTIONS[@]}"; do
-  packages+=(-p "${entry%% *}")
-  names+=("${entry#* }")
-done
+for entry in "${FUNCTIONS[@]}"; do names+=("${entry#* }"); done
 
 cd "$ROOT"
-log "building the functions (native release: several minutes the first time)"
-# The functions on their own, not together with the tool: cargo unifies features across one
-# build, and the tool's server features must not end up in the measured binaries.
-nice -n 10 cargo build --quiet --release "${packages[@]}"
+log "building the functions (x86_64 release, LTO: several minutes the first time)"
+(
+  # Niced in a subshell: the measurements below must run at normal priority.
+  renice -n 10 -p "$BASHPID" >/dev/null
+  # --lambda-dir only keeps these x86_64 copies away from the arm64 ones in target/lambda.
+  for name in "${names[@]}"; do
+    sam_cargo_lambda_build x86_64 "$name" --quiet --lambda-dir "$STATE_DIR/lambda"
+  done
+)
+# The tool runs <bin-dir>/<name>: each is the bootstrap that SAM would package.
+bin_dir="$STATE_DIR/bin"
+mkdir -p "$bin_dir"
+for name in "${names[@]}"; do ln -sfn "$STATE_DIR/lambda/$name/bootstrap" "$bin_dir/$name"; done
+# The tool is a separate build (-p): its features never reach the functions' binaries above.
 log "building the measuring tool"
 nice -n 10 cargo build --quiet --release -p coldstart
 gateway="$ROOT/target/debug/local-gateway"
@@ -81,7 +92,7 @@ env_file="$STATE_DIR/functions.env"
 log "measuring ${names[*]}"
 functions=$(IFS=,; echo "${names[*]}")
 status=0
-"$ROOT/target/release/coldstart" --env-file "$env_file" --bin-dir "$ROOT/target/release" \
+"$ROOT/target/release/coldstart" --env-file "$env_file" --bin-dir "$bin_dir" \
   --functions "$functions" --log-dir "$STATE_DIR" "$@" | tee "$STATE_DIR/report.md" ||
   status=$?
 log "report: $STATE_DIR/report.md, function logs: $STATE_DIR/<function>.log"

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Builds every function's deployment package (arm64, release, zip: what `sam build` ships) and
+# Builds every function's deployment package with the command `sam build` runs for it, and
 # prints their sizes as a Markdown table, to check the "zip ≤ 3 MiB" target.
+#
+# That command is `cargo lambda build --release --arm64 --bin <name>` at the repository root
+# (see sam_cargo_lambda_build in prereqs.sh); this script runs exactly it, one function at a
+# time, plus `--output-format zip`, which only packs the same binary.
 #
 # usage: infra/scripts/package-sizes.sh [--no-build]
 #   --no-build   only print the table from the zips already in target/lambda/
@@ -17,36 +21,37 @@ BUILD=1
 for arg in "$@"; do
   case "$arg" in
     --no-build) BUILD=0 ;;
-    -h | --help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) log "unknown option $arg (try --help)"; exit 2 ;;
   esac
 done
 
 TARGET_LIMIT_BYTES=$((3 * 1024 * 1024))
 
-# The zip is named after the binary; -p takes the package.
+# The zip is named after the binary.
 mapfile -t FUNCTIONS < <(function_binaries)
 [ "${#FUNCTIONS[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
 
+ensure_python_tools
 if [ "$BUILD" = 1 ]; then
-  ensure_python_tools
   # cargo lambda cross-compiles with zig but needs the Rust standard library for the target.
   if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
     log "installing the Rust standard library for aarch64-unknown-linux-gnu"
     rustup target add aarch64-unknown-linux-gnu
   fi
-  packages=()
-  for entry in "${FUNCTIONS[@]}"; do packages+=(-p "${entry%% *}"); done
-  # One invocation for all functions: the shared dependencies compile once.
   log "building ${#FUNCTIONS[@]} function(s) for arm64 (release, LTO: several minutes)"
-  (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip "${packages[@]}")
+  # Every function resolves the same package selection (the workspace's default members), so
+  # the dependencies compile once, in the first build, and the others reuse them.
+  for entry in "${FUNCTIONS[@]}"; do
+    sam_cargo_lambda_build arm64 "${entry#* }" --output-format zip
+  done
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1048576 }'; }
 kib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1024 }'; }
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m) ($cpu, $(nproc) cores), $(rustc --version), $(cargo lambda --version 2>/dev/null | cut -d' ' -f1-2); packages: aarch64-unknown-linux-gnu, release profile"
+echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m) ($cpu, $(nproc) cores), $(rustc --version), $(cargo lambda --version 2>/dev/null | cut -d' ' -f1-2); packages: aarch64-unknown-linux-gnu, release profile, built one by one with SAM's command at the root: cargo lambda build --release --arm64 --bin <name>"
 echo
 echo "| function | zip size | unzipped binary | target ≤ 3 MiB |"
 echo "| --- | ---: | ---: | --- |"

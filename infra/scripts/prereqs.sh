@@ -7,12 +7,17 @@ PYTHON_TOOLS=("cargo-lambda==1.9.2" "aws-sam-cli==1.170.0" "cfn-lint==1.58.0" "a
 
 log() { printf '\033[1m[stack]\033[0m %s\n' "$*" >&2; }
 
+apt_install() { # package...
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 ensure_java() {
   if ! command -v java >/dev/null 2>&1; then
     log "installing Java 17 (DynamoDB Local needs it)"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    apt_install openjdk-17-jre-headless
   fi
 }
 
@@ -23,23 +28,54 @@ ensure_node_packages() {
   fi
 }
 
+# The Python tools live in a virtual environment of the project's own: a stock Debian or Ubuntu
+# python3 refuses pip installs into the system (PEP 668, "externally-managed-environment"), and
+# anywhere else the pins would mix with the system's packages. Under target/, so that it stays
+# out of git and `cargo clean` resets it too.
+PYTHON_VENV="$ROOT/target/venv"
+
+# A virtual environment that works: made again when its creation was interrupted or its base
+# Python has gone (a venv links to the Python that created it).
+ensure_python_venv() {
+  "$PYTHON_VENV/bin/python" -m pip --version >/dev/null 2>&1 && return 0
+  local python
+  python=$(command -v python3) || { log "python3 not found: install Python 3"; return 1; }
+  rm -rf "$PYTHON_VENV"
+  log "creating a Python virtual environment for the tools in $PYTHON_VENV ($python)"
+  if ! "$python" -m venv "$PYTHON_VENV" >/dev/null 2>&1; then
+    # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) separately, in python3-venv.
+    rm -rf "$PYTHON_VENV"
+    command -v apt-get >/dev/null 2>&1 ||
+      { log "$python cannot create a virtual environment (python3 -m venv)"; return 1; }
+    local version packages=(python3-venv)
+    version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    # The default python3's venv package, and the one of this exact version if it is another.
+    apt-cache show "python$version-venv" >/dev/null 2>&1 && packages+=("python$version-venv")
+    log "installing ${packages[*]} (apt): $python has no ensurepip"
+    apt_install "${packages[@]}"
+    "$python" -m venv "$PYTHON_VENV"
+  fi
+}
+
 # cargo-lambda (the local Lambda emulator, and arm64 builds), cfn-lint and aws-sam-cli
 # (template checks) and the AWS CLI (the tests prove the local Management API speaks its
-# protocol).
+# protocol), installed into the virtual environment, whose bin/ goes first on PATH for
+# everything started from here on.
 ensure_python_tools() {
-  local missing=()
-  local tool name version installed
+  ensure_python_venv
+  case ":$PATH:" in
+    *":$PYTHON_VENV/bin:"*) ;;
+    *) export PATH="$PYTHON_VENV/bin:$PATH" ;;
+  esac
+  hash -r
+  local installed tool missing=()
+  installed=$("$PYTHON_VENV/bin/python" -m pip list --format=freeze --disable-pip-version-check 2>/dev/null)
   for tool in "${PYTHON_TOOLS[@]}"; do
-    name=${tool%%==*}
-    version=${tool##*==}
-    # Not `pip show | grep -q`: grep quits at the match, pip dies of SIGPIPE, and under
-    # pipefail an installed tool would count as missing.
-    installed=$(python3 -m pip show "$name" 2>/dev/null || true)
-    grep -qx "Version: $version" <<<"$installed" || missing+=("$tool")
+    grep -qixF -- "$tool" <<<"$installed" || missing+=("$tool")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    log "installing from PyPI: ${PYTHON_TOOLS[*]}"
-    python3 -m pip install --quiet --disable-pip-version-check "${PYTHON_TOOLS[@]}"
+    log "installing from PyPI into $PYTHON_VENV: ${PYTHON_TOOLS[*]}"
+    "$PYTHON_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PYTHON_TOOLS[@]}"
     hash -r
   fi
 }
@@ -70,4 +106,17 @@ function_binaries() {
       .packages[] | select(.manifest_path | startswith($dir)) | .name as $package
       | .targets[] | select(.kind | index("bin")) | "\($package) \(.name)"' |
     sort
+}
+
+# What `sam build` runs for each function (BuildMethod rust-cargolambda), at the function's
+# CodeUri, the repository root: `cargo lambda build --release [--arm64] --bin <name>`, with
+# --arm64 for arm64 functions (aws-lambda-builders,
+# aws_lambda_builders/workflows/rust_cargo/actions.py, `build_command`; `sam build --debug` logs
+# it). The size and cold-start scripts build with exactly this, so that they measure what
+# deploys.
+sam_cargo_lambda_build() { # arm64|x86_64 binary [more cargo lambda build options...]
+  local arch=$1 bin=$2 flags=(--release)
+  shift 2
+  [ "$arch" = arm64 ] && flags+=(--arm64)
+  (cd "$ROOT" && cargo lambda build "${flags[@]}" --bin "$bin" "$@")
 }

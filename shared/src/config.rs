@@ -50,11 +50,17 @@ pub struct Config {
     /// The WebSocket API's Management API endpoint; without it nothing is pushed (events are
     /// only logged), which suits tools and tests that run without a WebSocket API.
     pub websocket_endpoint: Option<String>,
+    /// How long a WebSocket connection lives without a client frame (`CONNECTION_LEASE_SECONDS`):
+    /// presence heals within this plus the sweeper's period.
+    pub connection_lease: Duration,
 }
 
 /// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
 const MIN_SECRET_BYTES: usize = 32;
 const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
+/// Three of the 60 s ping intervals the contract asks clients for: two lost pings are not a
+/// lost connection.
+const DEFAULT_CONNECTION_LEASE_SECS: u64 = 180;
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -107,17 +113,19 @@ impl Config {
                 reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
             });
         }
-        let token_ttl = match lookup("TOKEN_TTL_SECONDS") {
-            None => DEFAULT_TOKEN_TTL_SECS,
+        let seconds = |name: &'static str, default: u64| match lookup(name) {
+            None => Ok(default),
             Some(raw) => raw
                 .parse::<u64>()
                 .ok()
                 .filter(|secs| *secs > 0)
                 .ok_or_else(|| ConfigError::Invalid {
-                    name: "TOKEN_TTL_SECONDS",
+                    name,
                     reason: "must be a positive number of seconds".into(),
-                })?,
+                }),
         };
+        let token_ttl = seconds("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECS)?;
+        let connection_lease = seconds("CONNECTION_LEASE_SECONDS", DEFAULT_CONNECTION_LEASE_SECS)?;
         Ok(Config {
             tables: Tables {
                 users: required("USERS_TABLE")?,
@@ -130,6 +138,7 @@ impl Config {
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
             jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),
+            connection_lease: Duration::from_secs(connection_lease),
         })
     }
 }
@@ -205,6 +214,7 @@ mod tests {
             ("CONNECTIONS_TABLE", "w"),
             ("WEBSOCKET_ENDPOINT", "http://127.0.0.1:8000/ws"),
             ("TOKEN_TTL_SECONDS", "60"),
+            ("CONNECTION_LEASE_SECONDS", "5"),
         ]))
         .ok();
         let cfg = cfg.as_ref();
@@ -218,6 +228,10 @@ mod tests {
             Some("http://127.0.0.1:8000/ws")
         );
         assert_eq!(cfg.map(|c| c.token_ttl), Some(Duration::from_secs(60)));
+        assert_eq!(
+            cfg.map(|c| c.connection_lease),
+            Some(Duration::from_secs(5))
+        );
         assert!(!format!("{cfg:?}").contains(SECRET));
     }
 }

@@ -11,6 +11,7 @@ use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
+use crate::domain::contacts::{contacts_in, presence};
 use crate::events::{Notification, Notify};
 use crate::store::{Store, StoreResult};
 use crate::time::{now_rfc3339, rfc3339_ago};
@@ -123,8 +124,8 @@ impl Delivery {
         }
     }
 
-    /// Closes a connection from the server side (account deletion); API Gateway then runs the
-    /// `$disconnect` route, which forgets it.
+    /// Closes a connection from the server side (account deletion, an expired lease); API
+    /// Gateway then runs the `$disconnect` route, which forgets it if nothing did yet.
     pub async fn close(&self, connection_id: &str) {
         if let Err(err) = self
             .client
@@ -141,7 +142,7 @@ impl Delivery {
     /// Forgets a connection API Gateway reports gone, unless its `$connect` may still be
     /// running: API Gateway answers 410 for a connection until its `$connect` returns, and
     /// its record is written before that. A record that is really dead and still young goes
-    /// with the next push after the grace, with `$disconnect`, or with its TTL.
+    /// with the next push after the grace, with `$disconnect`, or when its lease expires.
     async fn forget_settled(&self, connection_id: &str) {
         let cutoff = rfc3339_ago(CONNECT_GRACE);
         let closed = self
@@ -157,21 +158,46 @@ impl Delivery {
         self.after_forget(connection_id, closed).await;
     }
 
-    async fn after_forget(&self, connection_id: &str, closed: StoreResult<Option<(String, i64)>>) {
+    async fn after_forget(&self, connection_id: &str, closed: StoreResult<Option<String>>) {
         match closed {
-            Ok(Some((user_id, remaining))) if remaining <= 0 => {
-                if let Err(err) = self
+            // Conditioned on a zero count: only the user's last connection takes it offline.
+            Ok(Some(user_id)) => {
+                match self
                     .store
                     .set_presence(&user_id, "offline", false, &now_rfc3339())
                     .await
                 {
-                    tracing::warn!(error = %err, "presence update after a gone connection failed");
+                    Ok(true) => self.announce_offline(&user_id).await,
+                    Ok(false) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %err, "presence update after a gone connection failed")
+                    }
                 }
             }
             Ok(_) => {}
             Err(err) => {
                 tracing::warn!(error = %err, connection_id, "forgetting a gone connection failed")
             }
+        }
+    }
+}
+
+impl Delivery {
+    /// Tells the contacts of a user that a gone connection took offline, as `$disconnect`
+    /// would. Each push that finds another gone connection closes that one first, so the
+    /// recursion ends with the connections.
+    async fn announce_offline(&self, user_id: &str) {
+        let user = match self.store.get_user(user_id).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading a user gone offline failed");
+                return;
+            }
+        };
+        match contacts_in(&self.store, user_id).await {
+            Ok(contacts) => self.notify(presence(&user, contacts)).await,
+            Err(err) => tracing::warn!(error = %err, "listing contacts failed"),
         }
     }
 }

@@ -2,8 +2,12 @@
 //!
 //! Like a real client, it reads its socket all the time (in a background task), so the
 //! gateway's keep-alive pings are answered even while a test is busy elsewhere; a socket left
-//! unread for two ping intervals would be closed as dead.
+//! unread for two ping intervals would be closed as dead. And like the contract's client, it
+//! sends `{"action":"ping"}` every `CHAT_WS_PING_SECS` seconds when that is set (the test stack
+//! runs with leases of a few seconds), swallowing the pongs of its own pings.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -48,10 +52,13 @@ enum Incoming {
     Ended(String),
 }
 
+type Sink = Arc<tokio::sync::Mutex<SplitSink<Stream, Message>>>;
+
 pub struct Socket {
-    sink: SplitSink<Stream, Message>,
+    sink: Sink,
     incoming: mpsc::UnboundedReceiver<Incoming>,
     reader: JoinHandle<()>,
+    pinger: Option<JoinHandle<()>>,
     /// Events read while waiting for another one, kept in arrival order.
     seen: Vec<(Value, Instant)>,
 }
@@ -66,16 +73,47 @@ pub async fn refused_status(query: &str) -> Option<u16> {
     }
 }
 
+/// The client's ping period (`CHAT_WS_PING_SECS`), if set.
+pub fn ping_interval() -> Option<Duration> {
+    std::env::var("CHAT_WS_PING_SECS")
+        .ok()
+        .and_then(|secs| secs.parse::<f64>().ok())
+        .filter(|secs| *secs > 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// Sends `ping` frames every `every`, counting each in `unanswered`.
+async fn ping_every(sink: Sink, every: Duration, unanswered: Arc<AtomicUsize>) {
+    loop {
+        tokio::time::sleep(every).await;
+        // Counted first: the pong may be read before `send` returns.
+        unanswered.fetch_add(1, Ordering::SeqCst);
+        let frame = Message::text(r#"{"action":"ping"}"#);
+        if sink.lock().await.send(frame).await.is_err() {
+            return;
+        }
+    }
+}
+
 async fn read_all(
     mut stream: futures::stream::SplitStream<Stream>,
     to: mpsc::UnboundedSender<Incoming>,
+    own_pings: Arc<AtomicUsize>,
 ) {
     // Reading is also what sends the pong to each ping.
     let ended = loop {
         match stream.next().await {
             Some(Ok(Message::Text(text))) => {
-                let event = serde_json::from_str(text.as_str())
+                let event: Value = serde_json::from_str(text.as_str())
                     .unwrap_or_else(|_| panic!("not JSON: {text}"));
+                // Any pong answers one of ours as well as a test's: they are alike.
+                if event["type"] == "pong"
+                    && own_pings
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok()
+                {
+                    continue;
+                }
                 if to.send(Incoming::Event(event, Instant::now())).is_err() {
                     return;
                 }
@@ -90,16 +128,32 @@ async fn read_all(
 }
 
 impl Socket {
+    /// A socket that pings as the contract asks (when `CHAT_WS_PING_SECS` is set).
     pub async fn connect(token: &str) -> Socket {
+        Self::open(token, ping_interval()).await
+    }
+
+    /// A socket that never sends a frame on its own: its lease is never renewed.
+    pub async fn connect_silent(token: &str) -> Socket {
+        Self::open(token, None).await
+    }
+
+    async fn open(token: &str, ping: Option<Duration>) -> Socket {
         let (stream, _) = connect_async(format!("{}?token={token}", ws_url()))
             .await
             .expect("WebSocket handshake");
         let (sink, stream) = stream.split();
+        let sink = Arc::new(tokio::sync::Mutex::new(sink));
         let (to, incoming) = mpsc::unbounded_channel();
+        let own_pings = Arc::new(AtomicUsize::new(0));
+        let pinger = ping.map(|every| {
+            tokio::spawn(ping_every(Arc::clone(&sink), every, Arc::clone(&own_pings)))
+        });
         Socket {
             sink,
             incoming,
-            reader: tokio::spawn(read_all(stream, to)),
+            reader: tokio::spawn(read_all(stream, to, own_pings)),
+            pinger,
             seen: Vec::new(),
         }
     }
@@ -110,6 +164,8 @@ impl Socket {
 
     pub async fn send_text(&mut self, text: &str) {
         self.sink
+            .lock()
+            .await
             .send(Message::text(text.to_owned()))
             .await
             .expect("send frame");
@@ -130,6 +186,16 @@ impl Socket {
         event_type: &str,
         pred: impl Fn(&Value) -> bool,
     ) -> (Value, Instant) {
+        self.expect_within(event_type, pred, EVENT_WAIT).await
+    }
+
+    /// Like [`Socket::expect_arrival`], waiting up to `wait`.
+    pub async fn expect_within(
+        &mut self,
+        event_type: &str,
+        pred: impl Fn(&Value) -> bool,
+        wait: Duration,
+    ) -> (Value, Instant) {
         if let Some(pos) = self
             .seen
             .iter()
@@ -137,13 +203,13 @@ impl Socket {
         {
             return self.seen.remove(pos);
         }
-        let deadline = tokio::time::Instant::now() + EVENT_WAIT;
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let event = tokio::time::timeout_at(deadline, self.next_event())
                 .await
                 .unwrap_or_else(|_| {
                     panic!(
-                        "no {event_type} event within {EVENT_WAIT:?}; saw {:#?}",
+                        "no {event_type} event within {wait:?}; saw {:#?}",
                         self.seen_events()
                     )
                 });
@@ -239,7 +305,8 @@ impl Socket {
     }
 
     pub async fn close(mut self) {
-        let _ = self.sink.close().await;
+        self.stop_pinging();
+        let _ = self.sink.lock().await.close().await;
         // Wait for the server's close, so `$disconnect` has run when this returns.
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
             while let Some(Incoming::Event(..)) = self.incoming.recv().await {}
@@ -249,14 +316,24 @@ impl Socket {
 
     /// Drops the TCP connection without a close frame, as a crashed client would.
     pub async fn kill(mut self) {
+        self.stop_pinging();
         self.reader.abort();
         // The TCP stream is shared by both halves: it closes once the reader's half is gone too.
         let _ = (&mut self.reader).await;
     }
 }
 
+impl Socket {
+    fn stop_pinging(&mut self) {
+        if let Some(pinger) = self.pinger.take() {
+            pinger.abort();
+        }
+    }
+}
+
 impl Drop for Socket {
     fn drop(&mut self) {
+        self.stop_pinging();
         self.reader.abort();
     }
 }

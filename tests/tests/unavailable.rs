@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 async fn an_unreachable_database_gives_503() {
     let config = Config::from_lookup(|name| match name {
         "JWT_SECRET" => Some("unavailable-test-secret-unavailable-test".to_owned()),
-        "TOKEN_TTL_SECONDS" => None,
+        "TOKEN_TTL_SECONDS" | "CONNECTION_LEASE_SECONDS" => None,
         _ => Some("t".to_owned()),
     })
     .unwrap();

@@ -324,15 +324,18 @@ async fn unknown_connection(
     opened_at: std::time::SystemTime,
 ) -> String {
     let id = format!("{}=", &unique(prefix)[..15]);
-    app.store
-        .open_connection(
-            &id,
-            &user.id,
-            &chat_shared::time::format_rfc3339(opened_at),
-            4_102_444_800,
-        )
+    let opened = app
+        .store
+        .open_connection(chat_shared::store::connections::NewConnection {
+            connection_id: &id,
+            user_id: &user.id,
+            connected_at: &chat_shared::time::format_rfc3339(opened_at),
+            lease_expires_at: chat_shared::domain::presence::lease_expiry(app),
+            expires_at: 4_102_444_800,
+        })
         .await
         .unwrap();
+    assert_eq!(opened, chat_shared::store::connections::Opened::Counted);
     id
 }
 

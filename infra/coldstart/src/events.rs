@@ -80,8 +80,9 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     },
     FunctionSpec {
         name: "ws-send",
-        // API Gateway selects the route by `action`. `ping` needs no caller lookup: its one
-        // remote call is the `pong` push through the Management API (served by this tool).
+        // API Gateway selects the route by `action`. `ping` renews the connection's lease (one
+        // DynamoDB call); this id has no record, so the function then closes the connection
+        // through the Management API (served by this tool) instead of pushing `pong`.
         kind: Kind::WsMessage {
             route_key: "ping",
             body: r#"{"action":"ping"}"#,

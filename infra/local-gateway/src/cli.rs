@@ -17,9 +17,10 @@ usage:
                       [--ws-max-message-bytes 131072] [--ws-max-frame-bytes 32768]
                       [--ws-idle-timeout-secs 600]
                       [--ws-max-connection-secs 7200] [--invoke-timeout-secs 900]
-                      [--lambda-concurrency N]
+                      [--lambda-concurrency N] [--schedule-period-secs N]
       serve the HTTP API, the WebSocket API at /ws and the Management API at
-      /ws/@connections/{id}";
+      /ws/@connections/{id}, and invoke the template's Schedule events (every N seconds
+      with --schedule-period-secs)";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CliError {
@@ -68,6 +69,7 @@ pub struct GatewayConfigArgs {
     pub ws_max_frame_bytes: usize,
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
+    pub schedule_period: Option<Duration>,
 }
 
 impl GatewayConfigArgs {
@@ -81,6 +83,7 @@ impl GatewayConfigArgs {
             ws_max_frame_bytes: self.ws_max_frame_bytes,
             ws_idle_timeout: self.ws_idle_timeout,
             ws_max_connection_duration: self.ws_max_connection_duration,
+            schedule_period: self.schedule_period,
             ..GatewayConfig::default()
         }
     }
@@ -98,6 +101,7 @@ impl Default for GatewayConfigArgs {
             ws_max_frame_bytes: defaults.ws_max_frame_bytes,
             ws_idle_timeout: defaults.ws_idle_timeout,
             ws_max_connection_duration: defaults.ws_max_connection_duration,
+            schedule_period: defaults.schedule_period,
         }
     }
 }
@@ -154,6 +158,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                     "--invoke-timeout-secs" => config.invoke_timeout = seconds(&flag, value)?,
                     "--lambda-concurrency" => {
                         config.lambda_concurrency = Some(positive(&flag, value)?);
+                    }
+                    "--schedule-period-secs" => {
+                        config.schedule_period = Some(seconds(&flag, value)?);
                     }
                     _ => return Err(unknown(&command, flag)),
                 }
@@ -260,7 +267,7 @@ mod tests {
         let Command::Serve {
             listen, config, ..
         } = parse(args(
-            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4",
+            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4 --schedule-period-secs 2",
         ))
         .unwrap()
         else {
@@ -273,6 +280,7 @@ mod tests {
         assert_eq!(config.ws_idle_timeout, Duration::from_secs(5));
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
         assert_eq!(config.lambda_concurrency, Some(4));
+        assert_eq!(config.schedule_period, Some(Duration::from_secs(2)));
     }
 
     #[test]

@@ -59,6 +59,16 @@ impl Disconnect {
     pub fn message_too_big() -> Self {
         Self::new(1009, "Message too big")
     }
+
+    /// The local crash control (`POST @connections/{id}/crash`): the socket task ends with
+    /// this and, unlike every other cause, runs no `$disconnect`.
+    pub fn crash() -> Self {
+        Self::new(1006, "Crashed by the local crash control")
+    }
+
+    pub fn is_crash(&self) -> bool {
+        *self == Self::crash()
+    }
 }
 
 /// A message for a connection's socket task.
@@ -66,6 +76,9 @@ impl Disconnect {
 pub enum Outbound {
     Frame(Message),
     Close(Disconnect),
+    /// Cut the socket with no close frame and skip `$disconnect`: the local stand-in for the
+    /// `$disconnect` that API Gateway, best effort, sometimes never runs.
+    Crash,
 }
 
 #[derive(Debug, thiserror::Error)]

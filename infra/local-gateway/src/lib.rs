@@ -13,6 +13,7 @@ pub mod intrinsics;
 pub mod lambda;
 mod management;
 pub mod routing;
+pub mod schedule;
 pub mod server;
 pub mod tables;
 pub mod template;

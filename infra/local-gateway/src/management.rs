@@ -25,6 +25,9 @@ pub(crate) async fn handle(gateway: &Gateway, raw_id: &str, request: Request) ->
 }
 
 async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
+    if let Some(raw_id) = raw_id.strip_suffix(CRASH_SUFFIX) {
+        return crash(gateway, raw_id, request.method()).await;
+    }
     if raw_id.is_empty() || raw_id.contains('/') {
         return json_message(StatusCode::NOT_FOUND, "Not Found");
     }
@@ -97,6 +100,27 @@ async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response 
             None => gone(&id),
         },
         _ => json_message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+    }
+}
+
+/// Local only, not part of the Management API: `POST /ws/@connections/{id}/crash` cuts the
+/// socket the way a crashed client or a lost `$disconnect` leaves it on AWS (no close frame, no
+/// `$disconnect`), so tests can show that presence heals without it.
+const CRASH_SUFFIX: &str = "/crash";
+
+async fn crash(gateway: &Gateway, raw_id: &str, method: &Method) -> Response {
+    if *method != Method::POST {
+        return json_message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+    }
+    let Ok(id) = urlencoding::decode(raw_id) else {
+        return gone(raw_id);
+    };
+    match gateway.connections.remove(&id) {
+        Some(connection) => {
+            let _ = connection.send(Outbound::Crash).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => gone(&id),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::connections::ConnectionRegistry;
 use crate::cors::CorsConfig;
 use crate::lambda::{self, ClientError, LambdaClient};
 use crate::routing::{RouteTable, RoutingError};
+use crate::schedule::{self, Schedule, ScheduleError};
 use crate::template::{Template, TemplateError};
 use crate::websocket::{self, WsRouteError, WsRoutes};
 use crate::{http_api, management};
@@ -45,6 +46,8 @@ pub struct GatewayConfig {
     pub ws_max_connection_duration: Duration,
     /// Ping period used to notice peers that disappeared without closing.
     pub ws_keepalive_interval: Duration,
+    /// Runs every `Schedule` event at this period instead of its own (tests want seconds).
+    pub schedule_period: Option<Duration>,
 }
 
 impl Default for GatewayConfig {
@@ -61,6 +64,7 @@ impl Default for GatewayConfig {
             ws_idle_timeout: Duration::from_secs(10 * 60),
             ws_max_connection_duration: Duration::from_secs(2 * 60 * 60),
             ws_keepalive_interval: Duration::from_secs(30),
+            schedule_period: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub enum GatewayError {
     WebSocketRoutes(#[from] WsRouteError),
     #[error(transparent)]
     Client(#[from] ClientError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
 }
 
 /// Everything a request needs, built once from the template.
@@ -87,6 +93,7 @@ pub struct Gateway {
     pub(crate) websocket: Option<WsRoutes>,
     pub(crate) lambda: LambdaClient,
     pub(crate) connections: ConnectionRegistry,
+    pub(crate) schedules: Vec<Schedule>,
 }
 
 impl Gateway {
@@ -97,6 +104,7 @@ impl Gateway {
             .websocket_api()?
             .map(|api| WsRoutes::new(&api))
             .transpose()?;
+        let schedules = schedule::from_template(template, config.schedule_period)?;
         let lambda = LambdaClient::new(
             &config.lambda_endpoint,
             config.invoke_timeout,
@@ -109,6 +117,7 @@ impl Gateway {
             websocket,
             lambda,
             connections: ConnectionRegistry::default(),
+            schedules,
         }))
     }
 
@@ -163,8 +172,8 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves until `shutdown` resolves, then closes every WebSocket (each gets its
-/// `$disconnect`) and waits a bounded time for in-flight work.
+/// Serves (and runs the template's schedules) until `shutdown` resolves, then closes every
+/// WebSocket (each gets its `$disconnect`) and waits a bounded time for in-flight work.
 pub async fn serve(
     listener: TcpListener,
     gateway: Arc<Gateway>,
@@ -174,6 +183,7 @@ pub async fn serve(
         // Small frames and JSON bodies: Nagle would only add latency.
         let _ = stream.set_nodelay(true);
     });
+    let schedules = schedule::spawn_all(&gateway);
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_gateway = Arc::clone(&gateway);
     let signal = async move {
@@ -196,10 +206,17 @@ pub async fn serve(
             std::future::pending::<()>().await;
         }
     };
-    tokio::select! {
-        result = server => result?,
-        () = deadline => tracing::warn!("in-flight requests still running; stopping anyway"),
+    let served = tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!("in-flight requests still running; stopping anyway");
+            Ok(())
+        }
+    };
+    for task in schedules {
+        task.abort();
     }
+    served?;
     if tokio::time::timeout(SHUTDOWN_GRACE, gateway.connections.wait_idle())
         .await
         .is_err()

@@ -99,6 +99,20 @@ pub struct HttpRouteDef {
     pub function: String,
 }
 
+/// One `Schedule` event of a function, as written (the expression is read by
+/// [`crate::schedule`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleEventDef {
+    /// `<function logical id><event name>`, the rule name SAM derives.
+    pub rule: String,
+    pub function: String,
+    /// `rate(...)` or `cron(...)`.
+    pub expression: String,
+    pub enabled: bool,
+    /// `Input`: the JSON text EventBridge sends instead of the scheduled event.
+    pub input: Option<String>,
+}
+
 /// The WebSocket API (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSocketApiDef {
@@ -242,26 +256,64 @@ impl Template {
             .map(|resource| table_name(logical_id, resource))
     }
 
+    /// Every event of type `kind` of every function: (function id, function, event name, the
+    /// event's `Properties`).
+    fn function_events<'a>(
+        &'a self,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a Resource, &'a str, Option<&'a Value>)> {
+        self.resources_of(FUNCTION).flat_map(move |(id, resource)| {
+            resource
+                .property("Events")
+                .and_then(Value::as_mapping)
+                .into_iter()
+                .flatten()
+                .filter(move |(_, event)| event.get("Type").and_then(Value::as_str) == Some(kind))
+                .map(move |(name, event)| {
+                    let name = name.as_str().unwrap_or("?");
+                    (id, resource, name, event.get("Properties"))
+                })
+        })
+    }
+
     /// Every `HttpApi` event of every function, as a route.
     pub fn http_routes(&self) -> Result<Vec<HttpRouteDef>, TemplateError> {
-        let mut routes = Vec::new();
-        for (id, resource) in self.resources_of(FUNCTION) {
-            let Some(events) = resource.property("Events").and_then(Value::as_mapping) else {
-                continue;
-            };
-            for (name, event) in events {
-                if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                    continue;
-                }
-                let where_ = format!("{id} event {}", name.as_str().unwrap_or("?"));
-                routes.push(http_route(
-                    &where_,
-                    event.get("Properties"),
+        self.function_events("HttpApi")
+            .map(|(id, resource, name, props)| {
+                http_route(
+                    &format!("{id} event {name}"),
+                    props,
                     binary_of(id, resource)?,
-                )?);
-            }
-        }
-        Ok(routes)
+                )
+            })
+            .collect()
+    }
+
+    /// Every `Schedule` event of every function.
+    pub fn schedule_events(&self) -> Result<Vec<ScheduleEventDef>, TemplateError> {
+        self.function_events("Schedule")
+            .map(|(id, resource, name, props)| {
+                let text = |key: &str| props.and_then(|p| p.get(key)).and_then(Value::as_str);
+                let expression = text("Schedule").ok_or_else(|| {
+                    invalid(
+                        &format!("{id} event {name}"),
+                        "Schedule must be a plain string",
+                    )
+                })?;
+                let enabled = props
+                    .and_then(|p| p.get("Enabled"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true)
+                    && text("State") != Some("DISABLED");
+                Ok(ScheduleEventDef {
+                    rule: format!("{id}{name}"),
+                    function: binary_of(id, resource)?,
+                    expression: expression.to_owned(),
+                    enabled,
+                    input: text("Input").map(str::to_owned),
+                })
+            })
+            .collect()
     }
 
     /// The `CorsConfiguration` of the HTTP API, with the API's logical id. The gateway serves

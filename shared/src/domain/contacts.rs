@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::error::Result;
 use crate::events::{Event, EventType, Notification};
+use crate::store::Store;
 
 use super::users::User;
 
@@ -13,11 +14,16 @@ use super::users::User;
 /// conversations (its inbox's direct entries) and the members of its chats. Cost grows with the
 /// user's conversations and chats, never with the number of messages or users.
 pub async fn contacts(app: &App, user_id: &str) -> Result<Vec<String>> {
+    contacts_in(&app.store, user_id).await
+}
+
+/// [`contacts`] from the store alone, for the push path (which has no `App`).
+pub async fn contacts_in(store: &Store, user_id: &str) -> Result<Vec<String>> {
     let (peers, chat_ids) = futures::try_join!(
-        app.store.direct_peers(user_id),
-        app.store.all_member_chat_ids(user_id)
+        store.direct_peers(user_id),
+        store.all_member_chat_ids(user_id)
     )?;
-    let chats = app.store.get_chats(&chat_ids).await?;
+    let chats = store.get_chats(&chat_ids).await?;
     let mut contacts: Vec<String> = peers
         .into_iter()
         .chain(chats.into_iter().flat_map(|c| c.members))

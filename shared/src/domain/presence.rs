@@ -2,19 +2,37 @@
 //! its last closed connection makes it `offline` with `last_seen_at`. The decision rests on an
 //! atomic per-user connection counter and status writes conditioned on it (see
 //! `Store::set_presence`), so connections opening and closing at once end in the right status.
+//!
+//! A connection lives on a lease that every client frame renews (see `sweep`): one whose
+//! `$disconnect` never runs is closed by the sweeper like a real disconnect, so presence is a
+//! function of live connections within the lease plus the sweep period.
 
-use std::time::{Duration, SystemTime};
+pub mod sweep;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::contacts::presence_notifications;
 use super::users::{Status, User};
 use crate::app::App;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::events::Notification;
+use crate::store::connections::{NewConnection, Opened};
 use crate::time::{format_rfc3339, unix_seconds};
 
-/// API Gateway closes a WebSocket after two hours; a record outliving that (a lost
-/// `$disconnect`) expires through the table's TTL a little later.
+/// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
+/// later whatever happens (storage only; the lease decides presence).
 const CONNECTION_TTL: Duration = Duration::from_secs(2 * 3600 + 600);
+
+/// When a lease taken or renewed now ends, in Unix milliseconds.
+pub fn lease_expiry(app: &App) -> i64 {
+    unix_millis(SystemTime::now() + app.config.connection_lease)
+}
+
+pub fn unix_millis(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
 
 fn status_name(status: Status) -> &'static str {
     match status {
@@ -36,17 +54,21 @@ pub fn connected_status(user: &User) -> Status {
 /// Records a new connection of `user`; the presence events it yields, if its status changed.
 pub async fn connected(app: &App, user: &User, connection_id: &str) -> Result<Vec<Notification>> {
     let now = SystemTime::now();
-    let open = app
+    let opened = app
         .store
-        .open_connection(
+        .open_connection(NewConnection {
             connection_id,
-            &user.id,
-            &format_rfc3339(now),
-            unix_seconds(now + CONNECTION_TTL),
-        )
+            user_id: &user.id,
+            connected_at: &format_rfc3339(now),
+            lease_expires_at: lease_expiry(app),
+            expires_at: unix_seconds(now + CONNECTION_TTL),
+        })
         .await?;
-    if open < 1 {
-        return Ok(Vec::new());
+    match opened {
+        Opened::Counted => {}
+        Opened::AlreadyOpen => return Ok(Vec::new()),
+        // Deleted between the token check and the write: refuse the handshake.
+        Opened::NoSuchUser => return Err(Error::Unauthorized),
     }
     let status = connected_status(user);
     let changed = app
@@ -58,18 +80,21 @@ pub async fn connected(app: &App, user: &User, connection_id: &str) -> Result<Ve
 
 /// Forgets a connection; the presence events it yields if it was its user's last one.
 pub async fn disconnected(app: &App, connection_id: &str) -> Result<Vec<Notification>> {
-    let Some((user_id, remaining)) = app.store.close_connection(connection_id).await? else {
-        return Ok(Vec::new());
-    };
-    if remaining > 0 {
-        return Ok(Vec::new());
+    match app.store.close_connection(connection_id).await? {
+        Some(user_id) => closed(app, &user_id).await,
+        None => Ok(Vec::new()),
     }
+}
+
+/// After one of `user_id`'s connections was closed: `offline` and its events if that was the
+/// last one (the status write is conditioned on a zero count, so no extra read decides it).
+pub(crate) async fn closed(app: &App, user_id: &str) -> Result<Vec<Notification>> {
     let now = format_rfc3339(SystemTime::now());
     let changed = app
         .store
-        .set_presence(&user_id, status_name(Status::Offline), false, &now)
+        .set_presence(user_id, status_name(Status::Offline), false, &now)
         .await?;
-    announce(app, &user_id, changed).await
+    announce(app, user_id, changed).await
 }
 
 async fn announce(app: &App, user_id: &str, changed: bool) -> Result<Vec<Notification>> {

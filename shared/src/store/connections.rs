@@ -1,15 +1,24 @@
-//! The connections table (key `connection_id`, GSI `by_user`) and the per-user connection
-//! counter on the users table that decides presence.
+//! The connections table (key `connection_id`, GSIs `by_user` and `by_lease`) and the per-user
+//! connection counter on the users table that decides presence.
 //!
 //! Besides one record per connection, the table holds one index item per user
-//! (`connection_id = "user#<user id>"`, a string set `ids`), kept by the same atomic `ADD` and
-//! `DELETE` as the counter: a push to a 200-member chat then finds every socket with two
-//! BatchGetItem calls instead of 200 Queries.
+//! (`connection_id = "user#<user id>"`, a string set `ids`): a push to a 200-member chat then
+//! finds every socket with two BatchGetItem calls instead of 200 Queries. Opening and closing a
+//! connection change the record, the index item and the counter in one transaction, so the
+//! three never disagree, whatever fails half-way.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+mod leases;
+
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use super::items::{Item, n, s, string_set};
-use super::{Store, StoreError, StoreResult};
+use super::{Store, StoreError, StoreResult, corrupt};
+
+pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
+
+/// A status write that meets a connection transaction on the user item is retried this often.
+const PRESENCE_ATTEMPTS: u32 = 10;
 
 /// GSI listing a user's connection records (closing a deleted account's sockets, and the
 /// tests); pushes read the per-user index item instead.
@@ -25,50 +34,117 @@ pub struct Connection {
     pub user_id: String,
 }
 
+/// What recording a new connection did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// Recorded and counted on its user.
+    Counted,
+    /// A record with this id exists already; nothing changed.
+    AlreadyOpen,
+    /// The user no longer exists; nothing was written.
+    NoSuchUser,
+}
+
+/// A new connection's record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewConnection<'a> {
+    pub connection_id: &'a str,
+    pub user_id: &'a str,
+    /// RFC 3339.
+    pub connected_at: &'a str,
+    /// Unix milliseconds; see `leases`.
+    pub lease_expires_at: i64,
+    /// Unix seconds: the table's TTL, which only reclaims storage (AWS deletes expired items
+    /// within days, so presence never waits for it).
+    pub expires_at: u64,
+}
+
+/// Why a close transaction did not commit.
+#[derive(Debug, Clone, Copy)]
+enum CloseFailed {
+    /// The record is gone, or its `CloseIf` condition does not hold.
+    NoSuchRecord,
+    /// The user has no count to take the connection from.
+    NothingToUncount,
+}
+
+/// When a close applies; a close whose condition does not hold changes nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum CloseIf<'a> {
+    Always,
+    /// Opened before this RFC 3339 instant (a 410 may come from a `$connect` still running).
+    OpenedBefore(&'a str),
+    /// Its lease ended before this instant (Unix ms): a renewal racing the sweep wins.
+    LeaseExpiredBefore(i64),
+}
+
 impl Store {
-    /// Records a connection and counts it on its user; returns the user's number of open
-    /// connections after this one (1 means it just came online).
-    pub async fn open_connection(
-        &self,
-        connection_id: &str,
-        user_id: &str,
-        connected_at: &str,
-        expires_at: u64,
-    ) -> StoreResult<i64> {
-        self.client
-            .put_item()
+    /// Records a connection, counts it on its user and adds it to the user's index item, in
+    /// one transaction: a `$connect` that fails half-way leaves nothing behind.
+    pub async fn open_connection(&self, new: NewConnection<'_>) -> StoreResult<Opened> {
+        let record = Put::builder()
             .table_name(&self.tables.connections)
-            .item("connection_id", s(connection_id))
-            .item("user_id", s(user_id))
-            .item("connected_at", s(connected_at))
-            .item("expires_at", n(expires_at))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        let (open, ()) = futures::try_join!(
-            self.count_connections(user_id, 1),
-            self.index_connection(user_id, connection_id, "ADD"),
-        )?;
-        Ok(open)
+            .item("connection_id", s(new.connection_id))
+            .item("user_id", s(new.user_id))
+            .item("connected_at", s(new.connected_at))
+            .item("expires_at", n(new.expires_at))
+            .item("lease_expires_at", n(new.lease_expires_at))
+            .item("lease_shard", s(leases::lease_shard(new.connection_id)))
+            .condition_expression("attribute_not_exists(connection_id)")
+            .build()
+            .map_err(corrupt)?;
+        let items = vec![
+            (
+                TransactWriteItem::builder().put(record).build(),
+                Opened::AlreadyOpen,
+            ),
+            (self.count_update(new.user_id, 1)?, Opened::NoSuchUser),
+            // Unconditional: its meaning is never reported.
+            (
+                self.index_update(new.user_id, new.connection_id, "ADD")?,
+                Opened::Counted,
+            ),
+        ];
+        Ok(self.transact_or(items).await?.unwrap_or(Opened::Counted))
+    }
+
+    /// `ADD connection_count` on the user. `version` moves too, so a concurrent profile write
+    /// (which puts the whole item) re-reads instead of overwriting the counter. A deleted user
+    /// is not resurrected, and a decrement needs a count to take from: never below zero.
+    fn count_update(&self, user_id: &str, delta: i64) -> StoreResult<TransactWriteItem> {
+        let update = Update::builder()
+            .table_name(&self.tables.users)
+            .key("id", s(user_id))
+            .update_expression("ADD connection_count :d, version :one")
+            .expression_attribute_values(":d", n(delta))
+            .expression_attribute_values(":one", n(1));
+        let update = if delta < 0 {
+            update
+                .condition_expression("attribute_exists(id) AND connection_count >= :take")
+                .expression_attribute_values(":take", n(-delta))
+        } else {
+            update.condition_expression("attribute_exists(id)")
+        };
+        Ok(TransactWriteItem::builder()
+            .update(update.build().map_err(corrupt)?)
+            .build())
     }
 
     /// Adds or removes a connection id in its user's index item.
-    async fn index_connection(
+    fn index_update(
         &self,
         user_id: &str,
         connection_id: &str,
         action: &str,
-    ) -> StoreResult<()> {
-        self.client
-            .update_item()
+    ) -> StoreResult<TransactWriteItem> {
+        let update = Update::builder()
             .table_name(&self.tables.connections)
             .set_key(Some(user_index_key(user_id)))
             .update_expression(format!("{action} ids :id"))
             .expression_attribute_values(":id", AttributeValue::Ss(vec![connection_id.to_owned()]))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// Every open connection of every user in `user_ids` (BatchGetItem of their index items).
@@ -83,14 +159,12 @@ impl Store {
             .collect())
     }
 
-    /// Forgets a connection; `Some(remaining)` when this call removed it (and so uncounted it),
-    /// `None` when it was already gone, so that a disconnect and a `GoneException` clean-up of
-    /// the same connection never uncount it twice.
-    pub async fn close_connection(
-        &self,
-        connection_id: &str,
-    ) -> StoreResult<Option<(String, i64)>> {
-        self.remove_connection(connection_id, None).await
+    /// Forgets a connection; its user when this call removed it (and so uncounted it), `None`
+    /// when it was already gone, so that a disconnect, a sweep and a `GoneException` clean-up
+    /// of the same connection never uncount it twice.
+    pub async fn close_connection(&self, connection_id: &str) -> StoreResult<Option<String>> {
+        self.close_connection_if(connection_id, None, CloseIf::Always)
+            .await
     }
 
     /// [`Store::close_connection`], only if the connection was opened before `opened_before`
@@ -99,44 +173,78 @@ impl Store {
         &self,
         connection_id: &str,
         opened_before: &str,
-    ) -> StoreResult<Option<(String, i64)>> {
-        self.remove_connection(connection_id, Some(opened_before))
+    ) -> StoreResult<Option<String>> {
+        self.close_connection_if(connection_id, None, CloseIf::OpenedBefore(opened_before))
             .await
     }
 
-    async fn remove_connection(
+    /// Deletes the record, takes the id out of the user's index item and uncounts it, in one
+    /// transaction, when `when` holds. `user_id`, when the caller knows it, saves a read.
+    pub async fn close_connection_if(
         &self,
         connection_id: &str,
-        opened_before: Option<&str>,
-    ) -> StoreResult<Option<(String, i64)>> {
-        let mut delete = self
-            .client
-            .delete_item()
+        user_id: Option<&str>,
+        when: CloseIf<'_>,
+    ) -> StoreResult<Option<String>> {
+        let user_id = match user_id {
+            Some(user_id) => user_id.to_owned(),
+            None => match self.connection_user(connection_id).await? {
+                Some(user_id) => user_id,
+                None => return Ok(None),
+            },
+        };
+        // A record whose user has no count to take from (a write lost before this fix, or an
+        // account deleted since) still goes, without touching the counter.
+        for counted in [true, false] {
+            let mut items = vec![
+                (
+                    self.record_delete(connection_id, &user_id, when)?,
+                    CloseFailed::NoSuchRecord,
+                ),
+                // Unconditional: its meaning is never reported.
+                (
+                    self.index_update(&user_id, connection_id, "DELETE")?,
+                    CloseFailed::NoSuchRecord,
+                ),
+            ];
+            if counted {
+                items.push((
+                    self.count_update(&user_id, -1)?,
+                    CloseFailed::NothingToUncount,
+                ));
+            }
+            match self.transact_or(items).await? {
+                None => return Ok(Some(user_id)),
+                Some(CloseFailed::NoSuchRecord) => return Ok(None),
+                Some(CloseFailed::NothingToUncount) => continue,
+            }
+        }
+        Ok(None)
+    }
+
+    fn record_delete(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        when: CloseIf<'_>,
+    ) -> StoreResult<TransactWriteItem> {
+        let delete = Delete::builder()
             .table_name(&self.tables.connections)
             .key("connection_id", s(connection_id))
-            .return_values(ReturnValue::AllOld);
-        if let Some(cutoff) = opened_before {
+            .expression_attribute_values(":user", s(user_id));
+        let delete = match when {
+            CloseIf::Always => delete.condition_expression("user_id = :user"),
             // Timestamps share one fixed-width UTC format, so string order is time order.
-            delete = delete
-                .condition_expression("connected_at < :cutoff")
-                .expression_attribute_values(":cutoff", s(cutoff));
-        }
-        let out = match delete.send().await.map_err(StoreError::from_sdk) {
-            Ok(out) => out,
-            Err(StoreError::ConditionFailed) => return Ok(None),
-            Err(other) => return Err(other),
+            CloseIf::OpenedBefore(cutoff) => delete
+                .condition_expression("user_id = :user AND connected_at < :cutoff")
+                .expression_attribute_values(":cutoff", s(cutoff)),
+            CloseIf::LeaseExpiredBefore(now) => delete
+                .condition_expression("user_id = :user AND lease_expires_at < :now")
+                .expression_attribute_values(":now", n(now)),
         };
-        let Some(user_id) = out
-            .attributes
-            .and_then(|a| a.get("user_id").and_then(|v| v.as_s().ok()).cloned())
-        else {
-            return Ok(None);
-        };
-        let (remaining, ()) = futures::try_join!(
-            self.count_connections(&user_id, -1),
-            self.index_connection(&user_id, connection_id, "DELETE"),
-        )?;
-        Ok(Some((user_id, remaining)))
+        Ok(TransactWriteItem::builder()
+            .delete(delete.build().map_err(corrupt)?)
+            .build())
     }
 
     /// The user a connection belongs to.
@@ -146,6 +254,8 @@ impl Store {
             .get_item()
             .table_name(&self.tables.connections)
             .key("connection_id", s(connection_id))
+            // Closing right after `$connect` must see the record it wrote.
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -187,39 +297,6 @@ impl Store {
         }
     }
 
-    /// Atomically adds `delta` to the user's open-connection counter and returns the new value.
-    /// `version` moves too, so a concurrent profile write (which puts the whole item) re-reads
-    /// instead of overwriting the counter. A deleted user is not resurrected.
-    async fn count_connections(&self, user_id: &str, delta: i64) -> StoreResult<i64> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.tables.users)
-            .key("id", s(user_id))
-            .update_expression("ADD connection_count :d, version :one")
-            .condition_expression("attribute_exists(id)")
-            .expression_attribute_values(":d", n(delta))
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => Ok(out
-                .attributes
-                .and_then(|a| {
-                    a.get("connection_count")
-                        .and_then(|v| v.as_n().ok())
-                        .cloned()
-                })
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)),
-            Err(err) => match StoreError::from_sdk(err) {
-                StoreError::ConditionFailed => Ok(0),
-                other => Err(other),
-            },
-        }
-    }
-
     /// Sets the presence status if the connection counter still agrees with it: `online`-like
     /// statuses need `connection_count > 0`, `offline` needs `connection_count <= 0`. Whichever
     /// of two racing connects and disconnects writes last, the status matches the counter.
@@ -254,12 +331,26 @@ impl Store {
                 )
                 .expression_attribute_values(":now", s(now))
         };
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(err) => match StoreError::from_sdk(err) {
-                StoreError::ConditionFailed => Ok(false),
-                other => Err(other),
-            },
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match update.clone().send().await {
+                Ok(_) => return Ok(true),
+                // The user item may be in a connect's or close's transaction right now.
+                Err(err)
+                    if attempt < PRESENCE_ATTEMPTS
+                        && err.code() == Some("TransactionConflictException") =>
+                {
+                    let backoff_ms = 5 * u64::from(attempt) + rand::random_range(0..20);
+                    tokio::time::sleep(std::time::Duration::from_millis(backoff_ms)).await;
+                }
+                Err(err) => {
+                    return match StoreError::from_sdk(err) {
+                        StoreError::ConditionFailed => Ok(false),
+                        other => Err(other),
+                    };
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod disconnect;
 pub mod send;
+pub mod sweep;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,6 +1,11 @@
 //! The message routes: `sendMessage`, `typing`, `markRead`, `ping` and `$default`. Every frame
 //! is answered on the sending connection only when the contract says so (`message.sent`, `pong`,
 //! `error`); a bad frame never closes the connection.
+//!
+//! Every frame first renews its connection's lease (see `domain::presence`). That one
+//! UpdateItem also returns the connection's user, which the routes used to read with a GetItem,
+//! so the renewal adds no round trip. A frame whose record is gone (swept while the client was
+//! silent) closes the connection: the client reconnects and re-syncs instead of missing pushes.
 
 use std::sync::Arc;
 
@@ -9,6 +14,7 @@ use serde_json::{Value, json};
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::messages::{self, NewMessage};
+use crate::domain::presence;
 use crate::error::{Error, Result};
 use crate::events::{Event, EventType};
 use crate::http::ApiResponse;
@@ -22,7 +28,13 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         .as_deref()
         .unwrap_or("$default");
     let body = req.body.as_deref().unwrap_or_default();
-    let reply = match serve(&app, route, body, &connection).await {
+    let lease = presence::lease_expiry(&app);
+    let Some(user_id) = app.store.renew_lease(&connection, lease).await? else {
+        tracing::info!(connection_id = %connection, "frame on a connection with no record; closing it");
+        app.delivery()?.close(&connection).await;
+        return Ok(ok());
+    };
+    let reply = match serve(&app, route, body, &user_id).await {
         Ok(Some(event)) => event,
         Ok(None) => return Ok(ok()),
         Err(err) => error_event(err),
@@ -33,12 +45,12 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     Ok(ok())
 }
 
-async fn serve(app: &App, route: &str, body: &str, connection: &str) -> Result<Option<Event>> {
+async fn serve(app: &App, route: &str, body: &str, user_id: &str) -> Result<Option<Event>> {
     let frame = Body::parse(body.as_bytes())?;
     match route {
         "ping" => Ok(Some(Event::new(EventType::Pong, json!({})))),
         "sendMessage" => {
-            let me = caller(app, connection).await?;
+            let me = caller(app, user_id).await?;
             let client_message_id = frame.opt_str("client_message_id")?;
             let sent = messages::send(
                 app,
@@ -59,7 +71,7 @@ async fn serve(app: &App, route: &str, body: &str, connection: &str) -> Result<O
             Ok(Some(Event::new(EventType::MessageSent, data)))
         }
         "typing" => {
-            let me = caller(app, connection).await?;
+            let me = caller(app, user_id).await?;
             let is_typing = frame.opt_bool("is_typing")?.unwrap_or(true);
             let notifications = messages::typing(
                 app,
@@ -73,7 +85,7 @@ async fn serve(app: &App, route: &str, body: &str, connection: &str) -> Result<O
             Ok(None)
         }
         "markRead" => {
-            let me = caller(app, connection).await?;
+            let me = caller(app, user_id).await?;
             let read = messages::mark_read(app, &me, frame.str("message_id")?).await?;
             app.notifier.notify(read.notifications).await;
             Ok(None)
@@ -88,16 +100,11 @@ async fn serve(app: &App, route: &str, body: &str, connection: &str) -> Result<O
     }
 }
 
-/// The user behind a connection, if the connection is known and the account still exists.
-async fn caller(app: &App, connection: &str) -> Result<String> {
-    let user_id = app
-        .store
-        .connection_user(connection)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+/// The user behind a connection, if the account still exists.
+async fn caller(app: &App, user_id: &str) -> Result<String> {
     let user = app
         .store
-        .get_user(&user_id)
+        .get_user(user_id)
         .await?
         .ok_or(Error::Unauthorized)?;
     Ok(user.id)

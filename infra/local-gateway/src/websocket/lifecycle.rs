@@ -29,6 +29,15 @@ pub(crate) async fn run(
     tracing::info!(connection_id = connection.id(), "websocket connected");
     let cause = pump(&gateway, &connection, &mut outbound, &mut socket).await;
     gateway.connections.remove(connection.id());
+    if cause.is_crash() {
+        // Dropping the socket closes the TCP stream at once: no close frame, no `$disconnect`.
+        drop(socket);
+        tracing::info!(
+            connection_id = connection.id(),
+            "websocket crashed on request"
+        );
+        return;
+    }
     // Anything still queued was posted to a connection that is now gone.
     outbound.close();
     let _ = timeout(CLOSE_GRACE, async {
@@ -100,6 +109,7 @@ async fn pump(
                     }
                 }
                 Some(Outbound::Close(cause)) => return close(socket, cause).await,
+                Some(Outbound::Crash) => return Disconnect::crash(),
                 // The connection itself holds a sender, so this is unreachable in practice.
                 None => return close(socket, Disconnect::deleted()).await,
             },

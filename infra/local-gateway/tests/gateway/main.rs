@@ -7,5 +7,6 @@ mod cors;
 mod harness;
 mod http_api;
 mod management;
+mod schedule;
 mod tables;
 mod websocket;

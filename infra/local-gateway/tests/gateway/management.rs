@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
+use futures::StreamExt;
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -120,6 +121,48 @@ async fn delete_closes_the_socket_and_runs_disconnect() {
     assert_gone(harness.http.delete(&url).send().await.unwrap()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
+}
+
+/// The local crash control: the socket ends with no close frame and `$disconnect` never runs,
+/// as when a client crashes and API Gateway's best-effort `$disconnect` is lost.
+#[tokio::test]
+async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
+    let harness = Harness::start("template.yaml").await;
+    let (mut socket, id) = harness.connect(1).await;
+    let (_other, other_id) = harness.connect(2).await;
+    let crash_url = format!("{}/crash", harness.management_url(&id));
+    assert_eq!(
+        harness.http.get(&crash_url).send().await.unwrap().status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let response = harness.http.post(&crash_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the socket stays open");
+    assert!(
+        !matches!(ended, Some(Ok(Message::Close(_)))),
+        "a close frame came: {ended:?}"
+    );
+    let url = harness.management_url(&id);
+    assert_gone(harness.http.get(&url).send().await.unwrap()).await;
+    assert_gone(harness.http.post(&crash_url).send().await.unwrap()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(harness.lambda.events("ws-disconnect").is_empty());
+    // Other connections are untouched.
+    let other = harness.management_url(&other_id);
+    assert_eq!(
+        harness.http.get(&other).send().await.unwrap().status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,41 @@
+//! The sweeper's Lambda: a scheduled event (EventBridge, or the local gateway's schedule
+//! runner) runs one sweep; the event's content does not matter.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::domain::presence::sweep::sweep;
+
+pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        let app = Arc::clone(&app);
+        async move {
+            let started = Instant::now();
+            let request_id = event.context.request_id;
+            match sweep(&app).await {
+                Ok(report) => {
+                    tracing::info!(
+                        request_id = %request_id,
+                        expired = report.expired,
+                        closed = report.closed,
+                        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "sweep"
+                    );
+                    Ok::<_, lambda_runtime::Error>(
+                        json!({"expired": report.expired, "closed": report.closed}),
+                    )
+                }
+                Err(err) => {
+                    tracing::error!(request_id = %request_id, error = %err, "sweep failed");
+                    // What is left is found again by the next run.
+                    Err(err.to_string().into())
+                }
+            }
+        }
+    }))
+    .await
+}
