@@ -43,6 +43,16 @@ pub fn about<'a>(event_type: &'a str, id: &'a str) -> impl Fn(&Value) -> bool + 
     }
 }
 
+/// Whether `event` is a `presence` event about user `user_id`.
+pub fn presence_about(user_id: &str) -> impl Fn(&Value) -> bool + '_ {
+    move |e| e["type"] == "presence" && e["data"]["user_id"] == user_id
+}
+
+/// Whether `event` is a `presence` event saying user `user_id` is now `status`.
+pub fn presence_now<'a>(user_id: &'a str, status: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |e| presence_about(user_id)(e) && e["data"]["status"] == status
+}
+
 /// What the reader task saw, in arrival order.
 #[derive(Debug)]
 enum Incoming {
