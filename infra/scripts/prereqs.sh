@@ -3,7 +3,7 @@
 
 # The Python tools, pinned together so that pip resolves them as one set (aws-sam-cli and
 # awscli share botocore; installed one by one they would fight over its version).
-PYTHON_TOOLS=("cargo-lambda==1.9.2" "aws-sam-cli==1.170.0" "cfn-lint==1.58.0" "awscli==1.46.3")
+PYTHON_TOOLS=("cargo-lambda==1.9.2" "aws-sam-cli==1.170.0" "cfn-lint==1.58.0" "awscli==1.46.3" "schemathesis==4.32.5")
 
 log() { printf '\033[1m[stack]\033[0m %s\n' "$*" >&2; }
 

@@ -212,7 +212,7 @@ impl Notify for Delivery {
                     .to_users(&notification.recipients, frame.as_bytes())
                     .await;
                 tracing::debug!(
-                    event_type = ?notification.event.event_type,
+                    event_type = ?notification.event.event_type(),
                     delivered = report.delivered,
                     gone = report.gone,
                     failed = report.failed,

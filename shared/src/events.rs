@@ -1,61 +1,124 @@
 //! Real-time events as data. Domain changes return the [`Notification`]s they yield; the API
 //! layer hands them to [`App::notifier`](crate::app::App) once the change is stored, so the
 //! rules of who hears what live in the domain and the delivery (WebSocket connections) elsewhere.
+//!
+//! Every event is a [`Payload`] variant: its `type` name and its `data` type are declared once,
+//! here, and serde writes the contract's envelope from them.
 
 use futures::future::BoxFuture;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use strum::EnumDiscriminants;
+use utoipa::ToSchema;
 
+use crate::domain::messages::Message;
+use crate::domain::users::Status;
+use crate::http::ErrorDetail;
 use crate::time::now_rfc3339;
 
-/// The contract's server-to-client event types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum EventType {
+/// What an event says, tagged with its type: `{"type": "...", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EnumDiscriminants)]
+#[strum_discriminants(name(EventType), vis(pub))]
+#[serde(tag = "type", content = "data")]
+pub enum Payload {
     #[serde(rename = "message.created")]
-    MessageCreated,
+    MessageCreated(Message),
     #[serde(rename = "message.updated")]
-    MessageUpdated,
+    MessageUpdated(Message),
+    /// A tombstone: `deleted: true`, empty content, no reactions.
     #[serde(rename = "message.deleted")]
-    MessageDeleted,
+    MessageDeleted(Message),
     #[serde(rename = "reaction.added")]
-    ReactionAdded,
+    ReactionAdded(ReactionChange),
     #[serde(rename = "reaction.removed")]
-    ReactionRemoved,
+    ReactionRemoved(ReactionChange),
     #[serde(rename = "message.read")]
-    MessageRead,
+    MessageRead(ReadReceipt),
+    /// Only to the connection that sent `sendMessage`.
     #[serde(rename = "message.sent")]
-    MessageSent,
+    MessageSent(SentMessage),
     #[serde(rename = "typing")]
-    Typing,
+    Typing(TypingEvent),
     #[serde(rename = "presence")]
-    Presence,
+    Presence(PresenceEvent),
+    /// Only to the connection whose frame failed; the connection stays open.
     #[serde(rename = "error")]
-    Error,
+    Error(ErrorDetail),
     #[serde(rename = "pong")]
-    Pong,
+    Pong(Pong),
 }
 
+/// `reaction.added` and `reaction.removed`: who reacted with what, and the message after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReactionChange {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub emoji: String,
+    pub message: Message,
+}
+
+/// `message.read`: who read, and the message after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReadReceipt {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub message: Message,
+}
+
+/// `message.sent`: the stored message and the sender's idempotency key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SentMessage {
+    #[serde(flatten)]
+    pub message: Message,
+    pub client_message_id: Option<String>,
+}
+
+/// `typing`: relayed to the conversation's other participants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TypingEvent {
+    pub conversation_id: String,
+    pub user_id: String,
+    pub recipient_id: Option<String>,
+    pub chat_id: Option<String>,
+    pub is_typing: bool,
+}
+
+/// `presence`: a contact's status changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PresenceEvent {
+    pub user_id: String,
+    pub status: Status,
+    pub last_seen_at: Option<String>,
+}
+
+/// `pong`: the answer to `ping`, with no data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Pong {}
+
 /// One frame as clients receive it: `{"type": "...", "data": {...}, "ts": "..."}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
-    #[serde(rename = "type")]
-    pub event_type: EventType,
-    pub data: Value,
+    #[serde(flatten)]
+    pub payload: Payload,
     pub ts: String,
 }
 
 impl Event {
-    pub fn new(event_type: EventType, data: Value) -> Self {
+    pub fn new(payload: Payload) -> Self {
         Event {
-            event_type,
-            data,
+            payload,
             ts: now_rfc3339(),
         }
     }
 
+    pub fn event_type(&self) -> EventType {
+        EventType::from(&self.payload)
+    }
+
     /// The event as one WebSocket text frame.
     pub fn to_json(&self) -> String {
-        // A `Value` and two plain fields always serialise.
+        // Plain data with string keys always serialises; an empty frame would be dropped.
         serde_json::to_string(self).unwrap_or_default()
     }
 }
@@ -112,7 +175,7 @@ impl Notify for LogNotifier {
         Box::pin(async move {
             for n in &notifications {
                 tracing::debug!(
-                    event_type = ?n.event.event_type,
+                    event_type = ?n.event.event_type(),
                     recipients = n.recipients.len(),
                     "notification (not delivered: no WebSocket delivery configured)"
                 );
@@ -126,57 +189,44 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn pong_at(ts: &str) -> Event {
+        Event {
+            payload: Payload::Pong(Pong {}),
+            ts: ts.into(),
+        }
+    }
+
     #[test]
     fn serialises_as_the_contract_frame() {
         let event = Event {
-            event_type: EventType::ReactionAdded,
-            data: json!({"emoji": "👍"}),
+            payload: Payload::Presence(PresenceEvent {
+                user_id: "U".into(),
+                status: Status::Away,
+                last_seen_at: None,
+            }),
             ts: "2026-11-24T01:02:03.456Z".into(),
         };
         assert_eq!(
             serde_json::to_value(&event).ok(),
             Some(json!({
-                "type": "reaction.added",
-                "data": {"emoji": "👍"},
+                "type": "presence",
+                "data": {"user_id": "U", "status": "away", "last_seen_at": null},
                 "ts": "2026-11-24T01:02:03.456Z",
             }))
+        );
+        assert_eq!(
+            serde_json::to_value(pong_at("t")).ok(),
+            Some(json!({"type": "pong", "data": {}, "ts": "t"}))
         );
     }
 
     #[test]
-    fn every_contract_type_has_its_name() {
-        let names: Vec<Value> = [
-            EventType::MessageCreated,
-            EventType::MessageUpdated,
-            EventType::MessageDeleted,
-            EventType::ReactionAdded,
-            EventType::ReactionRemoved,
-            EventType::MessageRead,
-            EventType::MessageSent,
-            EventType::Typing,
-            EventType::Presence,
-            EventType::Error,
-            EventType::Pong,
-        ]
-        .iter()
-        .filter_map(|t| serde_json::to_value(t).ok())
-        .collect();
-        assert_eq!(
-            names,
-            [
-                "message.created",
-                "message.updated",
-                "message.deleted",
-                "reaction.added",
-                "reaction.removed",
-                "message.read",
-                "message.sent",
-                "typing",
-                "presence",
-                "error",
-                "pong"
-            ]
-            .map(Value::from)
-        );
+    fn frames_read_back_as_the_same_event() {
+        let event = pong_at("2026-11-24T01:02:03.456Z");
+        let back: Option<Event> = serde_json::from_str(&event.to_json()).ok();
+        assert_eq!(back, Some(event));
+        let unknown: Result<Event, _> =
+            serde_json::from_value(json!({"type": "nope", "data": {}, "ts": "t"}));
+        assert!(unknown.is_err());
     }
 }

@@ -1,82 +1,70 @@
-//! Reading client input: a JSON object body and query parameters, with the contract's rules for
-//! what is a 400 (not a JSON object) and what is a 422 (well-formed, but breaks a rule).
+//! Reading client input into typed requests, with the contract's rules for what is a 400 (not a
+//! JSON object) and what is a 422 (well-formed, but a field is missing, mistyped or out of range,
+//! named in `field`). Unknown fields are ignored, so that older servers accept newer clients.
 
-use serde_json::{Map, Value};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LIMIT: i32 = 50;
 pub const MAX_LIMIT: i32 = 100;
 
-/// A request body that is a JSON object.
-#[derive(Debug, Default)]
-pub struct Body(Map<String, Value>);
-
-impl Body {
-    /// An empty body counts as `{}` so that bodiless endpoints accept no body at all.
-    pub fn parse(raw: &[u8]) -> Result<Self> {
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Body::default());
-        }
-        match serde_json::from_slice::<Value>(raw) {
-            Ok(Value::Object(map)) => Ok(Body(map)),
-            Ok(_) => Err(Error::BadRequest(
-                "request body must be a JSON object".into(),
-            )),
-            Err(_) => Err(Error::BadRequest("request body is not valid JSON".into())),
-        }
+/// A JSON body as `T`. An empty body counts as `{}`, so that bodiless endpoints accept no body.
+pub fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
+    let value = if raw.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice::<Value>(raw)
+            .map_err(|_| Error::BadRequest("request body is not valid JSON".into()))?
+    };
+    if !value.is_object() {
+        return Err(Error::BadRequest(
+            "request body must be a JSON object".into(),
+        ));
     }
+    serde_path_to_error::deserialize(value).map_err(field_error)
+}
 
-    pub fn is_null(&self, field: &str) -> bool {
-        self.0.get(field).is_some_and(Value::is_null)
-    }
+/// Query parameters as `T`.
+pub fn query<'a, T: DeserializeOwned>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<T> {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let parsed = form_urlencoded::parse(encoded.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(parsed))
+        .map_err(field_error)
+}
 
-    /// A string field; absent and `null` are `None`, any other type is a 422.
-    pub fn opt_str(&self, field: &str) -> Result<Option<&str>> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Error::validation(
-                field,
-                format!("{field} must be a string"),
-            )),
-        }
+/// A deserialisation error as the contract's 422, naming the field. Serde reports a missing field
+/// at the path of the object that lacks it, with the name only in its message
+/// (``missing field `name` ``, serde's own wording, held by a test below).
+fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> Error {
+    let path = err.path().to_string();
+    let inner = err.inner().to_string();
+    if let Some(name) = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        let field = match path.as_str() {
+            "." => name.to_owned(),
+            parent => format!("{parent}.{name}"),
+        };
+        return Error::validation(&field, format!("{field} is required"));
     }
-
-    pub fn str(&self, field: &str) -> Result<&str> {
-        self.opt_str(field)?
-            .ok_or_else(|| Error::validation(field, format!("{field} is required")))
-    }
-
-    pub fn opt_bool(&self, field: &str) -> Result<Option<bool>> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Error::validation(
-                field,
-                format!("{field} must be a boolean"),
-            )),
-        }
-    }
-
-    pub fn opt_str_list(&self, field: &str) -> Result<Option<Vec<&str>>> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| {
-                    item.as_str().ok_or_else(|| {
-                        Error::validation(field, format!("{field} must be a list of strings"))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()
-                .map(Some),
-            Some(_) => Err(Error::validation(
-                field,
-                format!("{field} must be a list of strings"),
-            )),
-        }
-    }
+    // `field` names the request's own field, as clients know it; the message holds the whole
+    // path (`member_ids[1]`). A field's own check (see `Limit`) words its message itself;
+    // serde's type errors do not name the field.
+    let field = path.split(['[', '.']).next().unwrap_or_default();
+    let message = if inner.starts_with(field) {
+        inner
+    } else {
+        format!("{path}: {inner}")
+    };
+    Error::validation(field, message)
 }
 
 /// Checks a length in characters (not bytes), as users count them.
@@ -91,45 +79,118 @@ pub fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<()>
     Ok(())
 }
 
-/// The `limit` query parameter: default 50, 1..=100, anything else 422.
-pub fn parse_limit(raw: Option<&str>) -> Result<i32> {
-    let Some(raw) = raw else {
-        return Ok(DEFAULT_LIMIT);
-    };
-    raw.parse::<i32>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| {
-            Error::validation(
-                "limit",
-                format!("limit must be an integer from 1 to {MAX_LIMIT}"),
-            )
-        })
+/// The `limit` query parameter of a list: 1 to 100, 50 when absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub i32);
+
+impl Default for Limit {
+    fn default() -> Self {
+        Limit(DEFAULT_LIMIT)
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        // Query values arrive as strings; one message for every way of getting it wrong.
+        let raw = String::deserialize(deserializer)?;
+        raw.parse::<i32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .map(Limit)
+            .ok_or_else(|| {
+                D::Error::custom(format!("limit must be an integer from 1 to {MAX_LIMIT}"))
+            })
+    }
+}
+
+/// For fields that a request may clear: absent is `None` (leave alone), `null` is `Some(None)`.
+pub fn clearable<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)] // read only through Debug
+    struct Named {
+        name: String,
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default, deserialize_with = "clearable")]
+        bio: Option<Option<String>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Paged {
+        #[serde(default)]
+        limit: Limit,
+    }
+
+    fn field_of<T: std::fmt::Debug>(result: Result<T>) -> String {
+        match result {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
     #[test]
     fn tells_bad_json_from_rule_breaking_json() {
-        assert!(matches!(Body::parse(b"{"), Err(Error::BadRequest(_))));
-        assert!(matches!(Body::parse(b"[1]"), Err(Error::BadRequest(_))));
-        assert!(Body::parse(b"").is_ok());
-        let body = Body::parse(br#"{"name": 5}"#).unwrap_or_default();
+        assert!(matches!(body::<Named>(b"{"), Err(Error::BadRequest(_))));
+        assert!(matches!(body::<Named>(b"[1]"), Err(Error::BadRequest(_))));
+        assert!(matches!(
+            body::<Named>(br#""x""#),
+            Err(Error::BadRequest(_))
+        ));
+        assert_eq!(field_of(body::<Named>(br#"{"name": 5}"#)), "name");
+        assert_eq!(field_of(body::<Named>(b"")), "name");
+        assert_eq!(field_of(body::<Named>(br#"{"name": null}"#)), "name");
+        let element = body::<Named>(br#"{"name": "a", "tags": ["x", 1]}"#);
         assert!(
-            matches!(body.str("name"), Err(Error::Validation { field, .. }) if field == "name")
+            matches!(&element, Err(Error::Validation { field, message })
+                if field == "tags" && message.starts_with("tags[1]: invalid type")),
+            "{element:?}"
         );
-        assert!(matches!(body.str("other"), Err(Error::Validation { .. })));
+    }
+
+    #[test]
+    fn missing_fields_are_named_in_the_message_too() {
+        match body::<Named>(br#"{"other": 1}"#) {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field, "name");
+                assert_eq!(message, "name is required");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn null_clears_and_absence_leaves_alone() {
+        let named = body::<Named>(br#"{"name": "a", "bio": null, "extra": true}"#);
+        assert!(matches!(
+            named,
+            Ok(Named {
+                bio: Some(None),
+                ..
+            })
+        ));
+        let named = body::<Named>(br#"{"name": "a"}"#);
+        assert!(matches!(named, Ok(Named { bio: None, .. })));
     }
 
     #[test]
     fn limits() {
-        assert_eq!(parse_limit(None).ok(), Some(50));
-        assert_eq!(parse_limit(Some("100")).ok(), Some(100));
-        assert!(parse_limit(Some("0")).is_err());
-        assert!(parse_limit(Some("101")).is_err());
-        assert!(parse_limit(Some("ten")).is_err());
+        let limit = |raw: &str| query::<Paged>([("limit", raw)]).map(|p| p.limit.0);
+        assert_eq!(query::<Paged>([]).map(|p| p.limit.0).ok(), Some(50));
+        assert_eq!(limit("100").ok(), Some(100));
+        for bad in ["0", "101", "ten", "-1", ""] {
+            assert_eq!(field_of(limit(bad)), "limit", "{bad:?}");
+        }
     }
 
     #[test]

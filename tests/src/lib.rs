@@ -299,5 +299,6 @@ impl Api {
     }
 }
 pub mod direct;
+pub mod docs_check;
 pub mod template_check;
 pub mod ws;

@@ -11,7 +11,7 @@ use serde_yaml::Value;
 
 /// Routes as `METHOD /path/{}`: parameters unnamed, a greedy variable `**`, no trailing slash
 /// (the contract writes `/users/`, the template `/users` and a greedy route for the slash form).
-fn normalise(method: &str, path: &str) -> String {
+pub fn normalise(method: &str, path: &str) -> String {
     let path: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty())

@@ -73,16 +73,13 @@ struct People {
 
 /// The capacity of each operation, in a fixed order.
 async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
-    let page = PageRequest {
-        limit: 50,
-        cursor: None,
-    };
+    let page = PageRequest::default();
     let (sent, send_direct) = measure(messages::send(
         app,
         &p.alice.id,
-        NewMessage {
-            recipient_id: Some(&p.bob.id),
-            content: PROBE,
+        &NewMessage {
+            recipient_id: Some(p.bob.id.clone()),
+            content: PROBE.into(),
             ..Default::default()
         },
     ))
@@ -91,16 +88,21 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
     let (sent, send_chat) = measure(messages::send(
         app,
         &p.alice.id,
-        NewMessage {
-            chat_id: Some(&p.chat_id),
-            content: PROBE,
+        &NewMessage {
+            chat_id: Some(p.chat_id.clone()),
+            content: PROBE.into(),
             ..Default::default()
         },
     ))
     .await;
     sent.expect("send to chat");
-    let (history, history_page) =
-        measure(messages::direct_history(app, &p.bob.id, &p.alice.id, page)).await;
+    let (history, history_page) = measure(messages::direct_history(
+        app,
+        &p.bob.id,
+        &p.alice.id,
+        page.clone(),
+    ))
+    .await;
     let history = history.expect("history");
     assert_eq!(history.items.len(), 50);
     assert_eq!(history.items[0].id, direct.id);
@@ -133,8 +135,8 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
         &app,
         &alice.id,
         NewChat {
-            name: "capacity",
-            member_ids: vec![&bob.id, &carol.id],
+            name: "capacity".into(),
+            member_ids: vec![bob.id.clone(), carol.id.clone()],
         },
     )
     .await
@@ -153,17 +155,17 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
     fill(&app, &in_chat, &people.alice.id, None, 98).await;
     for new in [
         NewMessage {
-            recipient_id: Some(&people.bob.id),
-            content: PROBE,
+            recipient_id: Some(people.bob.id.clone()),
+            content: PROBE.into(),
             ..Default::default()
         },
         NewMessage {
-            chat_id: Some(&people.chat_id),
-            content: PROBE,
+            chat_id: Some(people.chat_id.clone()),
+            content: PROBE.into(),
             ..Default::default()
         },
     ] {
-        messages::send(&app, &people.alice.id, new)
+        messages::send(&app, &people.alice.id, &new)
             .await
             .expect("warm-up send");
     }

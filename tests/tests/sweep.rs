@@ -1,8 +1,7 @@
 //! A route-by-route sweep driven by `docs/api-contract.md` (read with the template test's
 //! parser): a missing, garbage, tampered or expired token, or the token of a deleted account,
-//! gives 401 on every authenticated route; every list route's `limit` defaults to 50 (search:
-//! 20, as the README documents) and 0 or 101 gives 422, and a forged, tampered or foreign
-//! cursor gives 422.
+//! gives 401 on every authenticated route; every list route's `limit` defaults to 50 (search
+//! included) and 0 or 101 gives 422, and a forged, tampered or foreign cursor gives 422.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -188,10 +187,7 @@ async fn every_list_route_defaults_to_50_and_refuses_bad_limits_and_cursors() {
         let sep = if path.contains('?') { '&' } else { '?' };
         let page = api.get(&path, token).await;
         let items = page.expect(200)["items"].as_array().unwrap().len();
-        // The contract's lists default to 50; search, which has no cursor, to the 20 the
-        // README documents as the project's choice.
-        let default = if query.contains("cursor") { 50 } else { 20 };
-        assert_eq!(items, default, "{route}: the default page");
+        assert_eq!(items, 50, "{route}: the default page");
         for limit in ["0", "101"] {
             let reply = api.get(&format!("{path}{sep}limit={limit}"), token).await;
             reply.expect_error(422, "validation_error");

@@ -11,6 +11,7 @@ use chat_shared::api::messages as messages_api;
 use chat_shared::domain::inbox;
 use chat_shared::domain::messages::{self, Conversation, PageRequest};
 use chat_shared::http::{ApiRequest, ApiResponse};
+use chat_shared::input::Limit;
 use chat_shared::{App, Config};
 use e2e::direct::stored_user;
 use lambda_http::http::Method;
@@ -133,7 +134,7 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
     let conversation = Conversation::direct(&alice.id, &bob.id).unwrap();
     let history = || async {
         let page = PageRequest {
-            limit: 10,
+            limit: Limit(10),
             cursor: None,
         };
         messages::direct_history(&app, &bob.id, &alice.id, page)
@@ -174,7 +175,7 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
         &app,
         &bob.id,
         PageRequest {
-            limit: 10,
+            limit: Limit(10),
             cursor: None,
         },
     )

@@ -4,26 +4,23 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::{caller, page_request, unrouted};
+use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::{caller, unrouted};
 use crate::app::App;
-use crate::domain::chats::{self, NewChat};
+use crate::domain::chats::{self, Chat, NewChat, NewMember};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::Result;
-use crate::http::{ApiRequest, ApiResponse};
+use crate::http::{ApiRequest, ApiResponse, ErrorBody};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["chats"]) => create(app, &req).await,
         (&Method::GET, ["chats"]) => list(app, &req).await,
-        (&Method::GET, ["chats", chat_id]) => {
-            let me = caller(app, &req).await?;
-            Ok(ApiResponse::ok(&chats::get(app, &me.id, chat_id).await?))
-        }
+        (&Method::GET, ["chats", chat_id]) => get(app, &req, chat_id).await,
         (&Method::POST, ["chats", chat_id, "members"]) => add_member(app, &req, chat_id).await,
         (&Method::DELETE, ["chats", chat_id, "members", user_id]) => {
-            let me = caller(app, &req).await?;
-            let chat = chats::remove_member(app, &me.id, chat_id, user_id).await?;
-            Ok(ApiResponse::ok(&chat))
+            remove_member(app, &req, chat_id, user_id).await
         }
         (_, path) => unrouted(serves(path)),
     }
@@ -37,26 +34,83 @@ fn serves(path: &[&str]) -> bool {
     )
 }
 
-async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Create a chat; the creator is always a member.
+#[utoipa::path(post, path = "/chats", tag = "chats", security(("bearer" = [])),
+    request_body = NewChat,
+    responses(
+        (status = 201, description = "The new chat", body = Chat),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let body = req.json()?;
-    let new = NewChat {
-        name: body.str("name")?,
-        member_ids: body.opt_str_list("member_ids")?.unwrap_or_default(),
-    };
-    let chat = chats::create(app, &me.id, new).await?;
+    let chat = chats::create(app, &me.id, req.body()?).await?;
     Ok(ApiResponse::created(&chat))
 }
 
-async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// The caller's chats, a page at a time.
+#[utoipa::path(get, path = "/chats", tag = "chats", security(("bearer" = [])),
+    params(PageRequest),
+    responses(
+        (status = 200, description = "A page of the caller's chats", body = Page<Chat>),
+        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let page = chats::list(app, &me.id, page_request(req)?).await?;
-    Ok(ApiResponse::page(&page.items, page.next_cursor))
+    let page = chats::list(app, &me.id, req.query_as()?).await?;
+    Ok(ApiResponse::page(&page))
 }
 
-async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
+/// A chat the caller is a member of.
+#[utoipa::path(get, path = "/chats/{chat_id}", tag = "chats", security(("bearer" = [])),
+    params(("chat_id" = String, Path, description = "A chat id")),
+    responses(
+        (status = 200, description = "The chat", body = Chat),
+        (status = 404, description = "No such chat, or the caller is not a member (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let body = req.json()?;
-    let chat = chats::add_member(app, &me.id, chat_id, body.str("user_id")?).await?;
+    Ok(ApiResponse::ok(&chats::get(app, &me.id, chat_id).await?))
+}
+
+/// Add a member; only members may add. A chat has at most 1,000 members.
+#[utoipa::path(post, path = "/chats/{chat_id}/members", tag = "chats", security(("bearer" = [])),
+    params(("chat_id" = String, Path, description = "A chat id")),
+    request_body = NewMember,
+    responses(
+        (status = 200, description = "The chat with its new member", body = Chat),
+        (status = 403, description = "The caller is not a member (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such chat or user (`not_found`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let new: NewMember = req.body()?;
+    let chat = chats::add_member(app, &me.id, chat_id, &new.user_id).await?;
+    Ok(ApiResponse::ok(&chat))
+}
+
+/// Remove a member: a member may remove itself, the creator may remove anyone.
+#[utoipa::path(delete, path = "/chats/{chat_id}/members/{user_id}", tag = "chats",
+    security(("bearer" = [])),
+    params(
+        ("chat_id" = String, Path, description = "A chat id"),
+        ("user_id" = String, Path, description = "The member to remove"),
+    ),
+    responses(
+        (status = 200, description = "The chat without the member", body = Chat),
+        (status = 403, description = "Neither the member itself nor the creator (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such chat or member (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn remove_member(
+    app: &App,
+    req: &ApiRequest,
+    chat_id: &str,
+    user_id: &str,
+) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let chat = chats::remove_member(app, &me.id, chat_id, user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }

@@ -5,69 +5,31 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::{caller, page_request, unrouted};
+use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::{caller, unrouted};
 use crate::app::App;
-use crate::domain::{inbox, messages};
+use crate::domain::inbox::{self, InboxItem};
+use crate::domain::messages::{self, Edit, Message, NewMessage, Reaction, ReactionQuery};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::Result;
 use crate::events::Outcome;
-use crate::http::{ApiRequest, ApiResponse};
+use crate::http::{ApiRequest, ApiResponse, ErrorBody};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["messages"]) => send(app, &req).await,
-        (&Method::GET, ["messages", "conversations"]) => {
-            let me = caller(app, &req).await?;
-            let page = inbox::inbox(app, &me.id, page_request(&req)?).await?;
-            Ok(ApiResponse::page(&page.items, page.next_cursor))
-        }
+        (&Method::GET, ["messages", "conversations"]) => inbox(app, &req).await,
         (&Method::GET, ["messages", "conversation", user_id]) => {
-            let me = caller(app, &req).await?;
-            let page = messages::direct_history(app, &me.id, user_id, page_request(&req)?).await?;
-            Ok(ApiResponse::page(&page.items, page.next_cursor))
+            direct_history(app, &req, user_id).await
         }
-        (&Method::GET, ["messages", "chat", chat_id]) => {
-            let me = caller(app, &req).await?;
-            let page = messages::chat_history(app, &me.id, chat_id, page_request(&req)?).await?;
-            Ok(ApiResponse::page(&page.items, page.next_cursor))
-        }
-        (&Method::GET, ["messages", id]) => {
-            let me = caller(app, &req).await?;
-            Ok(ApiResponse::ok(&messages::get(app, &me.id, id).await?))
-        }
-        (&Method::PUT, ["messages", id]) => {
-            let me = caller(app, &req).await?;
-            let body = req.json()?;
-            let outcome = messages::edit(app, &me.id, id, body.str("content")?).await?;
-            Ok(ApiResponse::ok(&notify(app, outcome).await))
-        }
-        (&Method::DELETE, ["messages", id]) => {
-            let me = caller(app, &req).await?;
-            notify(app, messages::delete(app, &me.id, id).await?).await;
-            Ok(ApiResponse::no_content())
-        }
-        (&Method::POST, ["messages", id, "reactions"]) => {
-            let me = caller(app, &req).await?;
-            let body = req.json()?;
-            let outcome = messages::add_reaction(app, &me.id, id, body.str("emoji")?).await?;
-            Ok(ApiResponse::ok(&notify(app, outcome).await))
-        }
-        (&Method::DELETE, ["messages", id, "reactions"]) => {
-            let me = caller(app, &req).await?;
-            // Some clients cannot send a body with DELETE: the query parameter comes first.
-            let body = req.json()?;
-            let emoji = match req.query("emoji") {
-                Some(emoji) => emoji,
-                None => body.str("emoji")?,
-            };
-            let outcome = messages::remove_reaction(app, &me.id, id, emoji).await?;
-            Ok(ApiResponse::ok(&notify(app, outcome).await))
-        }
-        (&Method::PATCH, ["messages", id, "read"]) => {
-            let me = caller(app, &req).await?;
-            let outcome = messages::mark_read(app, &me.id, id).await?;
-            Ok(ApiResponse::ok(&notify(app, outcome).await))
-        }
+        (&Method::GET, ["messages", "chat", chat_id]) => chat_history(app, &req, chat_id).await,
+        (&Method::GET, ["messages", id]) => get(app, &req, id).await,
+        (&Method::PUT, ["messages", id]) => edit(app, &req, id).await,
+        (&Method::DELETE, ["messages", id]) => delete(app, &req, id).await,
+        (&Method::POST, ["messages", id, "reactions"]) => add_reaction(app, &req, id).await,
+        (&Method::DELETE, ["messages", id, "reactions"]) => remove_reaction(app, &req, id).await,
+        (&Method::PATCH, ["messages", id, "read"]) => mark_read(app, &req, id).await,
         (_, path) => unrouted(serves(path)),
     }
 }
@@ -91,21 +53,182 @@ async fn notify<T>(app: &App, outcome: Outcome<T>) -> T {
     outcome.value
 }
 
-async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Send a message to a user or a chat. The same sender with the same `client_message_id` gets
+/// the first message back (200), never a second copy.
+#[utoipa::path(post, path = "/messages", tag = "messages", security(("bearer" = [])),
+    request_body = NewMessage,
+    responses(
+        (status = 201, description = "The new message", body = Message),
+        (status = 200, description = "The first message sent with this `client_message_id`", body = Message),
+        (status = 403, description = "The caller is not a member of the chat (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such recipient or chat (`not_found`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let body = req.json()?;
-    let new = messages::NewMessage {
-        recipient_id: body.opt_str("recipient_id")?,
-        chat_id: body.opt_str("chat_id")?,
-        content: body.str("content")?,
-        message_type: body.opt_str("message_type")?,
-        reply_to_id: body.opt_str("reply_to_id")?,
-        client_message_id: body.opt_str("client_message_id")?,
-    };
-    let sent = notify(app, messages::send(app, &me.id, new).await?).await;
+    let new: NewMessage = req.body()?;
+    let sent = notify(app, messages::send(app, &me.id, &new).await?).await;
     Ok(if sent.created {
         ApiResponse::created(&sent.message)
     } else {
         ApiResponse::ok(&sent.message)
     })
+}
+
+/// The caller's conversations, most recent activity first.
+#[utoipa::path(get, path = "/messages/conversations", tag = "messages",
+    security(("bearer" = [])), params(PageRequest),
+    responses(
+        (status = 200, description = "A page of the inbox", body = Page<InboxItem>),
+        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn inbox(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let page = inbox::inbox(app, &me.id, req.query_as()?).await?;
+    Ok(ApiResponse::page(&page))
+}
+
+/// The direct conversation with a user, newest first.
+#[utoipa::path(get, path = "/messages/conversation/{user_id}", tag = "messages",
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The other user"), PageRequest),
+    responses(
+        (status = 200, description = "A page of messages", body = Page<Message>),
+        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn direct_history(
+    app: &App,
+    req: &ApiRequest,
+    user_id: &str,
+) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let page = messages::direct_history(app, &me.id, user_id, req.query_as()?).await?;
+    Ok(ApiResponse::page(&page))
+}
+
+/// A chat's messages, newest first.
+#[utoipa::path(get, path = "/messages/chat/{chat_id}", tag = "messages",
+    security(("bearer" = [])),
+    params(("chat_id" = String, Path, description = "A chat id"), PageRequest),
+    responses(
+        (status = 200, description = "A page of messages", body = Page<Message>),
+        (status = 404, description = "No such chat, or the caller is not a member (`not_found`)", body = ErrorBody),
+        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn chat_history(
+    app: &App,
+    req: &ApiRequest,
+    chat_id: &str,
+) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let page = messages::chat_history(app, &me.id, chat_id, req.query_as()?).await?;
+    Ok(ApiResponse::page(&page))
+}
+
+/// One message of a conversation the caller takes part in.
+#[utoipa::path(get, path = "/messages/{message_id}", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id")),
+    responses(
+        (status = 200, description = "The message", body = Message),
+        (status = 404, description = "No such message, or the caller is not a participant (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    Ok(ApiResponse::ok(&messages::get(app, &me.id, id).await?))
+}
+
+/// Edit a message; only its sender may.
+#[utoipa::path(put, path = "/messages/{message_id}", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id")),
+    request_body = Edit,
+    responses(
+        (status = 200, description = "The edited message, `edited_at` set", body = Message),
+        (status = 403, description = "Not the sender (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
+        (status = 409, description = "The message is deleted (`conflict`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let edit: Edit = req.body()?;
+    let outcome = messages::edit(app, &me.id, id, &edit.content).await?;
+    Ok(ApiResponse::ok(&notify(app, outcome).await))
+}
+
+/// Delete a message; only its sender may. It stays in history as a tombstone.
+#[utoipa::path(delete, path = "/messages/{message_id}", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not the sender (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    notify(app, messages::delete(app, &me.id, id).await?).await;
+    Ok(ApiResponse::no_content())
+}
+
+/// React to a message; the same reaction twice changes nothing. A message takes at most 50
+/// distinct emoji and 1,000 reactions (`limit_exceeded`).
+#[utoipa::path(post, path = "/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id")),
+    request_body = Reaction,
+    responses(
+        (status = 200, description = "The message with the reaction", body = Message),
+        (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
+        (status = 409, description = "The message is deleted (`conflict`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let reaction: Reaction = req.body()?;
+    let outcome = messages::add_reaction(app, &me.id, id, &reaction.emoji).await?;
+    Ok(ApiResponse::ok(&notify(app, outcome).await))
+}
+
+/// Take back a reaction: `emoji` as a query parameter (which wins) or in the body.
+#[utoipa::path(delete, path = "/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id"), ReactionQuery),
+    request_body(content = Option<Reaction>, description = "The reaction, unless the query names it"),
+    responses(
+        (status = 200, description = "The message without the reaction", body = Message),
+        (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let query: ReactionQuery = req.query_as()?;
+    let emoji = match query.emoji {
+        Some(emoji) => emoji,
+        None => req.body::<Reaction>()?.emoji,
+    };
+    let outcome = messages::remove_reaction(app, &me.id, id, &emoji).await?;
+    Ok(ApiResponse::ok(&notify(app, outcome).await))
+}
+
+/// Mark a message read. `read_by` records at most 1,000 readers; later reads answer 200
+/// unrecorded.
+#[utoipa::path(patch, path = "/messages/{message_id}/read", tag = "messages",
+    security(("bearer" = [])),
+    params(("message_id" = String, Path, description = "A message id")),
+    responses(
+        (status = 200, description = "The message with the caller in `read_by`", body = Message),
+        (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
+    let me = caller(app, req).await?;
+    let outcome = messages::mark_read(app, &me.id, id).await?;
+    Ok(ApiResponse::ok(&notify(app, outcome).await))
 }

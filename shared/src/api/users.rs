@@ -3,33 +3,31 @@
 use std::sync::Arc;
 
 use lambda_http::http::Method;
-use serde_json::json;
 
-use super::{caller, page_request, unrouted};
+use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::{caller, unrouted};
 use crate::app::App;
 use crate::domain::contacts;
-use crate::domain::users::{self, Login, PasswordChange, ProfileChange, Registration, Status};
-use crate::error::{Error, Result};
-use crate::http::{ApiRequest, ApiResponse};
-use crate::input::{Body, parse_limit};
-
-const SEARCH_DEFAULT_LIMIT: &str = "20";
+use crate::domain::paging::{Page, PageRequest};
+use crate::domain::users::{
+    self, Login, PrivateUser, ProfileChange, PublicUser, Registration, SearchQuery, Session,
+    StatusChange,
+};
+use crate::error::Result;
+use crate::http::{ApiRequest, ApiResponse, ErrorBody};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["users", "register"]) => register(app, &req).await,
         (&Method::POST, ["users", "login"]) => login(app, &req).await,
-        (&Method::GET, ["users", "me"]) => Ok(ApiResponse::ok(&caller(app, &req).await?.private())),
+        (&Method::GET, ["users", "me"]) => get_me(app, &req).await,
         (&Method::PUT, ["users", "me"]) => update_me(app, &req).await,
         (&Method::DELETE, ["users", "me"]) => delete_me(app, &req).await,
         (&Method::PATCH, ["users", "me", "status"]) => set_status(app, &req).await,
         (&Method::GET, ["users", "search"]) => search(app, &req).await,
         (&Method::GET, ["users"]) => list(app, &req).await,
-        (&Method::GET, ["users", user_id]) => {
-            caller(app, &req).await?;
-            Ok(ApiResponse::ok(&users::get_public(app, user_id).await?))
-        }
+        (&Method::GET, ["users", user_id]) => get_user(app, &req, user_id).await,
         (_, path) => unrouted(serves(path)),
     }
 }
@@ -39,93 +37,76 @@ fn serves(path: &[&str]) -> bool {
     matches!(path, ["users"] | ["users", _] | ["users", "me", "status"])
 }
 
-async fn register(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let body = req.json()?;
-    let user = users::register(
-        app,
-        Registration {
-            username: body.str("username")?,
-            email: body.str("email")?,
-            password: body.str("password")?,
-            display_name: body.opt_str("display_name")?,
-        },
-    )
-    .await?;
+/// Create an account.
+#[utoipa::path(post, path = "/users/register", tag = "users", request_body = Registration,
+    responses(
+        (status = 201, description = "The new account", body = PrivateUser),
+        (status = 409, description = "`username_taken` or `email_taken`", body = ErrorBody),
+        BodyFailures, Failures,
+    ))]
+pub(super) async fn register(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    let user = users::register(app, req.body()?).await?;
     Ok(ApiResponse::created(&user.private()))
 }
 
-async fn login(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let body = req.json()?;
-    let identifier = match (body.opt_str("username")?, body.opt_str("email")?) {
-        (Some(name), _) => name,
-        (None, Some(email)) => email,
-        (None, None) => {
-            return Err(Error::validation(
-                "username",
-                "username or email is required",
-            ));
-        }
-    };
-    let result = users::login(
-        app,
-        Login {
-            identifier,
-            password: body.str("password")?,
-        },
-    )
-    .await?;
-    Ok(ApiResponse::ok(&json!({
-        "access_token": result.access_token,
-        "token_type": "bearer",
-        "expires_in": result.expires_in,
-        "user": result.user.private(),
-    })))
+/// Log in: a bearer token for the REST API and the WebSocket API.
+#[utoipa::path(post, path = "/users/login", tag = "users", request_body = Login,
+    responses(
+        (status = 200, description = "A session", body = Session),
+        (status = 401, description = "`invalid_credentials`: the same answer for an unknown user and a wrong password", body = ErrorBody),
+        BodyFailures, Failures,
+    ))]
+pub(super) async fn login(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    Ok(ApiResponse::ok(
+        &users::login(app, req.body::<Login>()?).await?,
+    ))
 }
 
-/// Present-and-null or empty clears an optional field; absent leaves it alone.
-fn clearable<'a>(body: &'a Body, field: &str) -> Result<Option<Option<&'a str>>> {
-    let value = body.opt_str(field)?;
-    Ok(if value.is_some() || body.is_null(field) {
-        Some(value)
-    } else {
-        None
-    })
+/// The caller's own profile.
+#[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses((status = 200, description = "The caller", body = PrivateUser), AuthFailures, Failures))]
+pub(super) async fn get_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    Ok(ApiResponse::ok(&caller(app, req).await?.private()))
 }
 
-async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Change the caller's profile; absent fields stay as they are.
+#[utoipa::path(put, path = "/users/me", tag = "users", security(("bearer" = [])),
+    request_body = ProfileChange,
+    responses(
+        (status = 200, description = "The changed profile", body = PrivateUser),
+        (status = 403, description = "`current_password` is wrong", body = ErrorBody),
+        (status = 409, description = "`email_taken`, or a concurrent change (`conflict`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let body = req.json()?;
-    let password = match (body.opt_str("password")?, body.opt_str("current_password")?) {
-        (Some(new), Some(current)) => Some(PasswordChange { new, current }),
-        (Some(_), None) => {
-            return Err(Error::validation(
-                "current_password",
-                "current_password is required to change the password",
-            ));
-        }
-        (None, _) => None,
-    };
-    let change = ProfileChange {
-        display_name: body.opt_str("display_name")?,
-        bio: clearable(&body, "bio")?,
-        avatar_url: clearable(&body, "avatar_url")?,
-        email: body.opt_str("email")?,
-        password,
-    };
+    let change: ProfileChange = req.body()?;
     let user = users::update_profile(app, me, change).await?;
     Ok(ApiResponse::ok(&user.private()))
 }
 
-async fn delete_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Delete the caller's account: its tokens stop working, its sockets close, and its username
+/// and email become free.
+#[utoipa::path(delete, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), AuthFailures, Failures))]
+pub(super) async fn delete_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
     users::delete(app, &me).await?;
     Ok(ApiResponse::no_content())
 }
 
-async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Set the caller's status; its contacts get a `presence` event.
+#[utoipa::path(patch, path = "/users/me/status", tag = "users", security(("bearer" = [])),
+    request_body = StatusChange,
+    responses(
+        (status = 200, description = "The caller with its new status", body = PrivateUser),
+        (status = 409, description = "A concurrent change (`conflict`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
+pub(super) async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let status = Status::parse(req.json()?.str("status")?)?;
-    let user = users::set_status(app, me, status).await?;
+    let change: StatusChange = req.body()?;
+    let user = users::set_status(app, me, change.status).await?;
     // The status is stored; failing to reach the contacts must not turn that into an error.
     match contacts::presence_notifications(app, &user).await {
         Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,
@@ -135,19 +116,49 @@ async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     Ok(ApiResponse::ok(&user.private()))
 }
 
-async fn search(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Users whose username or display name starts with `q`, case-insensitively. One page: refine
+/// `q` to find more.
+#[utoipa::path(get, path = "/users/search", tag = "users", security(("bearer" = [])),
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Matching users; `next_cursor` is always null", body = Page<PublicUser>),
+        (status = 422, description = "`q` or `limit` out of range (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn search(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     caller(app, req).await?;
-    let query = req
-        .query("q")
-        .ok_or_else(|| Error::validation("q", "q is required"))?;
-    let limit = parse_limit(Some(req.query("limit").unwrap_or(SEARCH_DEFAULT_LIMIT)))?;
-    let page = users::search(app, query, limit).await?;
-    tracing::debug!(consumed_rcu = page.consumed_rcu, "user search");
-    Ok(ApiResponse::page(&page.users, None))
+    let query: SearchQuery = req.query_as()?;
+    let found = users::search(app, &query).await?;
+    tracing::debug!(consumed_rcu = found.consumed_rcu, "user search");
+    Ok(ApiResponse::page(&Page {
+        items: found.users,
+        next_cursor: None,
+    }))
 }
 
-async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+/// Every user, a page at a time.
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
+    params(PageRequest),
+    responses(
+        (status = 200, description = "A page of users", body = Page<PublicUser>),
+        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     caller(app, req).await?;
-    let page = users::list(app, page_request(req)?).await?;
-    Ok(ApiResponse::page(&page.items, page.next_cursor))
+    let page = users::list(app, req.query_as()?).await?;
+    Ok(ApiResponse::page(&page))
+}
+
+/// Anybody's public profile.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "A user id")),
+    responses(
+        (status = 200, description = "The user", body = PublicUser),
+        (status = 404, description = "No such user (`not_found`)", body = ErrorBody),
+        AuthFailures, Failures,
+    ))]
+pub(super) async fn get_user(app: &App, req: &ApiRequest, user_id: &str) -> Result<ApiResponse> {
+    caller(app, req).await?;
+    Ok(ApiResponse::ok(&users::get_public(app, user_id).await?))
 }

@@ -1,6 +1,7 @@
 //! Chats (rooms): creation, membership and the caller's list of chats.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::error::{Error, Result};
@@ -19,7 +20,13 @@ pub const MAX_INITIAL_MEMBERS: usize = 99;
 /// event is pushed to each of them, so the bound keeps both the item and the fan-out finite.
 pub const MAX_MEMBERS: usize = 1000;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01JDQ40B5HZ3K6S9D1F4G7J2LM", "name": "Engines",
+    "created_by": "01JDQ3Y6S1W8X5V9K2M4N7P0QR",
+    "members": ["01JDQ3Y6S1W8X5V9K2M4N7P0QR", "01JDQ3YF4T2W6X8Z0B3C5D7E9G"],
+    "created_at": "2026-11-24T01:02:03.456Z"
+}))]
 pub struct Chat {
     pub id: String,
     pub name: String,
@@ -35,10 +42,23 @@ impl Chat {
     }
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct NewChat<'a> {
-    pub name: &'a str,
-    pub member_ids: Vec<&'a str>,
+/// `POST /chats`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Engines", "member_ids": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"]}))]
+pub struct NewChat {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    /// Existing users; the creator is always a member.
+    #[serde(default)]
+    #[schema(max_items = 98)]
+    pub member_ids: Vec<String>,
+}
+
+/// `POST /chats/{chat_id}/members`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"user_id": "01JDQ3YF4T2W6X8Z0B3C5D7E9G"}))]
+pub struct NewMember {
+    pub user_id: String,
 }
 
 /// Cursors of one user's chat list only resume that list.
@@ -55,12 +75,12 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 /// Creates a chat of `me` and `member_ids` (existing users; duplicates and `me` are ignored).
-pub async fn create(app: &App, me: &str, new: NewChat<'_>) -> Result<Chat> {
-    validate_name(new.name)?;
+pub async fn create(app: &App, me: &str, new: NewChat) -> Result<Chat> {
+    validate_name(&new.name)?;
     let mut members: Vec<String> = vec![me.to_owned()];
     for id in &new.member_ids {
         if !members.iter().any(|m| m == id) {
-            members.push((*id).to_owned());
+            members.push(id.clone());
         }
     }
     if members.len() > MAX_INITIAL_MEMBERS {
@@ -86,7 +106,7 @@ pub async fn create(app: &App, me: &str, new: NewChat<'_>) -> Result<Chat> {
     members.sort();
     let chat = Chat {
         id: ulid::Ulid::generate().to_string(),
-        name: new.name.to_owned(),
+        name: new.name.clone(),
         created_by: me.to_owned(),
         members,
         created_at: now,
@@ -125,10 +145,10 @@ pub async fn get(app: &App, me: &str, chat_id: &str) -> Result<Chat> {
 }
 
 /// The chats `me` belongs to, most recently joined first.
-pub async fn list(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<Chat>> {
+pub async fn list(app: &App, me: &str, page: PageRequest) -> Result<Page<Chat>> {
     let scope = list_scope(me);
     let start = page.start(app, &scope)?;
-    let (ids, next) = app.store.member_chat_ids(me, page.limit, start).await?;
+    let (ids, next) = app.store.member_chat_ids(me, page.limit(), start).await?;
     let mut chats = app.store.get_chats(&ids).await?;
     // Keep the index order; drop chats left between the index read and the item read.
     chats.retain(|c| c.has_member(me));

@@ -1,11 +1,9 @@
 //! Contacts: the users with whom a user shares a direct conversation or a chat. They are who
 //! hears of the user's presence.
 
-use serde_json::json;
-
 use crate::app::App;
 use crate::error::Result;
-use crate::events::{Event, EventType, Notification};
+use crate::events::{Event, Notification, Payload, PresenceEvent};
 use crate::store::Store;
 
 use super::users::User;
@@ -39,14 +37,11 @@ pub fn presence(user: &User, contacts: Vec<String>) -> Vec<Notification> {
     if contacts.is_empty() {
         return Vec::new();
     }
-    let event = Event::new(
-        EventType::Presence,
-        json!({
-            "user_id": user.id,
-            "status": user.status,
-            "last_seen_at": user.last_seen_at,
-        }),
-    );
+    let event = Event::new(Payload::Presence(PresenceEvent {
+        user_id: user.id.clone(),
+        status: user.status,
+        last_seen_at: user.last_seen_at.clone(),
+    }));
     vec![Notification::new(contacts, event)]
 }
 
@@ -59,6 +54,7 @@ pub async fn presence_notifications(app: &App, user: &User) -> Result<Vec<Notifi
 mod tests {
     use super::*;
     use crate::domain::users::Status;
+    use crate::events::EventType;
 
     #[test]
     fn presence_goes_to_the_contacts_with_status_and_last_seen() {
@@ -81,7 +77,11 @@ mod tests {
         let sent = presence(&user, vec!["A".into(), "B".into()]);
         let pairs: Vec<(String, EventType)> = sent
             .iter()
-            .flat_map(|n| n.recipients.iter().map(|r| (r.clone(), n.event.event_type)))
+            .flat_map(|n| {
+                n.recipients
+                    .iter()
+                    .map(|r| (r.clone(), n.event.event_type()))
+            })
             .collect();
         assert_eq!(
             pairs,
@@ -91,9 +91,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            sent.first().map(|n| n.event.data.clone()),
-            Some(json!({"user_id": "U", "status": "offline",
-                        "last_seen_at": "2026-11-24T01:02:03.456Z"}))
+            sent.first().map(|n| n.event.payload.clone()),
+            Some(Payload::Presence(PresenceEvent {
+                user_id: "U".into(),
+                status: Status::Offline,
+                last_seen_at: Some("2026-11-24T01:02:03.456Z".into()),
+            }))
         );
         assert!(presence(&user, vec![]).is_empty());
     }

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::error::Result;
@@ -27,7 +28,7 @@ pub struct InboxEntry {
 
 /// An inbox entry as clients see it: exactly one of `peer` and `chat` is set, except that the
 /// peer of a deleted account is `null`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InboxItem {
     pub conversation_id: String,
     pub kind: ConversationKind,
@@ -41,10 +42,10 @@ fn scope(me: &str) -> String {
     format!("inbox:{me}")
 }
 
-pub async fn inbox(app: &App, me: &str, page: PageRequest<'_>) -> Result<Page<InboxItem>> {
+pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxItem>> {
     let scope = scope(me);
     let start = page.start(app, &scope)?;
-    let (entries, next) = app.store.inbox_page(me, page.limit, start).await?;
+    let (entries, next) = app.store.inbox_page(me, page.limit(), start).await?;
     let peer_ids: Vec<String> = entries.iter().filter_map(|e| e.peer_id.clone()).collect();
     let chat_ids: Vec<String> = entries.iter().filter_map(|e| e.chat_id.clone()).collect();
     let (peers, chats) = futures::try_join!(

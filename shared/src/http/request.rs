@@ -4,7 +4,7 @@ use lambda_http::http::Method;
 use lambda_http::{Body as LambdaBody, RequestExt};
 
 use crate::error::{Error, Result};
-use crate::input::Body;
+use crate::input;
 
 /// The contract's limit on request bodies.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -65,12 +65,18 @@ impl ApiRequest {
         self.query.get(name).map(String::as_str)
     }
 
-    /// The body as a JSON object: 413 over 64 KiB, 400 when not a JSON object.
-    pub fn json(&self) -> Result<Body> {
+    /// The body as `T`: 413 over 64 KiB, 400 when not a JSON object, 422 naming the field that
+    /// does not fit `T`.
+    pub fn body<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         if self.body.len() > MAX_BODY_BYTES {
             return Err(Error::PayloadTooLarge);
         }
-        Body::parse(&self.body)
+        input::body(&self.body)
+    }
+
+    /// The query parameters as `T`; 422 naming the parameter that does not fit.
+    pub fn query_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        input::query(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The bearer token of the `Authorization` header; 401 when there is none.

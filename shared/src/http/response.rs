@@ -1,7 +1,55 @@
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use crate::domain::paging::Page;
 use crate::error::Error;
+
+/// The contract's error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    ValidationError,
+    Unauthorized,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    UsernameTaken,
+    EmailTaken,
+    Conflict,
+    LimitExceeded,
+    PayloadTooLarge,
+    RateLimited,
+    Unavailable,
+    Internal,
+}
+
+/// What went wrong: the REST error body's `error`, and the data of a WebSocket `error` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "validation_error", "message": "name is required", "field": "name"}))]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// For humans; never a stack trace or a dependency's own error.
+    pub message: String,
+    /// The offending field or query parameter, for `validation_error` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Every REST error: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// API Gateway's own body when no route matches a path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"message": "Not Found"}))]
+pub struct RouteNotFound {
+    pub message: String,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiResponse {
@@ -40,63 +88,87 @@ impl ApiResponse {
 
     /// API Gateway's own answer when no route matches, byte for byte: `{"message":"Not Found"}`.
     pub fn route_not_found() -> Self {
-        Self::json(404, &json!({ "message": "Not Found" }))
+        Self::json(
+            404,
+            &RouteNotFound {
+                message: "Not Found".into(),
+            },
+        )
     }
 
     /// A page of a list, as every list endpoint answers.
-    pub fn page(items: &impl Serialize, next_cursor: Option<String>) -> Self {
-        Self::ok(&json!({ "items": items, "next_cursor": next_cursor }))
+    pub fn page<T: Serialize>(page: &Page<T>) -> Self {
+        Self::ok(page)
+    }
+}
+
+impl Error {
+    /// The status and the contract's error detail of this error.
+    pub fn detail(&self) -> (u16, ErrorDetail) {
+        let (status, code) = match self {
+            Error::BadRequest(_) => (400, ErrorCode::BadRequest),
+            Error::Validation { .. } => (422, ErrorCode::ValidationError),
+            Error::Unauthorized => (401, ErrorCode::Unauthorized),
+            Error::InvalidCredentials => (401, ErrorCode::InvalidCredentials),
+            Error::Forbidden(_) => (403, ErrorCode::Forbidden),
+            Error::NotFound => (404, ErrorCode::NotFound),
+            Error::MethodNotAllowed => (405, ErrorCode::MethodNotAllowed),
+            Error::UsernameTaken => (409, ErrorCode::UsernameTaken),
+            Error::EmailTaken => (409, ErrorCode::EmailTaken),
+            Error::Conflict(_) => (409, ErrorCode::Conflict),
+            Error::LimitExceeded(_) => (422, ErrorCode::LimitExceeded),
+            Error::PayloadTooLarge => (413, ErrorCode::PayloadTooLarge),
+            Error::RateLimited { .. } => (429, ErrorCode::RateLimited),
+            Error::Unavailable(_) => (503, ErrorCode::Unavailable),
+            Error::Internal(_) => (500, ErrorCode::Internal),
+        };
+        let field = match self {
+            Error::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let detail = ErrorDetail {
+            code,
+            message: self.to_string(),
+            field,
+        };
+        (status, detail)
+    }
+
+    /// Logs what the client is never shown: the cause of a 5xx, once, where it is answered.
+    pub fn log_cause(&self) {
+        match self {
+            Error::Unavailable(source) => {
+                tracing::error!(error = %source, cause = ?source, "dependency unavailable");
+            }
+            Error::Internal(what) => tracing::error!(error = %what, "internal error"),
+            _ => {}
+        }
     }
 }
 
 /// The single mapping from domain errors to the contract's status codes and error bodies.
 impl From<Error> for ApiResponse {
     fn from(err: Error) -> Self {
-        let (status, code) = match &err {
-            Error::BadRequest(_) => (400, "bad_request"),
-            Error::Validation { .. } => (422, "validation_error"),
-            Error::Unauthorized => (401, "unauthorized"),
-            Error::InvalidCredentials => (401, "invalid_credentials"),
-            Error::Forbidden(_) => (403, "forbidden"),
-            Error::NotFound => (404, "not_found"),
-            Error::MethodNotAllowed => (405, "method_not_allowed"),
-            Error::UsernameTaken => (409, "username_taken"),
-            Error::EmailTaken => (409, "email_taken"),
-            Error::Conflict(_) => (409, "conflict"),
-            Error::LimitExceeded(_) => (422, "limit_exceeded"),
-            Error::PayloadTooLarge => (413, "payload_too_large"),
-            Error::RateLimited { .. } => (429, "rate_limited"),
-            Error::Unavailable(_) => (503, "unavailable"),
-            Error::Internal(_) => (500, "internal"),
-        };
-        let mut body = json!({ "code": code, "message": err.to_string() });
-        if let Error::Validation { field, .. } = &err {
-            body["field"] = Value::String(field.clone());
-        }
+        let (status, error) = err.detail();
+        err.log_cause();
         let mut headers = Vec::new();
         match &err {
             Error::RateLimited { retry_after_secs } => {
                 headers.push(("retry-after", retry_after_secs.to_string()));
             }
-            Error::Unavailable(source) => {
-                // Logged once, here, with its cause; the client only learns it may retry.
-                tracing::error!(error = %source, cause = ?source, "dependency unavailable");
-                headers.push(("retry-after", "1".to_owned()));
-            }
-            Error::Internal(what) => tracing::error!(error = %what, "internal error"),
+            Error::Unavailable(_) => headers.push(("retry-after", "1".to_owned())),
             _ => {}
         }
-        ApiResponse {
-            status,
-            body: Some(json!({ "error": body })),
-            headers,
-        }
+        let mut response = Self::json(status, &ErrorBody { error });
+        response.headers = headers;
+        response
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn validation_errors_name_their_field() {

@@ -26,13 +26,6 @@ pub struct Activity<'a> {
     pub unread: bool,
 }
 
-fn kind_name(kind: ConversationKind) -> &'static str {
-    match kind {
-        ConversationKind::Direct => "direct",
-        ConversationKind::Chat => "chat",
-    }
-}
-
 fn counterpart_attribute(kind: ConversationKind) -> &'static str {
     match kind {
         ConversationKind::Direct => "peer_id",
@@ -41,11 +34,9 @@ fn counterpart_attribute(kind: ConversationKind) -> &'static str {
 }
 
 fn entry_from_item(item: &Item) -> StoreResult<InboxEntry> {
-    let kind = match opt_s(item, "kind") {
-        Some("direct") => ConversationKind::Direct,
-        Some("chat") => ConversationKind::Chat,
-        other => return Err(corrupt(format!("inbox entry kind {other:?}"))),
-    };
+    let kind: ConversationKind = opt_s(item, "kind")
+        .and_then(|kind| kind.parse().ok())
+        .ok_or_else(|| corrupt(format!("inbox entry kind {:?}", opt_s(item, "kind"))))?;
     let last_message = item
         .get("last_message")
         .and_then(|v| v.as_m().ok())
@@ -89,7 +80,7 @@ impl Store {
             .expression_attribute_names("#last", "last_message")
             .expression_attribute_names("#activity", "last_activity")
             .expression_attribute_names("#unread", "unread_count")
-            .expression_attribute_values(":kind", s(kind_name(kind)))
+            .expression_attribute_values(":kind", s(<&str>::from(kind)))
             .expression_attribute_values(":counterpart", s(activity.counterpart))
             .expression_attribute_values(":last", AttributeValue::M(message_item(message)))
             .expression_attribute_values(":activity", s(&message.ulid))

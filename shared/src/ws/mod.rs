@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod disconnect;
+pub mod docs;
 pub mod send;
 pub mod sweep;
 

@@ -9,16 +9,30 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
-use crate::domain::messages::{self, NewMessage};
+use crate::domain::messages::{self, MarkRead, NewMessage, TypingSignal};
 use crate::domain::presence;
 use crate::error::{Error, Result};
-use crate::events::{Event, EventType};
-use crate::http::ApiResponse;
-use crate::input::Body;
+use crate::events::{Event, Payload, Pong, SentMessage};
+use crate::input;
+
+/// A client frame, chosen by its `action` (API Gateway's route selection
+/// `$request.body.action`); each action's fields are those of the matching REST request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "action")]
+pub enum Action {
+    #[serde(rename = "sendMessage")]
+    SendMessage(NewMessage),
+    #[serde(rename = "typing")]
+    Typing(TypingSignal),
+    #[serde(rename = "markRead")]
+    MarkRead(MarkRead),
+    #[serde(rename = "ping")]
+    Ping,
+}
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let connection = connection_id(&req)?.to_owned();
@@ -46,56 +60,53 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
 }
 
 async fn serve(app: &App, route: &str, body: &str, user_id: &str) -> Result<Option<Event>> {
-    let frame = Body::parse(body.as_bytes())?;
-    match route {
-        "ping" => Ok(Some(Event::new(EventType::Pong, json!({})))),
-        "sendMessage" => {
+    // API Gateway chose the route by the frame's `action`; the frame itself says the same.
+    if !matches!(route, "sendMessage" | "typing" | "markRead" | "ping") {
+        return Err(unknown_action(body));
+    }
+    match input::body::<Action>(body.as_bytes())? {
+        Action::Ping => Ok(Some(Event::new(Payload::Pong(Pong {})))),
+        Action::SendMessage(new) => {
             let me = caller(app, user_id).await?;
-            let client_message_id = frame.opt_str("client_message_id")?;
-            let sent = messages::send(
-                app,
-                &me,
-                NewMessage {
-                    recipient_id: frame.opt_str("recipient_id")?,
-                    chat_id: frame.opt_str("chat_id")?,
-                    content: frame.str("content")?,
-                    message_type: frame.opt_str("message_type")?,
-                    reply_to_id: frame.opt_str("reply_to_id")?,
-                    client_message_id,
-                },
-            )
-            .await?;
+            let sent = messages::send(app, &me, &new).await?;
             app.notifier.notify(sent.notifications).await;
-            let mut data = serde_json::to_value(&sent.value.message).map_err(Error::unavailable)?;
-            data["client_message_id"] = client_message_id.map_or(Value::Null, Value::from);
-            Ok(Some(Event::new(EventType::MessageSent, data)))
+            Ok(Some(Event::new(Payload::MessageSent(SentMessage {
+                message: sent.value.message,
+                client_message_id: new.client_message_id,
+            }))))
         }
-        "typing" => {
+        Action::Typing(signal) => {
             let me = caller(app, user_id).await?;
-            let is_typing = frame.opt_bool("is_typing")?.unwrap_or(true);
-            let notifications = messages::typing(
-                app,
-                &me,
-                frame.opt_str("recipient_id")?,
-                frame.opt_str("chat_id")?,
-                is_typing,
-            )
-            .await?;
+            let notifications = messages::typing(app, &me, &signal).await?;
             app.notifier.notify(notifications).await;
             Ok(None)
         }
-        "markRead" => {
+        Action::MarkRead(read) => {
             let me = caller(app, user_id).await?;
-            let read = messages::mark_read(app, &me, frame.str("message_id")?).await?;
+            let read = messages::mark_read(app, &me, &read.message_id).await?;
             app.notifier.notify(read.notifications).await;
             Ok(None)
         }
-        _ => {
-            let action = frame.opt_str("action").ok().flatten().unwrap_or_default();
-            Err(Error::validation(
+    }
+}
+
+/// The `$default` route: a frame that is not JSON (400), or names no action this API has.
+fn unknown_action(body: &str) -> Error {
+    #[derive(Deserialize)]
+    struct Named {
+        action: Option<serde_json::Value>,
+    }
+    match input::body::<Named>(body.as_bytes()) {
+        Err(err) => err,
+        Ok(named) => {
+            let action = named
+                .action
+                .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_owned))
+                .unwrap_or_default();
+            Error::validation(
                 "action",
                 format!("unknown action '{action}': use sendMessage, typing, markRead or ping"),
-            ))
+            )
         }
     }
 }
@@ -112,6 +123,6 @@ async fn caller(app: &App, user_id: &str) -> Result<String> {
 
 /// An `error` event with the same `{code, message, field}` the REST API answers.
 fn error_event(err: Error) -> Event {
-    let body = ApiResponse::from(err).body.unwrap_or(Value::Null);
-    Event::new(EventType::Error, body["error"].clone())
+    err.log_cause();
+    Event::new(Payload::Error(err.detail().1))
 }

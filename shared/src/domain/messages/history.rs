@@ -14,7 +14,7 @@ pub async fn direct_history(
     app: &App,
     me: &str,
     peer: &str,
-    page: PageRequest<'_>,
+    page: PageRequest,
 ) -> Result<Page<Message>> {
     let conversation = Conversation::direct(me, peer).ok_or(Error::NotFound)?;
     history(app, &conversation, page).await
@@ -25,7 +25,7 @@ pub async fn chat_history(
     app: &App,
     me: &str,
     chat_id: &str,
-    page: PageRequest<'_>,
+    page: PageRequest,
 ) -> Result<Page<Message>> {
     let conversation = Conversation::chat(chat_id).ok_or(Error::NotFound)?;
     participants(app, &conversation, me)
@@ -37,13 +37,13 @@ pub async fn chat_history(
 async fn history(
     app: &App,
     conversation: &Conversation,
-    page: PageRequest<'_>,
+    page: PageRequest,
 ) -> Result<Page<Message>> {
     let scope = history_scope(conversation);
     let start = page.start(app, &scope)?;
     let (items, next) = app
         .store
-        .history(&conversation.id(), page.limit, start)
+        .history(&conversation.id(), page.limit(), start)
         .await?;
     Ok(Page::new(app, &scope, items, next))
 }

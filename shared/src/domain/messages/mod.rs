@@ -4,6 +4,7 @@
 
 mod changes;
 mod history;
+mod requests;
 mod send;
 
 use std::collections::BTreeMap;
@@ -11,10 +12,10 @@ use std::collections::BTreeMap;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
-use crate::events::{Event, EventType, Notification};
+use crate::events::{Event, Notification, Payload, ReactionChange, ReadReceipt};
 use crate::input::check_len;
 
 pub use super::conversation::{
@@ -23,7 +24,8 @@ pub use super::conversation::{
 pub use super::paging::{Page, PageRequest};
 pub use changes::{add_reaction, delete, edit, get, mark_read, remove_reaction};
 pub use history::{chat_history, direct_history};
-pub use send::{NewMessage, Sent, send, typing};
+pub use requests::{Edit, MarkRead, NewMessage, Reaction, ReactionQuery, TypingSignal};
+pub use send::{Sent, send, typing};
 
 pub const MAX_CONTENT_CHARS: usize = 4000;
 pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 64;
@@ -43,8 +45,21 @@ pub const MAX_READ_RECEIPTS: usize = 1000;
 /// fan-out short, few enough not to exhaust the connection pool or burst a partition.
 const FANOUT_CONCURRENCY: usize = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a message holds. The stored item keeps the same lowercase name (`strum`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum MessageType {
     Text,
     Image,
@@ -52,33 +67,17 @@ pub enum MessageType {
     System,
 }
 
-impl MessageType {
-    pub fn parse(raw: &str) -> Result<Self> {
-        match raw {
-            "text" => Ok(MessageType::Text),
-            "image" => Ok(MessageType::Image),
-            "file" => Ok(MessageType::File),
-            "system" => Ok(MessageType::System),
-            _ => Err(Error::validation(
-                "message_type",
-                "message_type must be one of text, image, file, system",
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageType::Text => "text",
-            MessageType::Image => "image",
-            MessageType::File => "file",
-            MessageType::System => "system",
-        }
-    }
-}
-
 /// A message as clients see it. A deleted message is a tombstone: empty content and no
 /// reactions, whatever a racing write may have left behind (the store renders it so).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01JDQ41H7K9M2N4P6Q8R0S2T4V.d.01JDQ3Y6S1W8X5V9K2M4N7P0QR.01JDQ3YF4T2W6X8Z0B3C5D7E9G",
+    "conversation_id": "d.01JDQ3Y6S1W8X5V9K2M4N7P0QR.01JDQ3YF4T2W6X8Z0B3C5D7E9G",
+    "sender_id": "01JDQ3Y6S1W8X5V9K2M4N7P0QR", "recipient_id": "01JDQ3YF4T2W6X8Z0B3C5D7E9G",
+    "chat_id": null, "content": "Hello!", "message_type": "text", "reply_to_id": null,
+    "reactions": {"👍": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"]}, "read_by": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"],
+    "created_at": "2026-11-24T01:02:03.456Z", "edited_at": null, "deleted": false
+}))]
 pub struct Message {
     pub id: String,
     pub conversation_id: String,
@@ -95,9 +94,11 @@ pub struct Message {
     pub deleted: bool,
     /// The sort key within the conversation.
     #[serde(skip)]
+    #[schema(ignore)]
     pub ulid: String,
     /// Bumped by every edit, reaction and deletion; a deletion expects the version it read.
     #[serde(skip)]
+    #[schema(ignore)]
     pub version: u64,
 }
 
@@ -157,37 +158,37 @@ pub enum Change<'a> {
 /// Every participant hears of every change, the actor included: its other connections must show
 /// it too. Message events carry the whole message.
 pub fn notifications(change: Change<'_>, participants: &[String]) -> Vec<Notification> {
-    let (event_type, data) = match change {
-        Change::Created(m) => (EventType::MessageCreated, json!(m)),
-        Change::Updated(m) => (EventType::MessageUpdated, json!(m)),
-        Change::Deleted(m) => (EventType::MessageDeleted, json!(m)),
+    let reaction = |message: &Message, user_id: &str, emoji: &str| ReactionChange {
+        message_id: message.id.clone(),
+        conversation_id: message.conversation_id.clone(),
+        user_id: user_id.to_owned(),
+        emoji: emoji.to_owned(),
+        message: message.clone(),
+    };
+    let payload = match change {
+        Change::Created(m) => Payload::MessageCreated(m.clone()),
+        Change::Updated(m) => Payload::MessageUpdated(m.clone()),
+        Change::Deleted(m) => Payload::MessageDeleted(m.clone()),
         Change::ReactionAdded {
             message,
             user_id,
             emoji,
-        } => (
-            EventType::ReactionAdded,
-            json!({"message_id": message.id, "conversation_id": message.conversation_id,
-                   "user_id": user_id, "emoji": emoji, "message": message}),
-        ),
+        } => Payload::ReactionAdded(reaction(message, user_id, emoji)),
         Change::ReactionRemoved {
             message,
             user_id,
             emoji,
-        } => (
-            EventType::ReactionRemoved,
-            json!({"message_id": message.id, "conversation_id": message.conversation_id,
-                   "user_id": user_id, "emoji": emoji, "message": message}),
-        ),
-        Change::Read { message, user_id } => (
-            EventType::MessageRead,
-            json!({"message_id": message.id, "conversation_id": message.conversation_id,
-                   "user_id": user_id, "message": message}),
-        ),
+        } => Payload::ReactionRemoved(reaction(message, user_id, emoji)),
+        Change::Read { message, user_id } => Payload::MessageRead(ReadReceipt {
+            message_id: message.id.clone(),
+            conversation_id: message.conversation_id.clone(),
+            user_id: user_id.to_owned(),
+            message: message.clone(),
+        }),
     };
     vec![Notification::new(
         participants.to_vec(),
-        Event::new(event_type, data),
+        Event::new(payload),
     )]
 }
 
@@ -233,6 +234,8 @@ async fn run_bounded(tasks: Vec<BoxFuture<'_, ()>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::EventType;
+    use serde_json::json;
 
     const A: &str = "01HZZZZZZZZZZZZZZZZZZZZZZA";
     const B: &str = "01HZZZZZZZZZZZZZZZZZZZZZZB";
@@ -269,7 +272,11 @@ mod tests {
     fn deliveries(notifications: &[Notification]) -> Vec<(String, EventType)> {
         let mut pairs: Vec<(String, EventType)> = notifications
             .iter()
-            .flat_map(|n| n.recipients.iter().map(|r| (r.clone(), n.event.event_type)))
+            .flat_map(|n| {
+                n.recipients
+                    .iter()
+                    .map(|r| (r.clone(), n.event.event_type()))
+            })
             .collect();
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs
@@ -342,13 +349,17 @@ mod tests {
         }
     }
 
+    fn data_of(event: &Event) -> serde_json::Value {
+        serde_json::to_value(event).expect("serialises")["data"].clone()
+    }
+
     #[test]
     fn events_carry_the_message() {
         let conv = Conversation::direct(A, B).expect("two distinct users");
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned()];
         let created = notifications(Change::Created(&m), &people);
-        let data = created.first().map(|n| n.event.data.clone());
+        let data = created.first().map(|n| data_of(&n.event));
         assert_eq!(data.as_ref().map(|d| d["id"].clone()), Some(json!(m.id)));
         assert_eq!(
             data.map(|d| d["recipient_id"].clone()),
@@ -362,7 +373,7 @@ mod tests {
             },
             &people,
         );
-        let data = read.first().map(|n| n.event.data.clone());
+        let data = read.first().map(|n| data_of(&n.event));
         assert_eq!(
             data.map(|d| (d["user_id"].clone(), d["message"]["id"].clone())),
             Some((json!(B), json!(m.id)))

@@ -4,33 +4,20 @@
 use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
-use serde_json::json;
 
 use super::super::chats::{Membership, membership};
 use super::{
-    Change, Conversation, ConversationKind, Message, MessageRef, MessageType, message_id,
-    notifications, run_bounded, validate_content,
+    Change, Conversation, ConversationKind, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef,
+    MessageType, NewMessage, TypingSignal, message_id, notifications, run_bounded,
+    validate_content,
 };
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::events::{Event, EventType, Notification, Outcome};
+use crate::events::{Event, Notification, Outcome, Payload, TypingEvent};
 use crate::input::check_len;
 use crate::store::inbox::Activity;
 use crate::store::messages::PutMessage;
 use crate::time::format_rfc3339;
-
-pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 64;
-
-/// What `POST /messages/` takes (and the WebSocket `sendMessage` action).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NewMessage<'a> {
-    pub recipient_id: Option<&'a str>,
-    pub chat_id: Option<&'a str>,
-    pub content: &'a str,
-    pub message_type: Option<&'a str>,
-    pub reply_to_id: Option<&'a str>,
-    pub client_message_id: Option<&'a str>,
-}
 
 #[derive(Debug)]
 pub struct Sent {
@@ -80,42 +67,31 @@ fn not_a_member() -> Error {
 }
 
 /// A typing signal: relayed to the conversation's other participants, never stored.
-pub async fn typing(
-    app: &App,
-    me: &str,
-    recipient_id: Option<&str>,
-    chat_id: Option<&str>,
-    is_typing: bool,
-) -> Result<Vec<Notification>> {
+pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<Notification>> {
+    let recipient_id = signal.recipient_id.as_deref();
+    let chat_id = signal.chat_id.as_deref();
     let (conversation, people) = target(app, me, recipient_id, chat_id).await?;
     let others: Vec<String> = people.into_iter().filter(|p| p != me).collect();
-    let event = Event::new(
-        EventType::Typing,
-        json!({
-            "conversation_id": conversation.id(),
-            "user_id": me,
-            "recipient_id": recipient_id,
-            "chat_id": chat_id,
-            "is_typing": is_typing,
-        }),
-    );
+    let event = Event::new(Payload::Typing(TypingEvent {
+        conversation_id: conversation.id(),
+        user_id: me.to_owned(),
+        recipient_id: signal.recipient_id.clone(),
+        chat_id: signal.chat_id.clone(),
+        is_typing: signal.is_typing,
+    }));
     Ok(vec![Notification::new(others, event)])
 }
 
-pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Sent>> {
-    validate_content(new.content)?;
-    let message_type = new
-        .message_type
-        .map(MessageType::parse)
-        .transpose()?
-        .unwrap_or(MessageType::Text);
-    if let Some(key) = new.client_message_id {
+pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>> {
+    validate_content(&new.content)?;
+    let message_type = new.message_type.unwrap_or(MessageType::Text);
+    if let Some(key) = &new.client_message_id {
         check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
     }
 
     // The participants and the replied-to message are independent reads.
     let (conversation, people) = futures::try_join!(
-        target(app, me, new.recipient_id, new.chat_id),
+        target(app, me, new.recipient_id.as_deref(), new.chat_id.as_deref()),
         check_reply_to(app, me, new)
     )?
     .0;
@@ -127,11 +103,11 @@ pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Se
         id: message_id(&ulid_text, &conversation_id),
         conversation_id,
         sender_id: me.to_owned(),
-        recipient_id: new.recipient_id.map(str::to_owned),
-        chat_id: new.chat_id.map(str::to_owned),
-        content: new.content.to_owned(),
+        recipient_id: new.recipient_id.clone(),
+        chat_id: new.chat_id.clone(),
+        content: new.content.clone(),
         message_type,
-        reply_to_id: new.reply_to_id.map(str::to_owned),
+        reply_to_id: new.reply_to_id.clone(),
         reactions: BTreeMap::new(),
         read_by: Vec::new(),
         // The same instant as the id's, so `created_at` and id order never disagree.
@@ -146,13 +122,13 @@ pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Se
     // nothing.
     match app
         .store
-        .put_message(&message, new.client_message_id)
+        .put_message(&message, new.client_message_id.as_deref())
         .await?
     {
         PutMessage::Stored => {}
         PutMessage::NotMember => return Err(not_a_member()),
         PutMessage::DuplicateKey => {
-            let key = new.client_message_id.unwrap_or_default();
+            let key = new.client_message_id.as_deref().unwrap_or_default();
             let first = first_send(app, me, key).await?;
             return Ok(Outcome::quiet(Sent {
                 message: first,
@@ -174,8 +150,8 @@ pub async fn send(app: &App, me: &str, new: NewMessage<'_>) -> Result<Outcome<Se
 }
 
 /// 422 unless `reply_to_id` (if any) is a stored message of the conversation the send addresses.
-async fn check_reply_to(app: &App, me: &str, new: NewMessage<'_>) -> Result<()> {
-    let Some(reply_to) = new.reply_to_id else {
+async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
+    let Some(reply_to) = new.reply_to_id.as_deref() else {
         return Ok(());
     };
     let invalid = || {
@@ -184,7 +160,7 @@ async fn check_reply_to(app: &App, me: &str, new: NewMessage<'_>) -> Result<()> 
             "reply_to_id must be a message of the same conversation",
         )
     };
-    let addressed = match (new.recipient_id, new.chat_id) {
+    let addressed = match (new.recipient_id.as_deref(), new.chat_id.as_deref()) {
         (Some(recipient), None) => Conversation::direct(me, recipient),
         (None, Some(chat_id)) => Conversation::chat(chat_id),
         // `target` reports the addressing error.

@@ -46,7 +46,7 @@ pub(crate) fn message_item(m: &Message) -> Item {
         item.insert("chat_id".into(), s(chat));
     }
     item.insert("content".into(), s(&m.content));
-    item.insert("message_type".into(), s(m.message_type.as_str()));
+    item.insert("message_type".into(), s(<&str>::from(m.message_type)));
     if let Some(reply_to) = &m.reply_to_id {
         item.insert("reply_to_id".into(), s(reply_to));
     }
@@ -76,8 +76,9 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
         .copied()
         .unwrap_or(false);
     let raw_type = req_s(item, "message_type")?;
-    let message_type =
-        MessageType::parse(&raw_type).map_err(|_| corrupt(format!("message type {raw_type}")))?;
+    let message_type: MessageType = raw_type
+        .parse()
+        .map_err(|_| corrupt(format!("message type {raw_type}")))?;
     // A tombstone shows nothing of what it was, whatever a racing write left in the item.
     let reactions = if deleted {
         BTreeMap::new()

@@ -1,6 +1,9 @@
 //! Users: registration, login, profiles, status, deletion.
 
+mod requests;
+
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::error::{Error, Result};
@@ -10,29 +13,17 @@ use crate::time::now_rfc3339;
 
 use super::messages::is_entity_id;
 use super::paging::{Page, PageRequest};
+pub use requests::{
+    Login, ProfileChange, Registration, SearchQuery, Session, StatusChange, TokenType,
+};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Online,
     Away,
     Busy,
     Offline,
-}
-
-impl Status {
-    pub fn parse(raw: &str) -> Result<Self> {
-        match raw {
-            "online" => Ok(Status::Online),
-            "away" => Ok(Status::Away),
-            "busy" => Ok(Status::Busy),
-            "offline" => Ok(Status::Offline),
-            _ => Err(Error::validation(
-                "status",
-                "status must be one of online, away, busy, offline",
-            )),
-        }
-    }
 }
 
 /// A user as stored. Never serialised to clients: see [`PublicUser`] and [`PrivateUser`].
@@ -65,7 +56,11 @@ pub struct User {
 }
 
 /// What anybody may see of a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01JDQ3Y6S1W8X5V9K2M4N7P0QR", "username": "ada", "display_name": "Ada Lovelace",
+    "bio": null, "avatar_url": null, "status": "online", "last_seen_at": null
+}))]
 pub struct PublicUser {
     pub id: String,
     pub username: String,
@@ -80,7 +75,7 @@ pub struct PublicUser {
 }
 
 /// What only the user itself sees.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PrivateUser {
     #[serde(flatten)]
     pub public: PublicUser,
@@ -110,40 +105,6 @@ impl User {
             updated_at: self.updated_at.clone(),
         }
     }
-}
-
-pub struct Registration<'a> {
-    pub username: &'a str,
-    pub email: &'a str,
-    pub password: &'a str,
-    pub display_name: Option<&'a str>,
-}
-
-pub struct Login<'a> {
-    /// A username or an email.
-    pub identifier: &'a str,
-    pub password: &'a str,
-}
-
-pub struct LoginResult {
-    pub access_token: String,
-    pub expires_in: u64,
-    pub user: User,
-}
-
-/// A profile change; `Some(None)` clears an optional field.
-#[derive(Default)]
-pub struct ProfileChange<'a> {
-    pub display_name: Option<&'a str>,
-    pub bio: Option<Option<&'a str>>,
-    pub avatar_url: Option<Option<&'a str>>,
-    pub email: Option<&'a str>,
-    pub password: Option<PasswordChange<'a>>,
-}
-
-pub struct PasswordChange<'a> {
-    pub new: &'a str,
-    pub current: &'a str,
 }
 
 fn validate_username(username: &str) -> Result<()> {
@@ -210,11 +171,11 @@ fn non_empty(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
-    validate_username(reg.username)?;
-    validate_email(reg.email)?;
-    validate_password("password", reg.password)?;
-    let display_name = reg.display_name.unwrap_or(reg.username);
+pub async fn register(app: &App, reg: Registration) -> Result<User> {
+    validate_username(&reg.username)?;
+    validate_email(&reg.email)?;
+    validate_password("password", &reg.password)?;
+    let display_name = reg.display_name.as_deref().unwrap_or(&reg.username);
     validate_display_name(display_name)?;
 
     let now = now_rfc3339();
@@ -229,7 +190,7 @@ pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
         last_seen_at: None,
         created_at: now.clone(),
         updated_at: now,
-        password_hash: app.passwords.hash(reg.password.to_owned()).await?,
+        password_hash: app.passwords.hash(reg.password.clone()).await?,
         version: 1,
         chosen_status: None,
         connection_count: 0,
@@ -242,15 +203,16 @@ pub async fn register(app: &App, reg: Registration<'_>) -> Result<User> {
     }
 }
 
-pub async fn login(app: &App, login: Login<'_>) -> Result<LoginResult> {
+pub async fn login(app: &App, login: Login) -> Result<Session> {
+    let identifier = login.identifier()?;
     // No account has a longer name or address, and a longer one would not fit DynamoDB's key.
-    if login.identifier.len() > MAX_EMAIL_BYTES {
+    if identifier.len() > MAX_EMAIL_BYTES {
         return Err(Error::InvalidCredentials);
     }
-    let handle = if login.identifier.contains('@') {
-        Handle::Email(login.identifier)
+    let handle = if identifier.contains('@') {
+        Handle::Email(identifier)
     } else {
-        Handle::Username(login.identifier)
+        Handle::Username(identifier)
     };
     let user = match app.store.user_id_for(handle).await? {
         Some(id) => app.store.get_user(&id).await?,
@@ -258,19 +220,16 @@ pub async fn login(app: &App, login: Login<'_>) -> Result<LoginResult> {
     };
     // Unknown user and wrong password cost one Argon2 verification each and answer alike.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    if !app
-        .passwords
-        .verify(login.password.to_owned(), stored)
-        .await
-    {
+    if !app.passwords.verify(login.password.clone(), stored).await {
         return Err(Error::InvalidCredentials);
     }
     let user = user.ok_or(Error::InvalidCredentials)?;
     let token = app.tokens.issue(&user.id)?;
-    Ok(LoginResult {
+    Ok(Session {
         access_token: token.token,
+        token_type: TokenType::Bearer,
         expires_in: token.expires_in,
-        user,
+        user: user.private(),
     })
 }
 
@@ -297,16 +256,16 @@ pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
 /// The scope of `GET /users/` cursors: they only ever resume that listing.
 const LIST_SCOPE: &str = "users";
 
-pub async fn list(app: &App, page: PageRequest<'_>) -> Result<Page<PublicUser>> {
+pub async fn list(app: &App, page: PageRequest) -> Result<Page<PublicUser>> {
     let start = page.start(app, LIST_SCOPE)?;
-    let (users, next) = app.store.list_users(page.limit, start).await?;
+    let (users, next) = app.store.list_users(page.limit(), start).await?;
     let users = users.iter().map(User::public).collect();
     Ok(Page::new(app, LIST_SCOPE, users, next))
 }
 
-pub async fn search(app: &App, query: &str, limit: i32) -> Result<SearchPage> {
-    check_len("q", query, 1, 64)?;
-    Ok(app.store.search_users(query, limit).await?)
+pub async fn search(app: &App, query: &SearchQuery) -> Result<SearchPage> {
+    check_len("q", &query.q, 1, 64)?;
+    Ok(app.store.search_users(&query.q, query.limit.0).await?)
 }
 
 /// How often a profile change is re-applied after losing a race with another change.
@@ -314,50 +273,55 @@ const SAVE_ATTEMPTS: usize = 3;
 
 /// Applies `change` to the caller's profile. Validates everything before any write, then
 /// re-reads and retries if another request changed the user in between.
-pub async fn update_profile(app: &App, me: User, change: ProfileChange<'_>) -> Result<User> {
-    if let Some(name) = change.display_name {
+pub async fn update_profile(app: &App, me: User, change: ProfileChange) -> Result<User> {
+    if let Some(name) = &change.display_name {
         validate_display_name(name)?;
     }
-    if let Some(Some(bio)) = change.bio {
+    if let Some(Some(bio)) = &change.bio {
         check_len("bio", bio, 0, 500)?;
     }
-    if let Some(Some(url)) = change
-        .avatar_url
-        .filter(|u| u.is_some_and(|u| !u.is_empty()))
+    if let Some(Some(url)) = &change.avatar_url
+        && !url.is_empty()
     {
         validate_avatar_url(url)?;
     }
-    if let Some(email) = change.email {
+    if let Some(email) = &change.email {
         validate_email(email)?;
     }
-    let new_hash = match &change.password {
-        Some(pw) => {
-            validate_password("password", pw.new)?;
+    let new_hash = match (&change.password, &change.current_password) {
+        (Some(new), Some(current)) => {
+            validate_password("password", new)?;
             if !app
                 .passwords
-                .verify(pw.current.to_owned(), Some(me.password_hash.clone()))
+                .verify(current.clone(), Some(me.password_hash.clone()))
                 .await
             {
                 return Err(Error::Forbidden("current_password is incorrect".into()));
             }
-            Some(app.passwords.hash(pw.new.to_owned()).await?)
+            Some(app.passwords.hash(new.clone()).await?)
         }
-        None => None,
+        (Some(_), None) => {
+            return Err(Error::validation(
+                "current_password",
+                "current_password is required to change the password",
+            ));
+        }
+        (None, _) => None,
     };
 
     let mut current = me;
     for _ in 0..SAVE_ATTEMPTS {
         let mut next = current.clone();
-        if let Some(name) = change.display_name {
-            next.display_name = name.to_owned();
+        if let Some(name) = &change.display_name {
+            next.display_name = name.clone();
         }
-        if let Some(bio) = change.bio {
-            next.bio = non_empty(bio);
+        if let Some(bio) = &change.bio {
+            next.bio = non_empty(bio.as_deref());
         }
-        if let Some(url) = change.avatar_url {
-            next.avatar_url = non_empty(url);
+        if let Some(url) = &change.avatar_url {
+            next.avatar_url = non_empty(url.as_deref());
         }
-        let old_email = match change.email {
+        let old_email = match change.email.as_deref() {
             Some(email) if email.to_lowercase() != current.email.to_lowercase() => {
                 next.email = email.to_owned();
                 Some(current.email.as_str())

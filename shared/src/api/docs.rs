@@ -1,0 +1,117 @@
+//! The OpenAPI document of the REST API, generated from the handlers' `#[utoipa::path]`
+//! attributes and the request and response types. `cargo run -p e2e --bin openapi` writes it to
+//! `docs/openapi.json`; a test fails when the committed file differs.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+use crate::http::ErrorBody;
+
+/// What any route may answer besides its own outcomes.
+#[derive(IntoResponses)]
+pub enum Failures {
+    /// Over a rate limit (`rate_limited`); retry after `Retry-After` seconds.
+    #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait")))]
+    RateLimited(ErrorBody),
+    /// A defect or a broken deployment (`internal`); retrying cannot help.
+    #[response(status = 500)]
+    Internal(ErrorBody),
+    /// The database or another dependency is unreachable, throttled or slow (`unavailable`);
+    /// nothing was lost and the request is safe to retry after `Retry-After` seconds.
+    #[response(status = 503, headers(("Retry-After" = u32, description = "Seconds to wait")))]
+    Unavailable(ErrorBody),
+}
+
+/// What a route that needs a token answers without a valid one.
+#[derive(IntoResponses)]
+pub enum AuthFailures {
+    /// No valid token: missing, malformed, expired or tampered, or its account is deleted
+    /// (`unauthorized`).
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+}
+
+/// What a route with a JSON body answers to a body it cannot take.
+#[derive(IntoResponses)]
+pub enum BodyFailures {
+    /// The body is not JSON, or not a JSON object (`bad_request`).
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// The body is over 64 KiB (`payload_too_large`).
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// A field is missing, mistyped or breaks a rule (`validation_error`, naming the `field`),
+    /// or the change would pass a documented bound (`limit_exceeded`).
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
+
+/// The bearer scheme, and `servers: [/]` so that "Try it out" calls the host that serves the
+/// document, locally and on AWS alike.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("The `access_token` of `POST /users/login`."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chat API",
+        description = "Users, direct messages, chat rooms, reactions, read receipts and presence. \
+            Real-time events come over the WebSocket API (see `docs/asyncapi.yaml`). Unknown \
+            fields in request bodies are ignored.",
+        license(name = "MIT"),
+    ),
+    servers((url = "/", description = "The host serving this document")),
+    modifiers(&Security),
+    tags(
+        (name = "users", description = "Accounts, sessions, profiles and status"),
+        (name = "chats", description = "Chat rooms and their members"),
+        (name = "messages", description = "Direct and chat messages, reactions, read receipts and the inbox"),
+    ),
+    paths(
+        super::users::register,
+        super::users::login,
+        super::users::get_me,
+        super::users::update_me,
+        super::users::delete_me,
+        super::users::set_status,
+        super::users::search,
+        super::users::list,
+        super::users::get_user,
+        super::chats::create,
+        super::chats::list,
+        super::chats::get,
+        super::chats::add_member,
+        super::chats::remove_member,
+        super::messages::send,
+        super::messages::inbox,
+        super::messages::direct_history,
+        super::messages::chat_history,
+        super::messages::get,
+        super::messages::edit,
+        super::messages::delete,
+        super::messages::add_reaction,
+        super::messages::remove_reaction,
+        super::messages::mark_read,
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as committed in `docs/openapi.json`: pretty JSON with a final newline.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    ApiDoc::openapi().to_pretty_json().map(|json| json + "\n")
+}

@@ -1,0 +1,108 @@
+//! What clients send to the users endpoints, and the session they get back. The schema
+//! attributes state the same bounds the domain checks, so that the OpenAPI document tells
+//! clients (and the fuzzer) the rules.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{PrivateUser, Status};
+use crate::error::{Error, Result};
+use crate::input::{Limit, clearable};
+
+/// `POST /users/register`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "username": "ada", "email": "ada@example.com",
+    "password": "correct horse battery", "display_name": "Ada Lovelace"
+}))]
+pub struct Registration {
+    /// Unique, case-insensitively.
+    #[schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")]
+    pub username: String,
+    /// Unique, case-insensitively.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+    /// The username when absent.
+    #[schema(min_length = 1, max_length = 64)]
+    pub display_name: Option<String>,
+}
+
+/// `POST /users/login`: the password and either `username` (which may also hold an email) or
+/// `email`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"username": "ada", "password": "correct horse battery"}))]
+pub struct Login {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub password: String,
+}
+
+impl Login {
+    /// The username or email to look up; `username` wins when both are sent.
+    pub fn identifier(&self) -> Result<&str> {
+        self.username
+            .as_deref()
+            .or(self.email.as_deref())
+            .ok_or_else(|| Error::validation("username", "username or email is required"))
+    }
+}
+
+/// The only token type the API issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Bearer,
+}
+
+/// What a successful login answers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// A JWT for `Authorization: Bearer <token>` and the WebSocket `?token=`.
+    pub access_token: String,
+    pub token_type: TokenType,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub user: PrivateUser,
+}
+
+/// `PUT /users/me`: any of the fields; absent ones stay as they are. `null` or `""` clears
+/// `bio` and `avatar_url`. A new `password` needs the `current_password`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"display_name": "Ada L.", "bio": "Analyst", "avatar_url": null}))]
+pub struct ProfileChange {
+    #[schema(min_length = 1, max_length = 64)]
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "clearable")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub bio: Option<Option<String>>,
+    /// An http(s) URL.
+    #[serde(default, deserialize_with = "clearable")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub avatar_url: Option<Option<String>>,
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+}
+
+/// `PATCH /users/me/status`.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[schema(example = json!({"status": "busy"}))]
+pub struct StatusChange {
+    pub status: Status,
+}
+
+/// `GET /users/search`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Matches the start of usernames and display names, case-insensitively.
+    #[param(min_length = 1, max_length = 64)]
+    pub q: String,
+    #[serde(default)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100, default = 50)]
+    pub limit: Limit,
+}
