@@ -126,6 +126,10 @@ async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
     let status = Status::parse(req.json()?.str("status")?)?;
     let user = users::set_status(app, me, status).await?;
+    // With no open connection the choice is only recorded: nothing changed that anyone sees.
+    if user.connection_count <= 0 {
+        return Ok(ApiResponse::ok(&user.private()));
+    }
     // The status is stored; failing to reach the contacts must not turn that into an error.
     match contacts::presence_notifications(app, &user).await {
         Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,
