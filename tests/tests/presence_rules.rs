@@ -225,3 +225,53 @@ async fn last_seen_at_is_when_the_user_went_offline() {
     let seen = assert_fresh(&offline["last_seen_at"], choosing, SystemTime::now());
     assert!(seen.as_str() > previous.unwrap().as_str());
 }
+
+/// `PATCH /users/me/status` as a user with no open connection answers with it (200, the
+/// private user) and what it shows now.
+async fn choose_while_offline(api: &Api, user: &TestUser, status: &str) {
+    let reply = api
+        .patch("/users/me/status", &user.token, json!({"status": status}))
+        .await;
+    let body = reply.expect(200);
+    assert_eq!(
+        body["status"], "offline",
+        "chose {status} with no connection"
+    );
+    assert_eq!(body["email"], user.email.as_str(), "{body:#}");
+}
+
+/// Presence follows live connections: with none open, a status request only records the
+/// choice. The user stays `offline` for everyone and nobody hears a thing, until its next
+/// connection shows the choice; `online` clears it.
+#[tokio::test]
+async fn a_status_chosen_with_no_connection_shows_at_the_next_one() {
+    let (api, me, watcher, mut watching) = watched("prIdle").await;
+
+    choose_while_offline(&api, &me, "busy").await;
+    assert_eq!(
+        status_seen_by(&api, &watcher, &me).await["status"],
+        "offline"
+    );
+    assert_eq!(
+        api.get("/users/me", &me.token).await.expect(200)["status"],
+        "offline"
+    );
+    hears_nothing_about(&api, &me, &watcher, &mut watching, &me).await;
+
+    let socket = Socket::connect(&me.token).await;
+    hears(&mut watching, &me, "busy").await;
+    assert_eq!(status_seen_by(&api, &watcher, &me).await["status"], "busy");
+    socket.close().await;
+    hears(&mut watching, &me, "offline").await;
+
+    // `online` with no connection clears the choice, still shown to nobody.
+    choose_while_offline(&api, &me, "online").await;
+    choose_while_offline(&api, &me, "offline").await;
+    hears_nothing_about(&api, &me, &watcher, &mut watching, &me).await;
+    let _socket = Socket::connect(&me.token).await;
+    hears(&mut watching, &me, "online").await;
+    assert_eq!(
+        status_seen_by(&api, &watcher, &me).await["status"],
+        "online"
+    );
+}

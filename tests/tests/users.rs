@@ -605,6 +605,9 @@ async fn search_by_prefix_of_username_or_display_name() {
 async fn status_changes() {
     let api = Api::new();
     let u = api.user("stat").await;
+    // A status shows while the user has a connection (presence follows live connections; with
+    // none, see `presence_rules`).
+    let _socket = e2e::ws::Socket::connect(&u.token).await;
     for status in ["online", "away", "busy", "offline"] {
         let reply = api
             .patch("/users/me/status", &u.token, json!({"status": status}))

@@ -95,7 +95,9 @@ pub(super) async fn delete_me(app: &App, req: &ApiRequest) -> Result<ApiResponse
     Ok(ApiResponse::no_content())
 }
 
-/// Set the caller's status; its contacts get a `presence` event.
+/// Set the caller's status. With a connection open it shows at once and the contacts get a
+/// `presence` event; with none the choice is only recorded for the next connection, and the
+/// caller stays `offline`.
 #[utoipa::path(patch, path = "/users/me/status", tag = "users", security(("bearer" = [])),
     request_body = StatusChange,
     responses(
@@ -107,6 +109,10 @@ pub(super) async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiRespons
     let me = caller(app, req).await?;
     let change: StatusChange = req.body()?;
     let user = users::set_status(app, me, change.status).await?;
+    // With no open connection the choice is only recorded: nothing changed that anyone sees.
+    if user.connection_count <= 0 {
+        return Ok(ApiResponse::ok(&user.private()));
+    }
     // The status is stored; failing to reach the contacts must not turn that into an error.
     match contacts::presence_notifications(app, &user).await {
         Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,

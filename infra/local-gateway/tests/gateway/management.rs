@@ -98,7 +98,7 @@ async fn get_describes_the_connection() {
 
 #[tokio::test]
 async fn delete_closes_the_socket_and_runs_disconnect() {
-    let harness = Harness::start("template.yaml").await;
+    let mut harness = Harness::start("template.yaml").await;
     let (mut socket, id) = harness.connect(1).await;
     let url = harness.management_url(&id);
     harness
@@ -119,7 +119,8 @@ async fn delete_closes_the_socket_and_runs_disconnect() {
 
     assert_gone(harness.http.post(&url).body("x").send().await.unwrap()).await;
     assert_gone(harness.http.delete(&url).send().await.unwrap()).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run.
+    harness.shutdown().await;
     assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
 }
 
@@ -127,7 +128,7 @@ async fn delete_closes_the_socket_and_runs_disconnect() {
 /// as when a client crashes and API Gateway's best-effort `$disconnect` is lost.
 #[tokio::test]
 async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
-    let harness = Harness::start("template.yaml").await;
+    let mut harness = Harness::start("template.yaml").await;
     let (mut socket, id) = harness.connect(1).await;
     let (_other, other_id) = harness.connect(2).await;
     let crash_url = format!("{}/crash", harness.management_url(&id));
@@ -155,13 +156,20 @@ async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
     let url = harness.management_url(&id);
     assert_gone(harness.http.get(&url).send().await.unwrap()).await;
     assert_gone(harness.http.post(&crash_url).send().await.unwrap()).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(harness.lambda.events("ws-disconnect").is_empty());
     // Other connections are untouched.
     let other = harness.management_url(&other_id);
     assert_eq!(
         harness.http.get(&other).send().await.unwrap().status(),
         StatusCode::OK
+    );
+    // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run, and
+    // closing the other connection owes exactly one; the crashed one owes none.
+    harness.shutdown().await;
+    let disconnects = harness.lambda.events("ws-disconnect");
+    assert_eq!(disconnects.len(), 1, "{disconnects:#?}");
+    assert_eq!(
+        disconnects[0]["requestContext"]["connectionId"],
+        other_id.as_str()
     );
 }
 

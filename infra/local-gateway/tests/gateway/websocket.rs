@@ -83,7 +83,7 @@ async fn connect_event_precedes_the_upgrade() {
 
 #[tokio::test]
 async fn connect_refused_with_the_function_status() {
-    let harness = Harness::start("template.yaml").await;
+    let mut harness = Harness::start("template.yaml").await;
     harness.lambda.reply(
         "ws-connect",
         Reply::Json(json!({"statusCode": 401, "body": "{\"error\":\"unauthorized\"}"})),
@@ -97,15 +97,16 @@ async fn connect_refused_with_the_function_status() {
         response.body().as_deref(),
         Some(&b"{\"error\":\"unauthorized\"}"[..])
     );
-    // A connection that never completed `$connect` gets no `$disconnect`.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(harness.lambda.events("ws-disconnect").is_empty());
     assert_eq!(harness.gateway.live_connections(), 0);
+    // A connection that never completed `$connect` gets no `$disconnect`. Checkpoint: shutdown
+    // returns only once every `$disconnect` the gateway owes has run.
+    harness.shutdown().await;
+    assert!(harness.lambda.events("ws-disconnect").is_empty());
 }
 
 #[tokio::test]
 async fn client_leaving_during_connect_still_gets_one_disconnect() {
-    let harness = Harness::start("template.yaml").await;
+    let mut harness = Harness::start("template.yaml").await;
     harness.lambda.reply(
         "ws-connect",
         Reply::Delayed(
@@ -124,9 +125,10 @@ async fn client_leaving_during_connect_still_gets_one_disconnect() {
         event["requestContext"]["connectionId"],
         connect["requestContext"]["connectionId"]
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
     assert_eq!(harness.gateway.live_connections(), 0);
+    // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run.
+    harness.shutdown().await;
+    assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
 }
 
 #[tokio::test]
@@ -175,11 +177,26 @@ async fn frames_are_routed_by_action() {
     let parsed: ApiGatewayWebsocketProxyRequest = serde_json::from_value(event).unwrap();
     assert_eq!(parsed.body.as_deref(), Some(frame));
 
-    // One-way route: the function's body is not sent back.
+    // One-way route: the function's body is not sent back. Checkpoint: a two-way reply that
+    // the fake Lambda holds back seconds after the one-way one must be the next frame.
+    harness.lambda.reply(
+        "ws-typing",
+        Reply::Json(json!({"statusCode": 200, "body": "one-way body"})),
+    );
     send_text(&mut socket, r#"{"action":"typing","is_typing":true}"#).await;
     let typing = harness.lambda.wait_for("ws-typing", 1).await.remove(0);
     assert_eq!(typing["requestContext"]["routeKey"], "typing");
-    assert_silent(&mut socket, Duration::from_millis(300)).await;
+    harness.lambda.reply(
+        "ws-send",
+        Reply::Delayed(
+            Duration::from_secs(2),
+            Box::new(Reply::Json(
+                json!({"statusCode": 200, "body": "checkpoint"}),
+            )),
+        ),
+    );
+    send_text(&mut socket, r#"{"action":"sendMessage"}"#).await;
+    assert_eq!(next_text(&mut socket).await, "checkpoint");
 
     for unroutable in [
         r#"{"action":"nope"}"#,
@@ -251,7 +268,7 @@ async fn frames_are_invoked_concurrently() {
 
 #[tokio::test]
 async fn client_close_invokes_disconnect_once() {
-    let harness = Harness::start("template.yaml").await;
+    let mut harness = Harness::start("template.yaml").await;
     let (mut socket, id) = harness.connect(1).await;
     socket
         .send(Message::Close(Some(CloseFrame {
@@ -271,9 +288,10 @@ async fn client_close_invokes_disconnect_once() {
     let parsed: ApiGatewayWebsocketProxyRequest = serde_json::from_value(event).unwrap();
     assert_eq!(parsed.request_context.disconnect_status_code, Some(1000));
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
     assert_eq!(harness.gateway.live_connections(), 0);
+    // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run.
+    harness.shutdown().await;
+    assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
 }
 
 #[tokio::test]

@@ -357,15 +357,22 @@ pub async fn update_profile(app: &App, me: User, change: ProfileChange) -> Resul
     ))
 }
 
+/// Sets the status the user chose. Presence follows live connections: with one open, the
+/// status shows at once; with none, the request only records the choice (`away`/`busy` show at
+/// the next connection, `online` clears it) and the user stays as it is, `offline`. The count
+/// decided on is the one the write is conditioned on (every `$connect` and close moves
+/// `version`), so a connection opening meanwhile makes the write stale and it is decided again.
 pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
     let mut current = me;
     for _ in 0..SAVE_ATTEMPTS {
         let mut next = current.clone();
         let now = now_rfc3339();
-        if status == Status::Offline && current.status != Status::Offline {
-            next.last_seen_at = Some(now.clone());
+        if current.connection_count > 0 {
+            if status == Status::Offline && current.status != Status::Offline {
+                next.last_seen_at = Some(now.clone());
+            }
+            next.status = status;
         }
-        next.status = status;
         next.chosen_status = matches!(status, Status::Away | Status::Busy).then_some(status);
         next.updated_at = now;
         next.version = current.version + 1;
