@@ -19,8 +19,9 @@ pub enum Error {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// The path exists, with other methods: `allow` lists them for the `Allow` header.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: &'static str },
     #[error("username is already taken")]
     UsernameTaken,
     #[error("email is already registered")]

@@ -22,16 +22,19 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
         (&Method::DELETE, ["chats", chat_id, "members", user_id]) => {
             remove_member(app, &req, chat_id, user_id).await
         }
-        (_, path) => unrouted(serves(path)),
+        (_, path) => unrouted(allowed(path)),
     }
 }
 
-/// The paths of the group's routes, whatever the method.
-fn serves(path: &[&str]) -> bool {
-    matches!(
-        path,
-        ["chats"] | ["chats", _] | ["chats", _, "members"] | ["chats", _, "members", _]
-    )
+/// The methods the group serves at `path`, as an `Allow` header lists them.
+fn allowed(path: &[&str]) -> &'static str {
+    match path {
+        ["chats"] => "GET, POST",
+        ["chats", _] => "GET",
+        ["chats", _, "members"] => "POST",
+        ["chats", _, "members", _] => "DELETE",
+        _ => "",
+    }
 }
 
 /// Create a chat; the creator is always a member.

@@ -30,19 +30,20 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
         (&Method::POST, ["messages", id, "reactions"]) => add_reaction(app, &req, id).await,
         (&Method::DELETE, ["messages", id, "reactions"]) => remove_reaction(app, &req, id).await,
         (&Method::PATCH, ["messages", id, "read"]) => mark_read(app, &req, id).await,
-        (_, path) => unrouted(serves(path)),
+        (_, path) => unrouted(allowed(path)),
     }
 }
 
-/// The paths of the group's routes, whatever the method.
-fn serves(path: &[&str]) -> bool {
-    matches!(
-        path,
-        ["messages"]
-            | ["messages", _]
-            | ["messages", "conversation" | "chat", _]
-            | ["messages", _, "reactions" | "read"]
-    )
+/// The methods the group serves at `path`, as an `Allow` header lists them.
+fn allowed(path: &[&str]) -> &'static str {
+    match path {
+        ["messages"] => "POST",
+        ["messages", _] => "GET, PUT, DELETE",
+        ["messages", _, "reactions"] => "POST, DELETE",
+        ["messages", _, "read"] => "PATCH",
+        ["messages", "conversation" | "chat", _] => "GET",
+        _ => "",
+    }
 }
 
 /// Hands the change's notifications to the notifier and returns its result.
@@ -94,7 +95,8 @@ pub(super) async fn inbox(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     security(("bearer" = [])),
     params(("user_id" = String, Path, description = "The other user"), PageRequest),
     responses(
-        (status = 200, description = "A page of messages", body = Page<Message>),
+        (status = 200, description = "A page of messages; empty when the two never talked", body = Page<Message>),
+        (status = 404, description = "Not a user id, or the caller's own (`not_found`)", body = ErrorBody),
         (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
         AuthFailures, Failures,
     ))]

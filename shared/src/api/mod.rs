@@ -17,14 +17,15 @@ pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
     authenticate(app, req.bearer()?).await
 }
 
-/// The answer to a request that none of a group's routes takes. The template's greedy route
-/// (`ANY /users/{proxy+}`, ...) delivers every path under the group, so a path the group does
-/// not serve must get API Gateway's own 404, exactly as a path no route matches; a path it
-/// serves, with another method, gets the contract's 405.
-pub fn unrouted(serves_path: bool) -> Result<ApiResponse> {
-    if serves_path {
-        Err(Error::MethodNotAllowed)
-    } else {
+/// The answer to a request that none of a group's routes takes, given the methods the group
+/// serves at its path (`""` for none). The template's greedy route (`ANY /users/{proxy+}`, ...)
+/// delivers every path under the group, so a path the group does not serve must get API
+/// Gateway's own 404, exactly as a path no route matches; a path it serves, with another
+/// method, gets the contract's 405 with an `Allow` header.
+pub fn unrouted(allow: &'static str) -> Result<ApiResponse> {
+    if allow.is_empty() {
         Ok(ApiResponse::route_not_found())
+    } else {
+        Err(Error::MethodNotAllowed { allow })
     }
 }

@@ -28,13 +28,21 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
         (&Method::GET, ["users", "search"]) => search(app, &req).await,
         (&Method::GET, ["users"]) => list(app, &req).await,
         (&Method::GET, ["users", user_id]) => get_user(app, &req, user_id).await,
-        (_, path) => unrouted(serves(path)),
+        (_, path) => unrouted(allowed(path)),
     }
 }
 
-/// The paths of the group's routes, whatever the method.
-fn serves(path: &[&str]) -> bool {
-    matches!(path, ["users"] | ["users", _] | ["users", "me", "status"])
+/// The methods the group serves at `path`, as an `Allow` header lists them.
+fn allowed(path: &[&str]) -> &'static str {
+    match path {
+        ["users"] | ["users", "search"] => "GET",
+        // GET looks these up as user ids (and finds none).
+        ["users", "register" | "login"] => "GET, POST",
+        ["users", "me"] => "GET, PUT, DELETE",
+        ["users", "me", "status"] => "PATCH",
+        ["users", _] => "GET",
+        _ => "",
+    }
 }
 
 /// Create an account.
@@ -71,7 +79,8 @@ pub(super) async fn get_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 
 /// Change the caller's profile; absent fields stay as they are.
 #[utoipa::path(put, path = "/users/me", tag = "users", security(("bearer" = [])),
-    request_body = ProfileChange,
+    request_body(content = Option<ProfileChange>,
+        description = "Every field is optional; no body at all changes nothing"),
     responses(
         (status = 200, description = "The changed profile", body = PrivateUser),
         (status = 403, description = "`current_password` is wrong", body = ErrorBody),

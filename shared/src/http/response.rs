@@ -112,7 +112,7 @@ impl Error {
             Error::InvalidCredentials => (401, ErrorCode::InvalidCredentials),
             Error::Forbidden(_) => (403, ErrorCode::Forbidden),
             Error::NotFound => (404, ErrorCode::NotFound),
-            Error::MethodNotAllowed => (405, ErrorCode::MethodNotAllowed),
+            Error::MethodNotAllowed { .. } => (405, ErrorCode::MethodNotAllowed),
             Error::UsernameTaken => (409, ErrorCode::UsernameTaken),
             Error::EmailTaken => (409, ErrorCode::EmailTaken),
             Error::Conflict(_) => (409, ErrorCode::Conflict),
@@ -157,6 +157,8 @@ impl From<Error> for ApiResponse {
                 headers.push(("retry-after", retry_after_secs.to_string()));
             }
             Error::Unavailable(_) => headers.push(("retry-after", "1".to_owned())),
+            // RFC 9110: a 405 lists the methods the path takes.
+            Error::MethodNotAllowed { allow } => headers.push(("allow", (*allow).to_owned())),
             _ => {}
         }
         let mut response = Self::json(status, &ErrorBody { error });

@@ -77,9 +77,9 @@ pub struct ProfileChange {
     #[serde(default, deserialize_with = "clearable")]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub bio: Option<Option<String>>,
-    /// An http(s) URL.
+    /// An http(s) URL; `""` or `null` clears it.
     #[serde(default, deserialize_with = "clearable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<String>)]
     pub avatar_url: Option<Option<String>>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
