@@ -65,6 +65,8 @@ log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
 # all of which this script installed.
 cargo test --workspace -- --include-ignored --nocapture "$@"
+log "fuzzing the API from the OpenAPI document it serves"
+"$ROOT/infra/scripts/fuzz-api.sh" "$CHAT_API_URL"
 # Races show only sometimes: the concurrency tests, the registration races and the socket
 # open/close churn run four more times.
 for run in 2 3 4 5; do

@@ -34,15 +34,6 @@ pub fn unix_millis(at: SystemTime) -> i64 {
         .unwrap_or(0)
 }
 
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Online => "online",
-        Status::Away => "away",
-        Status::Busy => "busy",
-        Status::Offline => "offline",
-    }
-}
-
 /// The status a connected user shows: what it chose, if it chose away or busy.
 pub fn connected_status(user: &User) -> Status {
     match user.chosen_status {
@@ -73,7 +64,7 @@ pub async fn connected(app: &App, user: &User, connection_id: &str) -> Result<Ve
     let status = connected_status(user);
     let changed = app
         .store
-        .set_presence(&user.id, status_name(status), true, &format_rfc3339(now))
+        .set_presence(&user.id, status.into(), true, &format_rfc3339(now))
         .await?;
     announce(app, &user.id, changed).await
 }
@@ -92,7 +83,7 @@ pub(crate) async fn closed(app: &App, user_id: &str) -> Result<Vec<Notification>
     let now = format_rfc3339(SystemTime::now());
     let changed = app
         .store
-        .set_presence(user_id, status_name(Status::Offline), false, &now)
+        .set_presence(user_id, Status::Offline.into(), false, &now)
         .await?;
     announce(app, user_id, changed).await
 }

@@ -17,8 +17,12 @@ pub use requests::{
     Login, ProfileChange, Registration, SearchQuery, Session, StatusChange, TokenType,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A user's status; stored under the same lowercase name (`strum`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Status {
     Online,
     Away,
