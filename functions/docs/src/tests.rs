@@ -121,6 +121,7 @@ fn redoc_is_served_with_its_bundle_from_this_origin() {
             html.contains(r#"<redoc spec-url="/openapi.json">"#),
             "{html}"
         );
+        assert_eq!(header(&page, header::CONTENT_SECURITY_POLICY), PAGE_POLICY);
         assert_eq!(links(html), vec![REDOC_JS_PATH.to_owned()]);
         assert!(!html.contains("http"), "no other host: {html}");
     }
@@ -131,7 +132,11 @@ fn redoc_is_served_with_its_bundle_from_this_origin() {
         header(&bundle, header::CACHE_CONTROL),
         "public, max-age=86400"
     );
-    assert!(text(&bundle).contains("Redoc"));
+    let js = text(&bundle);
+    assert!(js.contains("Redoc"));
+    // The one URL of another host the bundle loads by itself (the menu's logo) is gone.
+    assert!(REDOC_JS.contains(REDOC_CDN_LOGO));
+    assert!(!js.contains("cdn.redoc"), "ReDoc's bundle loads from a CDN");
 }
 
 #[test]
