@@ -63,8 +63,13 @@ async function recordedPage(browser, name) {
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('request', (request) => requests.push(request.url()));
   page.on('pageerror', (error) => fail(`${name}: script error ${error.message}`));
+  // An attempt the page's Content-Security-Policy refused never becomes a request: the
+  // browser reports it here, and it counts as a request to another host.
   page.on('console', (message) => {
-    if (message.type() === 'error') console.log(`     ${name} console: ${message.text().slice(0, 200)}`);
+    if (message.type() !== 'error') return;
+    const text = message.text().slice(0, 300);
+    if (text.includes('Content Security Policy')) fail(`${name}: refused by the page's policy: ${text}`);
+    else console.log(`     ${name} console: ${text}`);
   });
   return { page, requests, context };
 }
@@ -81,6 +86,8 @@ async function onPage(browser, name, screenshot, fullPage, steps) {
   const { page, requests, context } = await recordedPage(browser, name);
   try {
     await steps(page);
+  } catch (error) {
+    fail(`${name}: ${error.message.split('\n')[0]}`);
   } finally {
     await page.screenshot({ path: join(shots, screenshot), fullPage }).catch(() => {});
     checkRequests(name, requests);
@@ -91,7 +98,9 @@ async function onPage(browser, name, screenshot, fullPage, steps) {
 async function swaggerUi(page, user) {
   await page.goto(`${base}/docs`);
   const operations = page.locator('.opblock');
-  await operations.first().waitFor({ state: 'visible' });
+  await operations.first().waitFor({ state: 'visible' }).catch((error) => {
+    throw new Error(`Swagger UI listed no operation (${error.message.split('\n')[0]})`);
+  });
   pass(`/docs: Swagger UI lists ${await operations.count()} operations`);
 
   // Authorize with the token from POST /users/login, as a reader would.
@@ -139,13 +148,7 @@ try {
     () => onPage(browser, '/docs', 'docs.png', true, (page) => swaggerUi(page, user)),
     () => onPage(browser, '/redoc', 'redoc.png', false, redoc),
   ];
-  for (const check of checks) {
-    try {
-      await check();
-    } catch (error) {
-      fail(error.message.split('\n')[0]);
-    }
-  }
+  for (const check of checks) await check();
 } finally {
   await browser.close();
 }
