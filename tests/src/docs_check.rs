@@ -1,6 +1,7 @@
 //! Do the generated API documents match the template? Every explicit `HttpApi` route of
 //! `template.yaml` is an operation of `docs/openapi.json` and the reverse. Catch-all routes
-//! (`ANY /users/{proxy+}`) are how the trailing-slash form arrives, not operations of their own.
+//! (`ANY /users/{proxy+}`) are how the trailing-slash form arrives, and greedy routes of one
+//! method (`GET /docs/{proxy+}`) serve a page's files: neither is an operation of its own.
 
 use std::collections::BTreeSet;
 
@@ -34,6 +35,7 @@ pub fn openapi_problems(template_yaml: &str, openapi_json: &str) -> Vec<String> 
         Ok(d) => d,
         Err(e) => return vec![format!("the OpenAPI document does not parse: {e}")],
     };
+    // `template_routes` leaves the catch-alls out.
     let (routes, operations) = (template_routes(&template), openapi_routes(&document));
     let mut problems: Vec<String> = routes
         .difference(&operations)

@@ -104,8 +104,16 @@ impl Api {
             .text()
             .await
             .expect("the response body reads to the end");
+        // The API answers JSON; only the documentation pages and their files are something else,
+        // and say so: those bodies are kept as a string.
+        let json = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_none_or(|value| value.starts_with("application/json"));
         let body = if text.is_empty() {
             Value::Null
+        } else if !json {
+            Value::String(text)
         } else {
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
         };

@@ -1,9 +1,10 @@
 //! Does `template.yaml` match the code and the contract? Every function crate under
 //! `functions/` has its `AWS::Serverless::Function` (and no resource names a crate that does not
 //! exist), every REST route of the contract has its `HttpApi` route (and no other route
-//! exists), the trailing-slash form of each is caught by a greedy `ANY /<group>/{proxy+}`
-//! route of the same function (API Gateway routes cannot end in `/`), and every WebSocket
-//! route the contract names has its `AWS::ApiGatewayV2::Route`.
+//! exists), the trailing-slash form of each is caught by a greedy `/<group>/{proxy+}` route
+//! (`ANY`, or the route's own method) of the same function (API Gateway routes cannot end in
+//! `/`; a file's path such as `/openapi.json` has no slash form), and every WebSocket route the
+//! contract names has its `AWS::ApiGatewayV2::Route`.
 
 use std::collections::BTreeSet;
 
@@ -72,10 +73,32 @@ pub struct HttpEvent {
 }
 
 impl HttpEvent {
-    /// `/users` for `ANY /users/{proxy+}`: the greedy route under that prefix.
-    fn greedy_prefix(&self) -> Option<&str> {
-        self.route.strip_prefix("ANY ")?.strip_suffix("/**")
+    fn method(&self) -> &str {
+        self.route.split_once(' ').map_or("", |(method, _)| method)
     }
+
+    /// `/users` for `ANY /users/{proxy+}` (or `GET /docs/{proxy+}`): the greedy route under
+    /// that prefix.
+    fn greedy_prefix(&self) -> Option<&str> {
+        self.route.split_once(' ')?.1.strip_suffix("/**")
+    }
+
+    /// Whether this route is a catch-all rather than one of the contract's routes.
+    fn is_catch_all(&self) -> bool {
+        self.method() == "ANY" || self.greedy_prefix().is_some()
+    }
+
+    /// Whether a request with `method` can reach this route.
+    fn takes(&self, method: &str) -> bool {
+        self.method() == "ANY" || self.method() == method
+    }
+}
+
+/// A path whose last segment names a file (`/openapi.json`): it has no trailing-slash form.
+fn is_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 pub fn template_http_events(template: &Value) -> Vec<HttpEvent> {
@@ -103,7 +126,7 @@ pub fn template_http_events(template: &Value) -> Vec<HttpEvent> {
 pub fn template_routes(template: &Value) -> BTreeSet<String> {
     template_http_events(template)
         .into_iter()
-        .filter(|event| !event.route.starts_with("ANY "))
+        .filter(|event| !event.is_catch_all())
         .map(|event| event.route)
         .collect()
 }
@@ -114,12 +137,13 @@ fn catch_all_problems(events: &[HttpEvent], wanted: &BTreeSet<String>) -> Vec<St
     let mut problems = Vec::new();
     let path_of = |route: &str| route.split_once(' ').map(|(_, path)| path.to_owned());
     for event in events.iter().filter(|e| wanted.contains(&e.route)) {
-        let Some(path) = path_of(&event.route) else {
+        let Some(path) = path_of(&event.route).filter(|path| !is_file(path)) else {
             continue;
         };
         // The longest greedy prefix wins, as in API Gateway.
         let catcher = events
             .iter()
+            .filter(|e| e.takes(event.method()))
             .filter_map(|e| Some((e.greedy_prefix()?, e)))
             .filter(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
             .max_by_key(|(prefix, _)| prefix.len());
@@ -135,7 +159,7 @@ fn catch_all_problems(events: &[HttpEvent], wanted: &BTreeSet<String>) -> Vec<St
             Some(_) => {}
         }
     }
-    for event in events.iter().filter(|e| e.route.starts_with("ANY ")) {
+    for event in events.iter().filter(|e| e.is_catch_all()) {
         let prefix = event.greedy_prefix().map(str::to_owned);
         let prefix = prefix.or_else(|| path_of(&event.route)).unwrap_or_default();
         let serves_group = events.iter().any(|other| {

@@ -35,7 +35,7 @@ fn the_template_matches_the_code_and_the_contract() {
     let contract = read("docs/api-contract.md");
     assert_eq!(
         contract_routes(&contract).len(),
-        24,
+        27,
         "the contract's REST routes were all read"
     );
     assert_eq!(
@@ -157,5 +157,18 @@ fn a_websocket_route_removed_from_the_template_is_reported() {
     assert_eq!(
         found,
         vec!["WebSocket route markRead has no route in template.yaml"]
+    );
+}
+
+#[test]
+fn a_greedy_route_catches_the_slash_form_of_its_own_method_only() {
+    let template = read("template.yaml").replace(
+        r#"Method: GET, Path: "/redoc/{proxy+}""#,
+        r#"Method: POST, Path: "/redoc/{proxy+}""#,
+    );
+    let found = problems(&template, &read("docs/api-contract.md"), &function_crates());
+    assert_eq!(
+        found,
+        vec!["contract route GET /redoc has no greedy route for its trailing-slash form"]
     );
 }
