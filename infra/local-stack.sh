@@ -8,7 +8,9 @@
 # LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
 # SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
-# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound).
+# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound),
+# RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits, as on AWS; set: every limit
+# times that, for suites that create many users from one address).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -83,7 +85,8 @@ env_file="$STATE_DIR/functions.env"
   "$gateway" env --template "$ROOT/template.yaml" \
     --set "JWT_SECRET=$JWT_SECRET" \
     --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws" \
-    ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"}
+    ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"} \
+    ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+pub use crate::limits::{Limit, Limits};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is required")]
@@ -40,6 +42,7 @@ pub struct Tables {
     pub messages: String,
     pub inbox: String,
     pub connections: String,
+    pub rate_limits: String,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +50,11 @@ pub struct Config {
     pub tables: Tables,
     pub jwt_secret: Secret,
     pub token_ttl: Duration,
+    /// How long a refresh token lasts unless used (`REFRESH_TOKEN_TTL_SECONDS`); every refresh
+    /// starts it again.
+    pub refresh_token_ttl: Duration,
+    /// Per-caller rate limits (`RATE_LIMIT_*`).
+    pub limits: Limits,
     /// The WebSocket API's Management API endpoint; without it nothing is pushed (events are
     /// only logged), which suits tools and tests that run without a WebSocket API.
     pub websocket_endpoint: Option<String>,
@@ -58,6 +66,7 @@ pub struct Config {
 /// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
 const MIN_SECRET_BYTES: usize = 32;
 const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
+const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Three of the 60 s ping intervals the contract asks clients for: two lost pings are not a
 /// lost connection.
 const DEFAULT_CONNECTION_LEASE_SECS: u64 = 180;
@@ -125,6 +134,8 @@ impl Config {
                 }),
         };
         let token_ttl = seconds("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECS)?;
+        let refresh_token_ttl =
+            seconds("REFRESH_TOKEN_TTL_SECONDS", DEFAULT_REFRESH_TOKEN_TTL_SECS)?;
         let connection_lease = seconds("CONNECTION_LEASE_SECONDS", DEFAULT_CONNECTION_LEASE_SECS)?;
         Ok(Config {
             tables: Tables {
@@ -134,10 +145,13 @@ impl Config {
                 messages: required("MESSAGES_TABLE")?,
                 inbox: required("INBOX_TABLE")?,
                 connections: required("CONNECTIONS_TABLE")?,
+                rate_limits: required("RATE_LIMITS_TABLE")?,
             },
+            limits: Limits::from_lookup(&lookup)?,
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
             jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),
+            refresh_token_ttl: Duration::from_secs(refresh_token_ttl),
             connection_lease: Duration::from_secs(connection_lease),
         })
     }
@@ -212,6 +226,7 @@ mod tests {
             ("MESSAGES_TABLE", "m"),
             ("INBOX_TABLE", "i"),
             ("CONNECTIONS_TABLE", "w"),
+            ("RATE_LIMITS_TABLE", "r"),
             ("WEBSOCKET_ENDPOINT", "http://127.0.0.1:8000/ws"),
             ("TOKEN_TTL_SECONDS", "60"),
             ("CONNECTION_LEASE_SECONDS", "5"),

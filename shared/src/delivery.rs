@@ -2,7 +2,7 @@
 //! connection of every recipient, concurrently with a bound. A connection that API Gateway
 //! reports gone (410) is forgotten on the spot; it never fails the request that caused the push.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::config::timeout::TimeoutConfig;
@@ -13,8 +13,9 @@ use futures::future::BoxFuture;
 
 use crate::domain::contacts::{contacts_in, presence};
 use crate::events::{Notification, Notify};
+use crate::store::connections::Socket;
 use crate::store::{Store, StoreResult};
-use crate::time::{now_rfc3339, rfc3339_ago};
+use crate::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
 /// trips without opening hundreds of sockets from one Lambda.
@@ -44,6 +45,8 @@ pub struct Report {
     pub delivered: usize,
     pub gone: usize,
     pub failed: usize,
+    /// Sockets closed instead of pushed to: their tokens had expired.
+    pub expired: usize,
 }
 
 impl Delivery {
@@ -65,7 +68,9 @@ impl Delivery {
         }
     }
 
-    /// Sends `frame` to every open connection of every user in `user_ids`.
+    /// Sends `frame` to every open connection of every user in `user_ids`. A socket whose
+    /// token has expired gets no frame: it is closed instead (a socket lives no longer than the
+    /// token it was opened with).
     pub async fn to_users(&self, user_ids: &[String], frame: &[u8]) -> Report {
         let mut users: Vec<String> = user_ids.to_vec();
         users.sort();
@@ -78,7 +83,14 @@ impl Delivery {
                 tracing::warn!(error = %err, "listing connections failed");
                 Vec::new()
             });
-        self.to_connections(connections, frame).await
+        let now = unix_seconds(SystemTime::now());
+        let (expired, live): (Vec<Socket>, Vec<Socket>) =
+            connections.into_iter().partition(|s| s.token_expired(now));
+        futures::future::join_all(expired.iter().map(|s| self.close(&s.connection_id))).await;
+        let live = live.into_iter().map(|s| s.connection_id).collect();
+        let mut report = self.to_connections(live, frame).await;
+        report.expired = expired.len();
+        report
     }
 
     pub async fn to_connections(&self, connection_ids: Vec<String>, frame: &[u8]) -> Report {

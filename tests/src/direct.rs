@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chat_shared::domain::users::{Status, User};
+use chat_shared::domain::users::{Status, StoredSession, User};
 use chat_shared::store::users::CreateUser;
 use chat_shared::{App, Config};
 
@@ -36,21 +36,43 @@ pub async fn stored_user(app: &App, prefix: &str) -> User {
         version: 1,
         chosen_status: None,
         connection_count: 0,
+        sessions: [(DIRECT_SESSION.to_owned(), direct_session())].into(),
     };
     let created = app.store.create_user(&user).await.expect("insert user");
     assert_eq!(created, CreateUser::Created);
     user
 }
 
+/// The session every [`stored_user`] has, which [`token_for`] tokens name.
+pub const DIRECT_SESSION: &str = "direct";
+
+fn direct_session() -> StoredSession {
+    StoredSession {
+        // No refresh token hashes to this: the session is only ever used by access tokens.
+        refresh_hash: String::new(),
+        refresh_expires_at: u64::MAX / 2,
+        created_at_ms: 0,
+    }
+}
+
+/// A bearer token for a [`stored_user`].
+pub fn token_for(app: &App, user: &User) -> String {
+    app.tokens
+        .issue(&user.id, DIRECT_SESSION)
+        .expect("issue a token")
+        .token
+}
+
 /// A stored user with a valid bearer token, for calls through the real API.
 pub async fn api_user(app: &App, prefix: &str) -> TestUser {
     let user = stored_user(app, prefix).await;
     TestUser {
-        token: app.tokens.issue(&user.id).expect("issue a token").token,
+        token: token_for(app, &user),
         id: user.id,
         username: user.username,
         email: user.email,
         password: String::new(),
+        refresh_token: String::new(),
     }
 }
 

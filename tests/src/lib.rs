@@ -83,6 +83,20 @@ impl Api {
         }
     }
 
+    /// An API client whose requests come from `ip` (a loopback address such as 127.0.0.2):
+    /// the local gateway reports the TCP peer as `sourceIp`, so tests can act as several
+    /// addresses.
+    pub fn from_address(ip: &str) -> Self {
+        let ip: std::net::IpAddr = ip.parse().expect("an IP address");
+        Api {
+            base: api_url(),
+            http: reqwest::Client::builder()
+                .local_address(ip)
+                .build()
+                .expect("an HTTP client bound to that address"),
+        }
+    }
+
     pub async fn raw(
         &self,
         method: Method,
@@ -161,6 +175,18 @@ impl Api {
         self.call(Method::DELETE, path, Some(token), None).await
     }
 
+    /// A new session of `user` (a login); the session JSON.
+    pub async fn login(&self, user: &TestUser) -> Value {
+        self.post(
+            "/users/login",
+            None,
+            json!({"username": user.username, "password": user.password}),
+        )
+        .await
+        .expect(200)
+        .clone()
+    }
+
     /// Registers and logs in a fresh user.
     pub async fn user(&self, prefix: &str) -> TestUser {
         let username = unique(prefix);
@@ -181,16 +207,14 @@ impl Api {
                 json!({"username": username, "password": password}),
             )
             .await;
-        let token = login.expect(200)["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let session = login.expect(200);
         TestUser {
             id: user["id"].as_str().unwrap().to_owned(),
             username,
             email,
             password,
-            token,
+            token: session["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: session["refresh_token"].as_str().unwrap().to_owned(),
         }
     }
 }
@@ -202,6 +226,29 @@ pub struct TestUser {
     pub email: String,
     pub password: String,
     pub token: String,
+    /// Empty for users made behind the API (`direct`), which have no refresh token.
+    pub refresh_token: String,
+}
+
+/// `claims` signed as the stack signs its tokens (HS256, the stack's `JWT_SECRET`).
+pub fn sign_token(claims: &Value) -> String {
+    let secret = std::env::var("JWT_SECRET").expect("the stack's JWT_SECRET");
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("claims sign")
+}
+
+/// The claims of a JWT, read without checking it (tests forge tokens from real ones).
+pub fn token_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("the payload is base64url");
+    serde_json::from_slice(&bytes).expect("the payload is JSON")
 }
 
 /// Helpers of the chats and messages tests.

@@ -81,6 +81,21 @@ async fn call_for(api: &Api, world: &World, route: &str) -> Call {
             call.token = None;
             call
         }
+        "POST /users/refresh" => {
+            // A new session, so that using one up leaves a's alone.
+            let session = api.login(a).await;
+            let mut call = Call::new("POST", "/users/refresh".into(), a)
+                .body(json!({"refresh_token": session["refresh_token"]}));
+            call.token = None;
+            call
+        }
+        "POST /users/logout" => {
+            // A new session, so that using one up leaves a's alone.
+            let session = api.login(a).await;
+            let mut call = Call::new("POST", "/users/logout".into(), a);
+            call.token = session["access_token"].as_str().map(str::to_owned);
+            call
+        }
         "GET /users/me" => Call::new("GET", "/users/me".into(), a),
         "PUT /users/me" => {
             Call::new("PUT", "/users/me".into(), a).body(json!({"display_name": "Slash"}))
@@ -172,7 +187,7 @@ async fn every_contract_route_answers_the_same_with_and_without_a_trailing_slash
     };
 
     let routes = contract_routes(&contract());
-    assert_eq!(routes.len(), 27, "every contract route was read");
+    assert_eq!(routes.len(), 29, "every contract route was read");
     let mut differences = Vec::new();
     for route in &routes {
         let bare = call_for(&api, &world, route).await.send(&api, false).await;

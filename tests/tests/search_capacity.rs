@@ -28,6 +28,7 @@ fn user(prefix: &str, i: usize, hash: &str) -> User {
         version: 1,
         chosen_status: None,
         connection_count: 0,
+        sessions: Default::default(),
     }
 }
 

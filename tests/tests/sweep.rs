@@ -17,9 +17,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The contract says these alone take no token: registration, login and the API documentation.
-const OPEN_ROUTES: [&str; 5] = [
+const OPEN_ROUTES: [&str; 6] = [
     "POST /users/register",
     "POST /users/login",
+    // The refresh token is the credential (tests/tests/sessions.rs).
+    "POST /users/refresh",
     "GET /openapi.json",
     "GET /docs",
     "GET /redoc",
@@ -56,13 +58,7 @@ fn now() -> u64 {
 }
 
 fn signed(claims: Value) -> String {
-    let secret = std::env::var("JWT_SECRET").expect("the stack's JWT_SECRET");
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
+    e2e::sign_token(&claims)
 }
 
 /// `token` with its subject replaced by `other`, keeping the original signature.
@@ -82,10 +78,16 @@ async fn every_authenticated_route_refuses_a_bad_token_with_401() {
     let (u, other) = (api_user(&app, "swU").await, api_user(&app, "swO").await);
     let gone = api_user(&app, "swGone").await;
     api.delete("/users/me", &gone.token).await.expect(204);
-    let expired =
-        signed(json!({"sub": u.id, "iss": "chat-api", "iat": now() - 7200, "exp": now() - 3600}));
+    // The claims of u's own token (its session), with other times.
+    let claims = |iat: u64, exp: u64| {
+        let mut claims = e2e::token_claims(&u.token);
+        claims["iat"] = json!(iat);
+        claims["exp"] = json!(exp);
+        claims
+    };
+    let expired = signed(claims(now() - 7200, now() - 3600));
     // Sanity: the same claims with a future expiry pass, so the 401s are about the defects.
-    let fresh = signed(json!({"sub": u.id, "iss": "chat-api", "iat": now(), "exp": now() + 600}));
+    let fresh = signed(claims(now(), now() + 600));
     api.get("/users/me", &fresh).await.expect(200);
     api.get("/users/me", &u.token).await.expect(200);
     let tokens: [(&str, Option<String>); 6] = [
@@ -98,7 +100,7 @@ async fn every_authenticated_route_refuses_a_bad_token_with_401() {
     ];
 
     let routes = routes_with_query();
-    assert_eq!(routes.len(), 27, "every contract route was read");
+    assert_eq!(routes.len(), 29, "every contract route was read");
     let mut wrong = Vec::new();
     let mut checked = 0;
     for route in routes.keys().filter(|r| !OPEN_ROUTES.contains(&r.as_str())) {
@@ -117,7 +119,7 @@ async fn every_authenticated_route_refuses_a_bad_token_with_401() {
             }
         }
     }
-    assert_eq!(checked, 22 * tokens.len());
+    assert_eq!(checked, 23 * tokens.len());
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 

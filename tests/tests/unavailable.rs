@@ -13,7 +13,7 @@ use chat_shared::domain::messages::{self, Conversation, PageRequest};
 use chat_shared::http::{ApiRequest, ApiResponse};
 use chat_shared::input::Limit;
 use chat_shared::{App, Config};
-use e2e::direct::stored_user;
+use e2e::direct::{stored_user, token_for};
 use lambda_http::http::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,7 +23,7 @@ use tokio::net::{TcpListener, TcpStream};
 async fn an_unreachable_database_gives_503() {
     let config = Config::from_lookup(|name| match name {
         "JWT_SECRET" => Some("unavailable-test-secret-unavailable-test".to_owned()),
-        "TOKEN_TTL_SECONDS" | "CONNECTION_LEASE_SECONDS" => None,
+        name if name.ends_with("_SECONDS") || name.starts_with("RATE_LIMIT_") => None,
         _ => Some("t".to_owned()),
     })
     .unwrap();
@@ -41,6 +41,7 @@ async fn an_unreachable_database_gives_503() {
         body: br#"{"username": "someone", "password": "whatever pw"}"#.to_vec(),
         authorization: None,
         request_id: "test".into(),
+        source_ip: None,
     };
     let reply = chat_shared::api::users::route(app, request)
         .await
@@ -106,6 +107,7 @@ fn send_request(token: &str, body: Value) -> ApiRequest {
         body: body.to_string().into_bytes(),
         authorization: Some(format!("Bearer {token}")),
         request_id: "test".into(),
+        source_ip: None,
     }
 }
 
@@ -130,7 +132,7 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
     let app = Arc::new(App::with_sdk_config(config, &sdk));
     let alice = stored_user(&app, "unw").await;
     let bob = stored_user(&app, "unw").await;
-    let token = app.tokens.issue(&alice.id).unwrap().token;
+    let token = token_for(&app, &alice);
     let conversation = Conversation::direct(&alice.id, &bob.id).unwrap();
     let history = || async {
         let page = PageRequest {

@@ -306,7 +306,9 @@ async fn forged_expired_and_unsigned_tokens_get_401() {
     let api = Api::new();
     let u = api.user("tok").await;
     let secret = std::env::var("JWT_SECRET").expect("the stack's JWT_SECRET");
-    let valid = json!({"sub": u.id, "iss": "chat-api", "iat": now(), "exp": now() + 600});
+    // The claims of the login's own token (its session), with a new expiry.
+    let mut valid = e2e::token_claims(&u.token);
+    valid["exp"] = json!(now() + 600);
     // Sanity: a token we sign with the stack's secret is accepted, so the 401s below are
     // about the defects, not about how the tests sign.
     let ours = forge(
@@ -325,8 +327,26 @@ async fn forged_expired_and_unsigned_tokens_get_401() {
         .await
         .expect_error(401, "unauthorized");
 
-    let expired_claims =
-        json!({"sub": u.id, "iss": "chat-api", "iat": now() - 7200, "exp": now() - 3600});
+    for (claim, value) in [
+        ("aud", json!("another-api")),
+        ("aud", Value::Null),
+        ("sid", json!("a-session-that-never-was")),
+        ("iss", json!("someone-else")),
+    ] {
+        let mut claims = valid.clone();
+        match value {
+            Value::Null => claims.as_object_mut().unwrap().remove(claim),
+            value => claims.as_object_mut().unwrap().insert(claim.into(), value),
+        };
+        let token = forge(claims, secret.as_bytes(), jsonwebtoken::Algorithm::HS256);
+        api.get("/users/me", &token)
+            .await
+            .expect_error(401, "unauthorized");
+    }
+
+    let mut expired_claims = valid.clone();
+    expired_claims["iat"] = json!(now() - 7200);
+    expired_claims["exp"] = json!(now() - 3600);
     let expired = forge(
         expired_claims,
         secret.as_bytes(),

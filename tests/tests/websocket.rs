@@ -332,6 +332,8 @@ async fn unknown_connection(
             connected_at: &chat_shared::time::format_rfc3339(opened_at),
             lease_expires_at: chat_shared::domain::presence::lease_expiry(app),
             expires_at: 4_102_444_800,
+            token_expires_at: 4_102_444_800,
+            session_id: e2e::direct::DIRECT_SESSION,
         })
         .await
         .unwrap();

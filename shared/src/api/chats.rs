@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_http::http::Method;
 
 use super::docs::{AuthFailures, BodyFailures, Failures};
-use super::{caller, unrouted};
+use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::chats::{self, Chat, NewChat, NewMember};
 use crate::domain::paging::{Page, PageRequest};
@@ -45,7 +45,7 @@ fn allowed(path: &[&str]) -> &'static str {
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let chat = chats::create(app, &me.id, req.body()?).await?;
     Ok(ApiResponse::created(&chat))
 }
@@ -88,7 +88,7 @@ pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<Ap
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let new: NewMember = req.body()?;
     let chat = chats::add_member(app, &me.id, chat_id, &new.user_id).await?;
     Ok(ApiResponse::ok(&chat))
@@ -113,7 +113,7 @@ pub(super) async fn remove_member(
     chat_id: &str,
     user_id: &str,
 ) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let chat = chats::remove_member(app, &me.id, chat_id, user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }

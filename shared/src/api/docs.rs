@@ -81,7 +81,9 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("The `access_token` of `POST /users/login`."))
+                    .description(Some(
+                        "The `access_token` of `POST /users/login` or `POST /users/refresh`.",
+                    ))
                     .build(),
             ),
         );
@@ -94,7 +96,17 @@ impl Modify for Security {
         title = "Chat API",
         description = "Users, direct messages, chat rooms, reactions, read receipts and presence. \
             Real-time events come over the WebSocket API (see `docs/asyncapi.yaml`). Unknown \
-            fields in request bodies are ignored.",
+            fields in request bodies are ignored.\n\n\
+            **Sessions.** `POST /users/login` answers an `access_token` (valid `expires_in` \
+            seconds) and a single-use `refresh_token`. Before the access token expires, swap the \
+            refresh token at `POST /users/refresh` for a new pair, and reconnect the WebSocket \
+            with the new access token: a socket closes at its first frame or push after the \
+            token it was opened with expired. A refresh token used twice ends its session; \
+            `POST /users/logout` ends it too; a password change ends them all.\n\n\
+            **Limits.** Per-caller limits answer 429 `rate_limited` with `Retry-After` (seconds): \
+            logins per address and per (account, address), registrations per address, writes \
+            per user. API Gateway's own throttling at the edge answers 429 with its own body \
+            `{\"message\":\"Too Many Requests\"}` and no `Retry-After`.",
         license(name = "MIT"),
     ),
     servers((url = "/", description = "The host serving this document")),
@@ -108,6 +120,8 @@ impl Modify for Security {
     paths(
         super::users::register,
         super::users::login,
+        super::users::refresh,
+        super::users::logout,
         super::users::get_me,
         super::users::update_me,
         super::users::delete_me,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lambda_http::http::Method;
 
 use super::docs::{AuthFailures, BodyFailures, Failures};
-use super::{caller, unrouted};
+use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::inbox::{self, InboxItem};
 use crate::domain::messages::{self, Edit, Message, NewMessage, Reaction, ReactionQuery};
@@ -66,7 +66,7 @@ async fn notify<T>(app: &App, outcome: Outcome<T>) -> T {
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let new: NewMessage = req.body()?;
     let sent = notify(app, messages::send(app, &me.id, &new).await?).await;
     Ok(if sent.created {
@@ -157,7 +157,7 @@ pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResp
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let edit: Edit = req.body()?;
     let outcome = messages::edit(app, &me.id, id, &edit.content).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
@@ -174,7 +174,7 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
         AuthFailures, Failures,
     ))]
 pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     notify(app, messages::delete(app, &me.id, id).await?).await;
     Ok(ApiResponse::no_content())
 }
@@ -192,7 +192,7 @@ pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiR
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let reaction: Reaction = req.body()?;
     let outcome = messages::add_reaction(app, &me.id, id, &reaction.emoji).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
@@ -209,7 +209,7 @@ pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Resul
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let query: ReactionQuery = req.query_as()?;
     let emoji = match query.emoji {
         Some(emoji) => emoji,
@@ -230,7 +230,7 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
         AuthFailures, Failures,
     ))]
 pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let me = writer(app, req).await?;
     let outcome = messages::mark_read(app, &me.id, id).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
 }

@@ -8,13 +8,29 @@ pub mod messages;
 pub mod users;
 
 use crate::app::App;
+use crate::domain::users::sessions::session_user;
 use crate::domain::users::{User, authenticate};
 use crate::error::{Error, Result};
 use crate::http::{ApiRequest, ApiResponse};
+use crate::limits::{self, Bucket};
 
 /// The caller, from the bearer token; 401 unless the token is valid and the account exists.
 pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
-    authenticate(app, req.bearer()?).await
+    Ok(authenticate(app, req.bearer()?).await?.0)
+}
+
+/// The caller of a write (a send, an edit, a reaction, a chat change...), counted against its
+/// per-user write limit: 401 first, then 429 once the limit is reached. The token names the
+/// user, so the count runs concurrently with reading the user and adds no round trip.
+pub async fn writer(app: &App, req: &ApiRequest) -> Result<User> {
+    let token = app.tokens.verify(req.bearer()?)?;
+    let (user, counted) = tokio::join!(
+        session_user(app, &token),
+        limits::take(app, Bucket::Writes, &token.user_id),
+    );
+    let user = user?;
+    counted?;
+    Ok(user)
 }
 
 /// The answer to a request that none of a group's routes takes, given the methods the group

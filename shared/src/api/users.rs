@@ -10,8 +10,8 @@ use crate::app::App;
 use crate::domain::contacts;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::users::{
-    self, Login, PrivateUser, ProfileChange, PublicUser, Registration, SearchQuery, Session,
-    StatusChange,
+    self, Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest,
+    Registration, SearchQuery, Session, StatusChange, sessions,
 };
 use crate::error::Result;
 use crate::http::{ApiRequest, ApiResponse, ErrorBody};
@@ -21,6 +21,8 @@ pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["users", "register"]) => register(app, &req).await,
         (&Method::POST, ["users", "login"]) => login(app, &req).await,
+        (&Method::POST, ["users", "refresh"]) => refresh(app, &req).await,
+        (&Method::POST, ["users", "logout"]) => logout(app, &req).await,
         (&Method::GET, ["users", "me"]) => get_me(app, &req).await,
         (&Method::PUT, ["users", "me"]) => update_me(app, &req).await,
         (&Method::DELETE, ["users", "me"]) => delete_me(app, &req).await,
@@ -37,7 +39,7 @@ fn allowed(path: &[&str]) -> &'static str {
     match path {
         ["users"] | ["users", "search"] => "GET",
         // GET looks these up as user ids (and finds none).
-        ["users", "register" | "login"] => "GET, POST",
+        ["users", "register" | "login" | "refresh" | "logout"] => "GET, POST",
         ["users", "me"] => "GET, PUT, DELETE",
         ["users", "me", "status"] => "PATCH",
         ["users", _] => "GET",
@@ -53,11 +55,13 @@ fn allowed(path: &[&str]) -> &'static str {
         BodyFailures, Failures,
     ))]
 pub(super) async fn register(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let user = users::register(app, req.body()?).await?;
+    let user = users::register(app, req.body()?, req.client_ip()).await?;
     Ok(ApiResponse::created(&user.private()))
 }
 
-/// Log in: a bearer token for the REST API and the WebSocket API.
+/// Log in: an access token for the REST API and the WebSocket API, and a refresh token to renew
+/// it. From the 6th failure within a minute for one account from one address (by default),
+/// every attempt of that pair is refused with 429 until the minute ends, right password or not.
 #[utoipa::path(post, path = "/users/login", tag = "users", request_body = Login,
     responses(
         (status = 200, description = "A session", body = Session),
@@ -65,9 +69,37 @@ pub(super) async fn register(app: &App, req: &ApiRequest) -> Result<ApiResponse>
         BodyFailures, Failures,
     ))]
 pub(super) async fn login(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    let login = req.body::<Login>()?;
     Ok(ApiResponse::ok(
-        &users::login(app, req.body::<Login>()?).await?,
+        &users::login(app, login, req.client_ip()).await?,
     ))
+}
+
+/// Swap a refresh token for a new access and refresh pair (the old refresh token is used up).
+/// Renew before the access token's `expires_in` runs out, then reconnect the WebSocket with the
+/// new access token: a socket closes at its first frame or push after its token expired.
+/// Presenting a refresh token that was already used ends its whole session.
+#[utoipa::path(post, path = "/users/refresh", tag = "users", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "The session's new tokens", body = Session),
+        (status = 401, description = "`unauthorized`: unknown, expired or already used (which ends the session)", body = ErrorBody),
+        BodyFailures, Failures,
+    ))]
+pub(super) async fn refresh(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    let request: RefreshRequest = req.body()?;
+    Ok(ApiResponse::ok(
+        &sessions::refresh(app, &request.refresh_token).await?,
+    ))
+}
+
+/// End the caller's session: its access and refresh tokens stop working and the sockets opened
+/// with them close. Other sessions of the account (other devices) go on.
+#[utoipa::path(post, path = "/users/logout", tag = "users", security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"), AuthFailures, Failures))]
+pub(super) async fn logout(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
+    let (me, token) = users::authenticate(app, req.bearer()?).await?;
+    sessions::logout(app, &me, &token).await?;
+    Ok(ApiResponse::no_content())
 }
 
 /// The caller's own profile.
@@ -77,12 +109,14 @@ pub(super) async fn get_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     Ok(ApiResponse::ok(&caller(app, req).await?.private()))
 }
 
-/// Change the caller's profile; absent fields stay as they are.
+/// Change the caller's profile; absent fields stay as they are. A new password ends every
+/// session of the account (each earlier token gets 401, each socket closes) and answers with a
+/// new session's tokens beside the profile, so the caller stays logged in.
 #[utoipa::path(put, path = "/users/me", tag = "users", security(("bearer" = [])),
     request_body(content = Option<ProfileChange>,
         description = "Every field is optional; no body at all changes nothing"),
     responses(
-        (status = 200, description = "The changed profile", body = PrivateUser),
+        (status = 200, description = "The changed profile, with new tokens after a password change", body = ProfileUpdated),
         (status = 403, description = "`current_password` is wrong", body = ErrorBody),
         (status = 409, description = "`email_taken`, or a concurrent change (`conflict`)", body = ErrorBody),
         AuthFailures, BodyFailures, Failures,
@@ -90,8 +124,11 @@ pub(super) async fn get_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 pub(super) async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
     let change: ProfileChange = req.body()?;
-    let user = users::update_profile(app, me, change).await?;
-    Ok(ApiResponse::ok(&user.private()))
+    let (user, session) = users::update_profile(app, me, change).await?;
+    Ok(ApiResponse::ok(&ProfileUpdated {
+        user: user.private(),
+        session,
+    }))
 }
 
 /// Delete the caller's account: its tokens stop working, its sockets close, and its username

@@ -1,4 +1,6 @@
-//! Session tokens: HS256 JWTs with an expiry, checked strictly (one algorithm, required claims).
+//! Access tokens: HS256 JWTs with an expiry, checked strictly (one algorithm, issuer, audience,
+//! required claims). Each names its session (`sid`): the session, stored on the user item that
+//! every request reads anyway, is what logout, a password change and a reused refresh token end.
 
 use std::time::{Duration, SystemTime};
 
@@ -10,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::time::unix_seconds;
 
 const ISSUER: &str = "chat-api";
+/// Who the tokens are for: this API's clients (REST and WebSocket alike).
+const AUDIENCE: &str = "chat-api-clients";
 /// Tolerated clock skew between the functions that issue and check tokens.
 const LEEWAY_SECS: u64 = 5;
 
@@ -17,8 +21,19 @@ const LEEWAY_SECS: u64 = 5;
 struct Claims {
     sub: String,
     iss: String,
+    aud: String,
     iat: u64,
     exp: u64,
+    sid: String,
+}
+
+/// What a valid token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub user_id: String,
+    pub session_id: String,
+    /// Unix seconds: a socket opened with the token closes at its first frame or push after.
+    pub expires_at: u64,
 }
 
 #[derive(Clone)]
@@ -42,7 +57,8 @@ impl Tokens {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
         validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         Tokens {
             encoding: EncodingKey::from_secret(secret.expose()),
             decoding: DecodingKey::from_secret(secret.expose()),
@@ -51,13 +67,15 @@ impl Tokens {
         }
     }
 
-    pub fn issue(&self, user_id: &str) -> Result<IssuedToken> {
+    pub fn issue(&self, user_id: &str, session_id: &str) -> Result<IssuedToken> {
         let now = unix_seconds(SystemTime::now());
         let claims = Claims {
             sub: user_id.to_owned(),
             iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
             iat: now,
             exp: now + self.ttl.as_secs(),
+            sid: session_id.to_owned(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::internal(format!("signing a token failed: {e}")))?;
@@ -67,10 +85,14 @@ impl Tokens {
         })
     }
 
-    /// The user id a valid token names; any defect is `Unauthorized`.
-    pub fn verify(&self, token: &str) -> Result<String> {
+    /// What a valid token says; any defect is `Unauthorized`.
+    pub fn verify(&self, token: &str) -> Result<Verified> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims.sub)
+            .map(|data| Verified {
+                user_id: data.claims.sub,
+                session_id: data.claims.sid,
+                expires_at: data.claims.exp,
+            })
             .map_err(|_| Error::Unauthorized)
     }
 }
@@ -91,13 +113,24 @@ mod tests {
     #[test]
     fn round_trips_a_user_id() {
         let t = tokens(A);
-        let issued = t.issue("user-1").expect("a token is issued").token;
-        assert_eq!(t.verify(&issued).ok().as_deref(), Some("user-1"));
+        let issued = t.issue("user-1", "s-1").expect("a token is issued").token;
+        let verified = t.verify(&issued).ok();
+        assert_eq!(
+            verified.as_ref().map(|v| v.user_id.as_str()),
+            Some("user-1")
+        );
+        assert_eq!(
+            verified.as_ref().map(|v| v.session_id.as_str()),
+            Some("s-1")
+        );
     }
 
     #[test]
     fn rejects_another_secret() {
-        let issued = tokens(B).issue("user-1").expect("a token is issued").token;
+        let issued = tokens(B)
+            .issue("user-1", "s-1")
+            .expect("a token is issued")
+            .token;
         assert!(matches!(
             tokens(A).verify(&issued),
             Err(Error::Unauthorized)
@@ -108,7 +141,7 @@ mod tests {
     fn rejects_alg_none() {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let claims = URL_SAFE_NO_PAD
-            .encode(r#"{"sub":"user-1","iss":"chat-api","iat":1,"exp":99999999999}"#);
+            .encode(r#"{"sub":"user-1","iss":"chat-api","aud":"chat-api-clients","iat":1,"exp":99999999999,"sid":"s"}"#);
         let forged = format!("{header}.{claims}.");
         assert!(matches!(
             tokens(A).verify(&forged),
@@ -118,15 +151,34 @@ mod tests {
 
     #[test]
     fn rejects_expired() {
-        let claims = Claims {
-            sub: "user-1".into(),
-            iss: ISSUER.into(),
-            iat: 1,
-            exp: unix_seconds(SystemTime::now()) - 60,
-        };
+        let claims = claims(ISSUER, AUDIENCE, unix_seconds(SystemTime::now()) - 60);
         let t = tokens(A);
         let expired = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding)
             .expect("an expired token is signed");
         assert!(matches!(t.verify(&expired), Err(Error::Unauthorized)));
+    }
+
+    fn claims(iss: &str, aud: &str, exp: u64) -> Claims {
+        Claims {
+            sub: "user-1".into(),
+            iss: iss.into(),
+            aud: aud.into(),
+            iat: 1,
+            exp,
+            sid: "s-1".into(),
+        }
+    }
+
+    #[test]
+    fn rejects_another_audience() {
+        let t = tokens(A);
+        let later = unix_seconds(SystemTime::now()) + 600;
+        let other = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(ISSUER, "someone-else", later),
+            &t.encoding,
+        )
+        .expect("a token is signed");
+        assert!(matches!(t.verify(&other), Err(Error::Unauthorized)));
     }
 }

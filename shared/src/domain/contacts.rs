@@ -73,6 +73,7 @@ mod tests {
             version: 1,
             chosen_status: None,
             connection_count: 0,
+            sessions: Default::default(),
         };
         let sent = presence(&user, vec!["A".into(), "B".into()]);
         let pairs: Vec<(String, EventType)> = sent

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::contacts::presence_notifications;
 use super::users::{Status, User};
 use crate::app::App;
+use crate::auth::token::Verified;
 use crate::error::{Error, Result};
 use crate::events::Notification;
 use crate::store::connections::{NewConnection, Opened};
@@ -43,7 +44,12 @@ pub fn connected_status(user: &User) -> Status {
 }
 
 /// Records a new connection of `user`; the presence events it yields, if its status changed.
-pub async fn connected(app: &App, user: &User, connection_id: &str) -> Result<Vec<Notification>> {
+pub async fn connected(
+    app: &App,
+    user: &User,
+    token: &Verified,
+    connection_id: &str,
+) -> Result<Vec<Notification>> {
     let now = SystemTime::now();
     let opened = app
         .store
@@ -53,6 +59,8 @@ pub async fn connected(app: &App, user: &User, connection_id: &str) -> Result<Ve
             connected_at: &format_rfc3339(now),
             lease_expires_at: lease_expiry(app),
             expires_at: unix_seconds(now + CONNECTION_TTL),
+            token_expires_at: token.expires_at,
+            session_id: &token.session_id,
         })
         .await?;
     match opened {

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use lambda_http::http::Method;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body as LambdaBody, RequestExt};
 
 use crate::error::{Error, Result};
@@ -19,6 +20,8 @@ pub struct ApiRequest {
     pub body: Vec<u8>,
     pub authorization: Option<String>,
     pub request_id: String,
+    /// The client's address as API Gateway saw it (`requestContext.http.sourceIp`).
+    pub source_ip: Option<String>,
 }
 
 impl ApiRequest {
@@ -35,6 +38,10 @@ impl ApiRequest {
                     .collect()
             })
             .unwrap_or_default();
+        let source_ip = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+            _ => None,
+        };
         let (parts, body) = req.into_parts();
         let authorization = parts
             .headers
@@ -54,7 +61,14 @@ impl ApiRequest {
             body,
             authorization,
             request_id,
+            source_ip,
         }
+    }
+
+    /// The client's address, for per-address limits; one shared bucket when API Gateway gave
+    /// none (a direct invocation).
+    pub fn client_ip(&self) -> &str {
+        self.source_ip.as_deref().unwrap_or("unknown")
     }
 
     pub fn segments(&self) -> Vec<&str> {
@@ -122,6 +136,7 @@ mod tests {
             body: vec![],
             authorization: Some("Bearer abc".into()),
             request_id: String::new(),
+            source_ip: None,
         };
         assert_eq!(req.bearer().ok(), Some("abc"));
         req.authorization = Some("Basic abc".into());

@@ -9,16 +9,12 @@
 
 mod leases;
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
 
 pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
-
-/// A status write that meets a connection transaction on the user item is retried this often.
-const PRESENCE_ATTEMPTS: u32 = 10;
 
 /// GSI listing a user's connection records (closing a deleted account's sockets, and the
 /// tests); pushes read the per-user index item instead.
@@ -57,7 +53,35 @@ pub struct NewConnection<'a> {
     /// Unix seconds: the table's TTL, which only reclaims storage (AWS deletes expired items
     /// within days, so presence never waits for it).
     pub expires_at: u64,
+    /// Unix seconds: when the token the socket was opened with expires. The socket closes at
+    /// its first frame or push after that.
+    pub token_expires_at: u64,
+    /// The session of that token: logout closes the session's sockets.
+    pub session_id: &'a str,
 }
+
+/// An open socket as its user's index item lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Socket {
+    pub connection_id: String,
+    /// Unix seconds; `None` for a record written before tokens were tracked.
+    pub token_expires_at: Option<u64>,
+    pub session_id: Option<String>,
+}
+
+impl Socket {
+    pub fn token_expired(&self, now_secs: u64) -> bool {
+        self.token_expires_at.is_some_and(|at| at <= now_secs)
+    }
+}
+
+/// The index item's attribute describing one socket: top-level, so that opening and closing
+/// set and remove it in the same update as the id set, with no parent map to create first.
+fn socket_attribute(connection_id: &str) -> String {
+    format!("{SOCKET_PREFIX}{connection_id}")
+}
+
+const SOCKET_PREFIX: &str = "socket#";
 
 /// Why a close transaction did not commit.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +114,8 @@ impl Store {
             .item("expires_at", n(new.expires_at))
             .item("lease_expires_at", n(new.lease_expires_at))
             .item("lease_shard", s(leases::lease_shard(new.connection_id)))
+            .item("token_expires_at", n(new.token_expires_at))
+            .item("session_id", s(new.session_id))
             .condition_expression("attribute_not_exists(connection_id)")
             .build()
             .map_err(corrupt)?;
@@ -100,10 +126,7 @@ impl Store {
             ),
             (self.count_update(new.user_id, 1)?, Opened::NoSuchUser),
             // Unconditional: its meaning is never reported.
-            (
-                self.index_update(new.user_id, new.connection_id, "ADD")?,
-                Opened::Counted,
-            ),
+            (self.index_add(&new)?, Opened::Counted),
         ];
         Ok(self.transact_or(items).await?.unwrap_or(Opened::Counted))
     }
@@ -130,33 +153,64 @@ impl Store {
             .build())
     }
 
-    /// Adds or removes a connection id in its user's index item.
-    fn index_update(
-        &self,
-        user_id: &str,
-        connection_id: &str,
-        action: &str,
-    ) -> StoreResult<TransactWriteItem> {
+    /// Adds a socket to its user's index item.
+    fn index_add(&self, new: &NewConnection<'_>) -> StoreResult<TransactWriteItem> {
+        let socket = AttributeValue::M(
+            [
+                ("token_expires_at".to_owned(), n(new.token_expires_at)),
+                ("session_id".to_owned(), s(new.session_id)),
+            ]
+            .into(),
+        );
+        let update = Update::builder()
+            .table_name(&self.tables.connections)
+            .set_key(Some(user_index_key(new.user_id)))
+            .update_expression("ADD ids :id SET #socket = :socket")
+            .expression_attribute_names("#socket", socket_attribute(new.connection_id))
+            .expression_attribute_values(
+                ":id",
+                AttributeValue::Ss(vec![new.connection_id.to_owned()]),
+            )
+            .expression_attribute_values(":socket", socket)
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Takes a socket out of its user's index item.
+    fn index_remove(&self, user_id: &str, connection_id: &str) -> StoreResult<TransactWriteItem> {
         let update = Update::builder()
             .table_name(&self.tables.connections)
             .set_key(Some(user_index_key(user_id)))
-            .update_expression(format!("{action} ids :id"))
+            .update_expression("DELETE ids :id REMOVE #socket")
+            .expression_attribute_names("#socket", socket_attribute(connection_id))
             .expression_attribute_values(":id", AttributeValue::Ss(vec![connection_id.to_owned()]))
             .build()
             .map_err(corrupt)?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// Every open connection of every user in `user_ids` (BatchGetItem of their index items).
-    pub async fn connections_of(&self, user_ids: &[String]) -> StoreResult<Vec<String>> {
+    /// Every open socket of every user in `user_ids` (BatchGetItem of their index items).
+    pub async fn connections_of(&self, user_ids: &[String]) -> StoreResult<Vec<Socket>> {
         let keys = user_ids.iter().map(|u| user_index_key(u)).collect();
         let items = self
-            .batch_get(&self.tables.connections, keys, false, &["ids"])
+            .batch_get(&self.tables.connections, keys, false, &[])
             .await?;
-        Ok(items
-            .iter()
-            .flat_map(|item| string_set(item, "ids"))
-            .collect())
+        Ok(items.iter().flat_map(sockets_in).collect())
+    }
+
+    /// Every open socket of one user (a GetItem of its index item).
+    pub async fn sockets_of_user(&self, user_id: &str) -> StoreResult<Vec<Socket>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.connections)
+            .set_key(Some(user_index_key(user_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.as_ref().map(sockets_in).unwrap_or_default())
     }
 
     /// Forgets a connection; its user when this call removed it (and so uncounted it), `None`
@@ -203,7 +257,7 @@ impl Store {
                 ),
                 // Unconditional: its meaning is never reported.
                 (
-                    self.index_update(&user_id, connection_id, "DELETE")?,
+                    self.index_remove(&user_id, connection_id)?,
                     CloseFailed::NoSuchRecord,
                 ),
             ];
@@ -331,26 +385,30 @@ impl Store {
                 )
                 .expression_attribute_values(":now", s(now))
         };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match update.clone().send().await {
-                Ok(_) => return Ok(true),
-                // The user item may be in a connect's or close's transaction right now.
-                Err(err)
-                    if attempt < PRESENCE_ATTEMPTS
-                        && err.code() == Some("TransactionConflictException") =>
-                {
-                    let backoff_ms = 5 * u64::from(attempt) + rand::random_range(0..20);
-                    tokio::time::sleep(std::time::Duration::from_millis(backoff_ms)).await;
-                }
-                Err(err) => {
-                    return match StoreError::from_sdk(err) {
-                        StoreError::ConditionFailed => Ok(false),
-                        other => Err(other),
-                    };
-                }
-            }
+        match self.retry_on_transactions(|| update.clone().send()).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(err) => Err(err),
         }
     }
+}
+
+/// The sockets an index item lists.
+fn sockets_in(item: &Item) -> Vec<Socket> {
+    string_set(item, "ids")
+        .into_iter()
+        .map(|connection_id| {
+            let described = item
+                .get(&socket_attribute(&connection_id))
+                .and_then(|v| v.as_m().ok());
+            let field = |name: &str| described.and_then(|m| m.get(name));
+            Socket {
+                token_expires_at: field("token_expires_at")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok()),
+                session_id: field("session_id").and_then(|v| v.as_s().ok()).cloned(),
+                connection_id,
+            }
+        })
+        .collect()
 }

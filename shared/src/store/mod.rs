@@ -5,7 +5,9 @@ pub mod chats;
 pub mod connections;
 pub mod inbox;
 pub(crate) mod items;
+pub mod limits;
 pub mod messages;
+pub mod sessions;
 pub mod users;
 
 use std::time::Duration;
@@ -140,6 +142,32 @@ impl Store {
         Store {
             client: Client::from_conf(config),
             tables,
+        }
+    }
+
+    /// Sends a single-item write again while the item is part of another request's transaction
+    /// (`TransactionConflictException`: the user item during a `$connect`, for example), then
+    /// classifies the outcome.
+    pub(crate) async fn retry_on_transactions<T, E, F, Fut>(&self, send: F) -> StoreResult<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match send().await {
+                Ok(out) => return Ok(out),
+                Err(err)
+                    if attempt < TRANSACTION_ATTEMPTS
+                        && err.code() == Some("TransactionConflictException") =>
+                {
+                    let backoff_ms = 5 * u64::from(attempt) + rand::random_range(0..20);
+                    tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
+                }
+                Err(err) => return Err(StoreError::from_sdk(err)),
+            }
         }
     }
 

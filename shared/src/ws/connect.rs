@@ -14,8 +14,8 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         .first("token")
         .filter(|t| !t.is_empty())
         .ok_or(Error::Unauthorized)?;
-    let user = users::authenticate(&app, token).await?;
-    let notifications = presence::connected(&app, &user, connection_id(&req)?).await?;
+    let (user, token) = users::authenticate(&app, token).await?;
+    let notifications = presence::connected(&app, &user, &token, connection_id(&req)?).await?;
     app.notifier.notify(notifications).await;
     Ok(ok())
 }

@@ -6,8 +6,11 @@
 //! UpdateItem also returns the connection's user, which the routes used to read with a GetItem,
 //! so the renewal adds no round trip. A frame whose record is gone (swept while the client was
 //! silent) closes the connection: the client reconnects and re-syncs instead of missing pushes.
+//! So does a frame after the token the socket was opened with expired: a socket lives no longer
+//! than its token (the client reconnects with a refreshed one).
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde::Deserialize;
 
@@ -18,6 +21,8 @@ use crate::domain::presence;
 use crate::error::{Error, Result};
 use crate::events::{Event, Payload, Pong, SentMessage};
 use crate::input;
+use crate::limits::{self, FrameVerdict};
+use crate::time::unix_seconds;
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
 /// `$request.body.action`); each action's fields are those of the matching REST request.
@@ -43,12 +48,33 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         .unwrap_or("$default");
     let body = req.body.as_deref().unwrap_or_default();
     let lease = presence::lease_expiry(&app);
-    let Some(user_id) = app.store.renew_lease(&connection, lease).await? else {
-        tracing::info!(connection_id = %connection, "frame on a connection with no record; closing it");
+    let now = unix_seconds(SystemTime::now());
+    // Messages and typing signals count against the connection's limit; the count is
+    // independent of the renewal, so both writes go at once.
+    let limited = matches!(route, "sendMessage" | "typing");
+    let (renewed, verdict) = tokio::join!(app.store.renew_lease(&connection, lease, now), async {
+        match limited {
+            true => limits::frame(&app, &connection).await.map(Some),
+            false => Ok(None),
+        }
+    });
+    let Some(user_id) = renewed? else {
+        tracing::info!(connection_id = %connection, "frame on a connection with no record or an expired token; closing it");
         app.delivery()?.close(&connection).await;
         return Ok(ok());
     };
-    let reply = match serve(&app, route, body, &user_id).await {
+    let served = match verdict? {
+        None | Some(FrameVerdict::Allowed) => serve(&app, route, body, &user_id).await,
+        Some(FrameVerdict::Refused { retry_after_secs }) => {
+            Err(Error::RateLimited { retry_after_secs })
+        }
+        Some(FrameVerdict::Close) => {
+            tracing::warn!(connection_id = %connection, user_id = %user_id, "a connection kept flooding; closing it");
+            app.delivery()?.close(&connection).await;
+            return Ok(ok());
+        }
+    };
+    let reply = match served {
         Ok(Some(event)) => event,
         Ok(None) => return Ok(ok()),
         Err(err) => error_event(err),

@@ -1,6 +1,9 @@
 //! Users: registration, login, profiles, status, deletion.
 
 mod requests;
+pub mod sessions;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,14 +11,17 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::input::check_len;
+use crate::limits::{self, Bucket};
 use crate::store::users::{CreateUser, Handle, SaveUser, SearchPage};
 use crate::time::now_rfc3339;
 
 use super::messages::is_entity_id;
 use super::paging::{Page, PageRequest};
 pub use requests::{
-    Login, ProfileChange, Registration, SearchQuery, Session, StatusChange, TokenType,
+    Login, ProfileChange, ProfileUpdated, RefreshRequest, Registration, SearchQuery, Session,
+    SessionTokens, StatusChange, TokenType,
 };
+pub use sessions::{StoredSession, authenticate};
 
 /// A user's status; stored under the same lowercase name (`strum`).
 #[derive(
@@ -57,6 +63,9 @@ pub struct User {
     /// follows it (see `domain::presence`).
     #[serde(default)]
     pub connection_count: i64,
+    /// Live sessions by id (see [`sessions`]); a token whose session is not here is refused.
+    #[serde(default)]
+    pub sessions: BTreeMap<String, StoredSession>,
 }
 
 /// What anybody may see of a user.
@@ -175,12 +184,14 @@ fn non_empty(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-pub async fn register(app: &App, reg: Registration) -> Result<User> {
+/// Creates an account; a valid request counts against `source_ip`'s registrations.
+pub async fn register(app: &App, reg: Registration, source_ip: &str) -> Result<User> {
     validate_username(&reg.username)?;
     validate_email(&reg.email)?;
     validate_password("password", &reg.password)?;
     let display_name = reg.display_name.as_deref().unwrap_or(&reg.username);
     validate_display_name(display_name)?;
+    limits::take(app, Bucket::Registrations, source_ip).await?;
 
     let now = now_rfc3339();
     let user = User {
@@ -198,6 +209,7 @@ pub async fn register(app: &App, reg: Registration) -> Result<User> {
         version: 1,
         chosen_status: None,
         connection_count: 0,
+        sessions: BTreeMap::new(),
     };
     match app.store.create_user(&user).await? {
         CreateUser::Created => Ok(user),
@@ -207,7 +219,10 @@ pub async fn register(app: &App, reg: Registration) -> Result<User> {
     }
 }
 
-pub async fn login(app: &App, login: Login) -> Result<Session> {
+/// Logs in from `source_ip`. Every attempt counts against the address's limit; failures count
+/// against the (account, address) pair's, and a pair over it is refused before its password is
+/// even checked, right or wrong, until its window ends.
+pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> {
     let identifier = login.identifier()?;
     // No account has a longer name or address, and a longer one would not fit DynamoDB's key.
     if identifier.len() > MAX_EMAIL_BYTES {
@@ -218,32 +233,34 @@ pub async fn login(app: &App, login: Login) -> Result<Session> {
     } else {
         Handle::Username(identifier)
     };
-    let user = match app.store.user_id_for(handle).await? {
-        Some(id) => app.store.get_user(&id).await?,
-        None => None,
+    let (attempt, user_id) = tokio::join!(
+        limits::take(app, Bucket::LoginAttempts, source_ip),
+        app.store.user_id_for(handle),
+    );
+    attempt?;
+    let user_id = user_id?;
+    // The account when it exists, else the name tried: unknown names are limited alike.
+    let pair = match &user_id {
+        Some(id) => format!("{id}|{source_ip}"),
+        None => format!("{}|{source_ip}", identifier.to_lowercase()),
     };
+    let (pair_check, user) =
+        tokio::join!(limits::check(app, Bucket::LoginFailures, &pair), async {
+            match &user_id {
+                Some(id) => app.store.get_user(id).await,
+                None => Ok(None),
+            }
+        });
+    pair_check?;
+    let user = user?;
     // Unknown user and wrong password cost one Argon2 verification each and answer alike.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     if !app.passwords.verify(login.password.clone(), stored).await {
+        limits::take(app, Bucket::LoginFailures, &pair).await?;
         return Err(Error::InvalidCredentials);
     }
     let user = user.ok_or(Error::InvalidCredentials)?;
-    let token = app.tokens.issue(&user.id)?;
-    Ok(Session {
-        access_token: token.token,
-        token_type: TokenType::Bearer,
-        expires_in: token.expires_in,
-        user: user.private(),
-    })
-}
-
-/// The user a bearer token names, if the token is valid and the account still exists.
-pub async fn authenticate(app: &App, token: &str) -> Result<User> {
-    let user_id = app.tokens.verify(token)?;
-    app.store
-        .get_user(&user_id)
-        .await?
-        .ok_or(Error::Unauthorized)
+    sessions::start(app, &user).await
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
@@ -276,8 +293,13 @@ pub async fn search(app: &App, query: &SearchQuery) -> Result<SearchPage> {
 const SAVE_ATTEMPTS: usize = 3;
 
 /// Applies `change` to the caller's profile. Validates everything before any write, then
-/// re-reads and retries if another request changed the user in between.
-pub async fn update_profile(app: &App, me: User, change: ProfileChange) -> Result<User> {
+/// re-reads and retries if another request changed the user in between. A new password ends
+/// every session of the account, closes its sockets and starts one new session for the caller.
+pub async fn update_profile(
+    app: &App,
+    me: User,
+    change: ProfileChange,
+) -> Result<(User, Option<SessionTokens>)> {
     if let Some(name) = &change.display_name {
         validate_display_name(name)?;
     }
@@ -336,8 +358,12 @@ pub async fn update_profile(app: &App, me: User, change: ProfileChange) -> Resul
             }
             None => None,
         };
+        let mut new_session = None;
         if let Some(hash) = &new_hash {
             next.password_hash = hash.clone();
+            let session = sessions::issue(app, &next.id, None)?;
+            next.sessions = BTreeMap::from([(session.id, session.stored)]);
+            new_session = Some(session.tokens);
         }
         next.updated_at = now_rfc3339();
         next.version = current.version + 1;
@@ -346,7 +372,12 @@ pub async fn update_profile(app: &App, me: User, change: ProfileChange) -> Resul
             .save_user(&next, current.version, old_email)
             .await?
         {
-            SaveUser::Saved => return Ok(next),
+            SaveUser::Saved => {
+                if new_session.is_some() {
+                    sessions::close_sockets(app, &next.id, None).await;
+                }
+                return Ok((next, new_session));
+            }
             SaveUser::EmailTaken => return Err(Error::EmailTaken),
             SaveUser::Stale => {}
         }
@@ -402,10 +433,7 @@ pub async fn delete(app: &App, me: &User) -> Result<()> {
     if !app.store.delete_user(me).await? {
         return Err(Error::Unauthorized);
     }
-    if let Some(delivery) = &app.delivery {
-        let connections = app.store.user_connections(&me.id).await?;
-        futures::future::join_all(connections.iter().map(|c| delivery.close(c))).await;
-    }
+    sessions::close_sockets(app, &me.id, None).await;
     Ok(())
 }
 
@@ -449,6 +477,7 @@ mod tests {
             version: 1,
             chosen_status: None,
             connection_count: 0,
+            sessions: BTreeMap::new(),
         };
         let public = serde_json::to_value(user.public()).unwrap_or_default();
         let private = serde_json::to_value(user.private()).unwrap_or_default();

@@ -56,15 +56,46 @@ pub enum TokenType {
     Bearer,
 }
 
-/// What a successful login answers.
+/// What a successful login or refresh answers.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {
+    #[serde(flatten)]
+    pub tokens: SessionTokens,
+    pub user: PrivateUser,
+}
+
+/// `POST /users/refresh`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// The refresh token of the last login or refresh.
+    #[schema(max_length = 512)]
+    pub refresh_token: String,
+}
+
+/// What `PUT /users/me` answers: the profile, and after a password change a new session (every
+/// earlier token of the account stopped working).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProfileUpdated {
+    #[serde(flatten)]
+    pub user: PrivateUser,
+    /// Present after a password change only.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionTokens>,
+}
+
+/// A session's tokens. Renew the access token with the refresh token before `expires_in`
+/// runs out, and reconnect the WebSocket with the new one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionTokens {
     /// A JWT for `Authorization: Bearer <token>` and the WebSocket `?token=`.
     pub access_token: String,
     pub token_type: TokenType,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires.
     pub expires_in: u64,
-    pub user: PrivateUser,
+    /// Single use: `POST /users/refresh` swaps it for a new access and refresh pair.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires unless used.
+    pub refresh_expires_in: u64,
 }
 
 /// `PUT /users/me`: any of the fields; absent ones stay as they are. `null` or `""` clears

@@ -36,11 +36,13 @@ pub struct ExpiredConnection {
 
 impl Store {
     /// Extends a connection's lease to `lease_expires_at`; the connection's user, or `None`
-    /// when its record is gone (closed, or swept while the client was silent).
+    /// when its record is gone (closed, or swept while the client was silent) or the token it
+    /// was opened with expired before `now_secs`.
     pub async fn renew_lease(
         &self,
         connection_id: &str,
         lease_expires_at: i64,
+        now_secs: u64,
     ) -> StoreResult<Option<String>> {
         let result = self
             .client
@@ -49,8 +51,11 @@ impl Store {
             .key("connection_id", s(connection_id))
             .update_expression("SET lease_expires_at = :lease")
             // `user_id` exists on connection records only, never on the per-user index items.
-            .condition_expression("attribute_exists(user_id)")
+            .condition_expression(
+                "attribute_exists(user_id) AND (attribute_not_exists(token_expires_at) OR token_expires_at > :now)",
+            )
             .expression_attribute_values(":lease", n(lease_expires_at))
+            .expression_attribute_values(":now", n(now_secs))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;

@@ -1,0 +1,281 @@
+//! Sessions that end and sessions that last (issue 11): a password change ends every earlier
+//! token and socket, refresh tokens rotate and a reused one ends its session, logout ends one
+//! session, and a socket lives no longer than its token.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use e2e::ws::{Socket, refused_status};
+use e2e::{Api, TestUser, token_claims};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// How long a closing socket may take on a loaded machine.
+const CLOSE_WAIT: Duration = Duration::from_secs(15);
+
+async fn refresh(api: &Api, refresh_token: &str) -> e2e::Reply {
+    api.post(
+        "/users/refresh",
+        None,
+        json!({"refresh_token": refresh_token}),
+    )
+    .await
+}
+
+fn text(value: &Value, field: &str) -> String {
+    value[field].as_str().unwrap_or_default().to_owned()
+}
+
+/// Every authenticated route of the contract, as (method, path, body).
+fn every_authenticated_route(user: &TestUser) -> Vec<(Method, String, Option<Value>)> {
+    let id = "01JDQ3Y6S1W8X5V9K2M4N7P0QR";
+    vec![
+        (Method::GET, "/users/me".into(), None),
+        (Method::PUT, "/users/me".into(), Some(json!({"bio": "x"}))),
+        (Method::DELETE, "/users/me".into(), None),
+        (
+            Method::PATCH,
+            "/users/me/status".into(),
+            Some(json!({"status": "busy"})),
+        ),
+        (Method::GET, "/users".into(), None),
+        (Method::GET, "/users/search?q=a".into(), None),
+        (Method::GET, format!("/users/{}", user.id), None),
+        (Method::POST, "/users/logout".into(), None),
+        (Method::POST, "/chats".into(), Some(json!({"name": "c"}))),
+        (Method::GET, "/chats".into(), None),
+        (Method::GET, format!("/chats/{id}"), None),
+        (
+            Method::POST,
+            format!("/chats/{id}/members"),
+            Some(json!({"user_id": user.id})),
+        ),
+        (
+            Method::DELETE,
+            format!("/chats/{id}/members/{}", user.id),
+            None,
+        ),
+        (
+            Method::POST,
+            "/messages".into(),
+            Some(json!({"recipient_id": id, "content": "hi"})),
+        ),
+        (Method::GET, "/messages/conversations".into(), None),
+        (Method::GET, format!("/messages/conversation/{id}"), None),
+        (Method::GET, format!("/messages/chat/{id}"), None),
+        (Method::GET, format!("/messages/{id}"), None),
+        (
+            Method::PUT,
+            format!("/messages/{id}"),
+            Some(json!({"content": "x"})),
+        ),
+        (Method::DELETE, format!("/messages/{id}"), None),
+        (
+            Method::POST,
+            format!("/messages/{id}/reactions"),
+            Some(json!({"emoji": "👍"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/messages/{id}/reactions?emoji=👍"),
+            None,
+        ),
+        (Method::PATCH, format!("/messages/{id}/read"), None),
+    ]
+}
+
+async fn assert_refused_everywhere(api: &Api, user: &TestUser, token: &str) {
+    for (method, path, body) in every_authenticated_route(user) {
+        let reply = api.call(method.clone(), &path, Some(token), body).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (401, "unauthorized"),
+            "{method} {path}: {:#}",
+            reply.body
+        );
+    }
+    assert_eq!(refused_status(&format!("?token={token}")).await, Some(401));
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_earlier_token_and_socket_and_the_new_one_works() {
+    let api = Api::new();
+    let user = api.user("pwchange").await;
+    let other_device = api.login(&user).await;
+    let mut first = Socket::connect(&user.token).await;
+    let mut second = Socket::connect(&text(&other_device, "access_token")).await;
+
+    let changed = api
+        .put(
+            "/users/me",
+            &user.token,
+            json!({"password": "a brand new password", "current_password": user.password}),
+        )
+        .await;
+    let changed = changed.expect(200).clone();
+    assert_eq!(changed["id"], user.id.as_str(), "{changed:#}");
+    assert_eq!(changed["token_type"], "bearer");
+    let fresh = text(&changed, "access_token");
+    assert!(!fresh.is_empty(), "{changed:#}");
+
+    assert!(
+        first.closed_within(CLOSE_WAIT).await,
+        "the first socket stayed open"
+    );
+    assert!(
+        second.closed_within(CLOSE_WAIT).await,
+        "the second socket stayed open"
+    );
+    assert_refused_everywhere(&api, &user, &user.token).await;
+    assert_refused_everywhere(&api, &user, &text(&other_device, "access_token")).await;
+    for old in [&user.refresh_token, &text(&other_device, "refresh_token")] {
+        refresh(&api, old).await.expect_error(401, "unauthorized");
+    }
+
+    api.get("/users/me", &fresh).await.expect(200);
+    let mut socket = Socket::connect(&fresh).await;
+    socket.send(json!({"action": "ping"})).await;
+    socket.expect("pong").await;
+    let renewed = refresh(&api, &text(&changed, "refresh_token")).await;
+    renewed.expect(200);
+    // The old password no longer logs in; the new one does.
+    api.post(
+        "/users/login",
+        None,
+        json!({"username": user.username, "password": user.password}),
+    )
+    .await
+    .expect_error(401, "invalid_credentials");
+    api.post(
+        "/users/login",
+        None,
+        json!({"username": user.username, "password": "a brand new password"}),
+    )
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_refresh_token_ends_the_session() {
+    let api = Api::new();
+    let user = api.user("refresh").await;
+    let elsewhere = api.login(&user).await;
+
+    let renewed = refresh(&api, &user.refresh_token).await;
+    let renewed = renewed.expect(200).clone();
+    assert_eq!(renewed["user"]["id"], user.id.as_str());
+    assert!(renewed["expires_in"].as_u64().unwrap_or(0) > 0);
+    assert!(renewed["refresh_expires_in"].as_u64().unwrap_or(0) > 0);
+    let (access2, refresh2) = (
+        text(&renewed, "access_token"),
+        text(&renewed, "refresh_token"),
+    );
+    assert_ne!(refresh2, user.refresh_token);
+    api.get("/users/me", &access2).await.expect(200);
+    // The same session: the token names it.
+    assert_eq!(
+        token_claims(&access2)["sid"],
+        token_claims(&user.token)["sid"]
+    );
+
+    // The first refresh token again: a copy is in use, so the whole session ends.
+    refresh(&api, &user.refresh_token)
+        .await
+        .expect_error(401, "unauthorized");
+    for token in [&user.token, &access2] {
+        api.get("/users/me", token)
+            .await
+            .expect_error(401, "unauthorized");
+    }
+    refresh(&api, &refresh2)
+        .await
+        .expect_error(401, "unauthorized");
+
+    // Another session of the account is untouched.
+    api.get("/users/me", &text(&elsewhere, "access_token"))
+        .await
+        .expect(200);
+    refresh(&api, &text(&elsewhere, "refresh_token"))
+        .await
+        .expect(200);
+
+    for junk in ["", "not-a-token", "a.b.c", &format!("{}.x.y", user.id)] {
+        refresh(&api, junk).await.expect_error(401, "unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_only_the_current_session_and_closes_its_sockets() {
+    let api = Api::new();
+    let user = api.user("logout").await;
+    let other = api.login(&user).await;
+    let other_token = text(&other, "access_token");
+    let mut mine = Socket::connect(&user.token).await;
+    let mut theirs = Socket::connect(&other_token).await;
+
+    let reply = api
+        .call(Method::POST, "/users/logout", Some(&user.token), None)
+        .await;
+    assert_eq!(reply.status.as_u16(), 204, "{:#}", reply.body);
+
+    assert!(
+        mine.closed_within(CLOSE_WAIT).await,
+        "the session's socket stayed open"
+    );
+    api.get("/users/me", &user.token)
+        .await
+        .expect_error(401, "unauthorized");
+    refresh(&api, &user.refresh_token)
+        .await
+        .expect_error(401, "unauthorized");
+
+    api.get("/users/me", &other_token).await.expect(200);
+    theirs.send(json!({"action": "ping"})).await;
+    theirs.expect("pong").await;
+}
+
+/// A token of `user`'s session that expires `secs` from now, signed with the stack's secret.
+fn short_lived_token(user: &TestUser, secs: u64) -> String {
+    let mut claims = token_claims(&user.token);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    claims["exp"] = json!(now + secs);
+    e2e::sign_token(&claims)
+}
+
+/// Past the token's expiry, but well within the connection's lease (10 s in the test stack).
+const PAST_EXPIRY: Duration = Duration::from_secs(4);
+
+#[tokio::test]
+async fn an_expired_tokens_socket_closes_at_its_next_frame() {
+    let api = Api::new();
+    let user = api.user("expframe").await;
+    let mut socket = Socket::connect_silent(&short_lived_token(&user, 2)).await;
+    socket.send(json!({"action": "ping"})).await;
+    socket.expect("pong").await;
+    tokio::time::sleep(PAST_EXPIRY).await;
+    socket.send(json!({"action": "ping"})).await;
+    assert!(
+        socket.closed_within(CLOSE_WAIT).await,
+        "a frame after the token expired left the socket open"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_tokens_socket_closes_at_its_next_push() {
+    let api = Api::new();
+    let user = api.user("exppush").await;
+    let sender = api.user("exppushS").await;
+    let mut expiring = Socket::connect_silent(&short_lived_token(&user, 2)).await;
+    let mut fresh = Socket::connect_silent(&user.token).await;
+    tokio::time::sleep(PAST_EXPIRY).await;
+    api.send_direct(&sender, &user, "are you there?").await;
+    // The socket with a valid token gets the message; the expired one is closed instead.
+    fresh.expect("message.created").await;
+    assert!(
+        expiring.closed_within(CLOSE_WAIT).await,
+        "a push after the token expired left the socket open"
+    );
+}
