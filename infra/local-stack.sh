@@ -8,7 +8,8 @@
 # LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
 # SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
-# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound).
+# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound),
+# RATE_LIMIT_MULTIPLIER (unset: 1; the gateway multiplies the template's edge limits by it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
