@@ -9,8 +9,8 @@
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
 # SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
 # CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound),
-# RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits, as on AWS; set: every limit
-# times that, for suites that create many users from one address).
+# RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits and edge throttles, as on AWS;
+# set: every limit times that, for suites that create many users from one address).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -40,6 +40,10 @@ unset DYNAMODB_DATA_DIR
 export CONNECTION_LEASE_SECONDS=${CONNECTION_LEASE_SECONDS:-10}
 export SCHEDULE_PERIOD_SECS=${SCHEDULE_PERIOD_SECS:-1}
 export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-3}
+# The suites create many users from one address and open sockets by the hundred: every rate
+# limit (the gateway's edge limits, the functions' per-caller ones) times 1000. The limit tests
+# that need the defaults say so themselves.
+export RATE_LIMIT_MULTIPLIER=${RATE_LIMIT_MULTIPLIER:-1000}
 
 log "starting a local stack for the tests"
 # A marker left by an earlier stack that died would let the tests start before this one is up.

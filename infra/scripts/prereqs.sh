@@ -111,6 +111,19 @@ wait_for_port() { # host port seconds
 
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Starts infra/local-stack.sh in the background (ports and settings from the environment, state
+# in STACK_STATE_DIR), stops it when the calling script exits, and returns once it is ready.
+start_local_stack() {
+  rm -f "$STACK_STATE_DIR/ready"
+  "$ROOT/infra/local-stack.sh" &
+  LOCAL_STACK_PID=$!
+  trap 'kill -TERM "$LOCAL_STACK_PID" 2>/dev/null || true; wait "$LOCAL_STACK_PID" 2>/dev/null || true' EXIT
+  until [ -f "$STACK_STATE_DIR/ready" ]; do
+    kill -0 "$LOCAL_STACK_PID" 2>/dev/null || { log "the local stack failed to start"; exit 1; }
+    sleep 1
+  done
+}
+
 # The functions: one "package binary" line per binary of the crates under functions/, sorted,
 # so new functions are picked up without edits.
 function_binaries() {

@@ -185,6 +185,54 @@ pub fn template_ws_routes(template: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// What is wrong with the edge throttling: each route setting must name a route and give both
+/// numbers, and every WebSocket route a client can call needs its own (`$disconnect` is not a
+/// request a gateway can refuse).
+fn throttling_problems(template: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let http_keys: BTreeSet<String> = resources(template)
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .flat_map(|(_, r)| r["Properties"]["Events"].as_mapping().into_iter().flatten())
+        .filter(|(_, event)| event["Type"] == "HttpApi")
+        .filter_map(|(_, event)| {
+            let props = &event["Properties"];
+            let method = props["Method"].as_str()?.to_ascii_uppercase();
+            Some(format!("{method} {}", props["Path"].as_str()?))
+        })
+        .collect();
+    let ws_keys = template_ws_routes(template);
+    for (owner, resource) in resources(template) {
+        let (keys, required): (&BTreeSet<String>, Vec<&String>) = match resource["Type"].as_str() {
+            Some("AWS::Serverless::HttpApi") => (&http_keys, Vec::new()),
+            Some("AWS::ApiGatewayV2::Stage") => (
+                &ws_keys,
+                ws_keys.iter().filter(|k| *k != "$disconnect").collect(),
+            ),
+            _ => continue,
+        };
+        let settings = &resource["Properties"]["RouteSettings"];
+        for (key, value) in settings.as_mapping().into_iter().flatten() {
+            let key = key.as_str().unwrap_or_default();
+            if !keys.contains(key) {
+                problems.push(format!("{owner} RouteSettings {key:?} names no route"));
+            }
+            let burst = value["ThrottlingBurstLimit"].as_f64();
+            let rate = value["ThrottlingRateLimit"].as_f64();
+            if !burst.is_some_and(|b| b >= 1.0) || !rate.is_some_and(|r| r > 0.0) {
+                problems.push(format!(
+                    "{owner} RouteSettings {key:?} needs a burst of at least 1 and a positive rate"
+                ));
+            }
+        }
+        for key in required {
+            if settings.get(key.as_str()).is_none() {
+                problems.push(format!("{owner} has no RouteSettings for route {key}"));
+            }
+        }
+    }
+    problems
+}
+
 /// Everything that does not match, one sentence each; empty when all is well.
 pub fn problems(
     template_yaml: &str,
@@ -222,6 +270,7 @@ pub fn problems(
             "template.yaml route {extra} is not in the contract"
         ));
     }
+    problems.extend(throttling_problems(&template));
     let ws = template_ws_routes(&template);
     let needed = contract_actions(contract)
         .into_iter()

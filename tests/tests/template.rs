@@ -156,7 +156,11 @@ fn a_websocket_route_removed_from_the_template_is_reported() {
     let found = problems(&template, &read("docs/api-contract.md"), &function_crates());
     assert_eq!(
         found,
-        vec!["WebSocket route markRead has no route in template.yaml"]
+        vec![
+            "WebSocketStage RouteSettings \"markRead\" names no route",
+            "WebSocketStage has no RouteSettings for route markSeen",
+            "WebSocket route markRead has no route in template.yaml",
+        ]
     );
 }
 
@@ -171,4 +175,39 @@ fn a_greedy_route_catches_the_slash_form_of_its_own_method_only() {
         found,
         vec!["contract route GET /redoc has no greedy route for its trailing-slash form"]
     );
+}
+
+#[test]
+fn edge_throttling_gaps_are_reported() {
+    let contract = read("docs/api-contract.md");
+    let crates = function_crates();
+    let cases = [
+        // A route setting for a route the template does not have.
+        (
+            "\"POST /users/login\":\n          ThrottlingBurstLimit",
+            "\"POST /users/logon\":\n          ThrottlingBurstLimit",
+            "\"POST /users/logon\" names no route",
+        ),
+        // A WebSocket route left to the stage default.
+        (
+            "        typing:\n          ThrottlingBurstLimit",
+            "        typist:\n          ThrottlingBurstLimit",
+            "has no RouteSettings for route typing",
+        ),
+        // A setting without its rate.
+        (
+            "          ThrottlingRateLimit: 200\n",
+            "",
+            "needs a burst of at least 1 and a positive rate",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let template = read("template.yaml");
+        assert!(template.contains(from), "the template has {from:?}");
+        let found = problems(&template.replacen(from, to, 1), &contract, &crates);
+        assert!(
+            found.iter().any(|problem| problem.contains(expected)),
+            "{expected:?} not in {found:#?}"
+        );
+    }
 }

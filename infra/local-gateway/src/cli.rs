@@ -175,6 +175,27 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
     }
 }
 
+/// The environment variable that raises every rate limit, the functions' per-caller limits
+/// and the gateway's edge limits alike: one knob for test suites and benches.
+pub const RATE_LIMIT_MULTIPLIER: &str = "RATE_LIMIT_MULTIPLIER";
+
+/// `RATE_LIMIT_MULTIPLIER`'s value: unset or empty is 1; otherwise a positive number.
+pub fn rate_limit_multiplier(value: Option<&str>) -> Result<f64, CliError> {
+    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(1.0);
+    };
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0)
+        .ok_or_else(|| {
+            invalid(
+                RATE_LIMIT_MULTIPLIER,
+                text.to_owned(),
+                "must be a positive number",
+            )
+        })
+}
+
 fn flag_pairs(
     command: &str,
     mut args: impl Iterator<Item = String>,
@@ -281,6 +302,17 @@ mod tests {
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
         assert_eq!(config.lambda_concurrency, Some(4));
         assert_eq!(config.schedule_period, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn reads_the_rate_limit_multiplier() {
+        assert_eq!(rate_limit_multiplier(None), Ok(1.0));
+        assert_eq!(rate_limit_multiplier(Some(" ")), Ok(1.0));
+        assert_eq!(rate_limit_multiplier(Some("1000")), Ok(1000.0));
+        assert_eq!(rate_limit_multiplier(Some("2.5")), Ok(2.5));
+        for bad in ["0", "-3", "lots", "inf", "NaN"] {
+            assert!(rate_limit_multiplier(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

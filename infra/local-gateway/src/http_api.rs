@@ -58,6 +58,10 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
     else {
         return json_message(StatusCode::NOT_FOUND, "Not Found");
     };
+    // API Gateway's own refusal: its error shape, no Retry-After, the function never runs.
+    if !gateway.http_throttles.allow(&found.route.route_key) {
+        return json_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    }
     let body = match read_body_limited(&parts.headers, body, MAX_REQUEST_BYTES).await {
         Ok(body) => body,
         Err(BodyError::TooLarge { .. }) => {

@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod server;
 pub mod tables;
 pub mod template;
+pub mod throttle;
 pub mod websocket;
 
 pub use server::{Gateway, GatewayConfig, GatewayError, app, serve, shutdown_signal};

@@ -73,7 +73,15 @@ async fn run(command: Result<Command, CliError>) -> Result<(), MainError> {
             config,
         } => {
             let template = Template::load(&template)?;
-            let gateway = Gateway::new(&template, config.into_config())?;
+            let mut config = config.into_config();
+            let multiplier = std::env::var_os(cli::RATE_LIMIT_MULTIPLIER);
+            config.rate_limit_multiplier = cli::rate_limit_multiplier(
+                multiplier
+                    .as_ref()
+                    .map(|value| value.to_string_lossy())
+                    .as_deref(),
+            )?;
+            let gateway = Gateway::new(&template, config)?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|source| MainError::Bind {

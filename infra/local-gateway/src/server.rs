@@ -19,6 +19,7 @@ use crate::lambda::{self, ClientError, LambdaClient};
 use crate::routing::{RouteTable, RoutingError};
 use crate::schedule::{self, Schedule, ScheduleError};
 use crate::template::{Template, TemplateError};
+use crate::throttle::{self, Throttles};
 use crate::websocket::{self, WsRouteError, WsRoutes};
 use crate::{http_api, management};
 
@@ -48,6 +49,8 @@ pub struct GatewayConfig {
     pub ws_keepalive_interval: Duration,
     /// Runs every `Schedule` event at this period instead of its own (tests want seconds).
     pub schedule_period: Option<Duration>,
+    /// `RATE_LIMIT_MULTIPLIER`: every edge rate and burst of the template is multiplied by it.
+    pub rate_limit_multiplier: f64,
 }
 
 impl Default for GatewayConfig {
@@ -65,6 +68,7 @@ impl Default for GatewayConfig {
             ws_max_connection_duration: Duration::from_secs(2 * 60 * 60),
             ws_keepalive_interval: Duration::from_secs(30),
             schedule_period: None,
+            rate_limit_multiplier: 1.0,
         }
     }
 }
@@ -91,6 +95,9 @@ pub struct Gateway {
     /// The HTTP API's `CorsConfiguration`; `None` when the template has none.
     pub(crate) cors: Option<CorsConfig>,
     pub(crate) websocket: Option<WsRoutes>,
+    /// The template's route settings, as token buckets per route key.
+    pub(crate) http_throttles: Throttles,
+    pub(crate) ws_throttles: Throttles,
     pub(crate) lambda: LambdaClient,
     pub(crate) connections: ConnectionRegistry,
     pub(crate) schedules: Vec<Schedule>,
@@ -98,12 +105,33 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(template: &Template, config: GatewayConfig) -> Result<Arc<Self>, GatewayError> {
-        let http_routes = RouteTable::new(&template.http_routes()?)?;
+        let http_defs = template.http_routes()?;
+        let http_routes = RouteTable::new(&http_defs)?;
         let cors = CorsConfig::from_template(template)?;
-        let websocket = template
-            .websocket_api()?
-            .map(|api| WsRoutes::new(&api))
-            .transpose()?;
+        let multiplier = config.rate_limit_multiplier;
+        let http_keys: Vec<&str> = http_defs.iter().map(|r| r.route_key.as_str()).collect();
+        let http_throttles = Throttles::new(
+            throttle::settings::http_api(template)?.as_ref(),
+            &http_keys,
+            multiplier,
+        )?;
+        let ws_api = template.websocket_api()?;
+        let websocket = ws_api.as_ref().map(WsRoutes::new).transpose()?;
+        let ws_throttles = match &ws_api {
+            Some(api) => {
+                let keys: Vec<&str> = api.routes.iter().map(|r| r.route_key.as_str()).collect();
+                let stage = throttle::settings::websocket_stage(template, &api.logical_id)?;
+                Throttles::new(stage.as_ref(), &keys, multiplier)?
+            }
+            None => Throttles::default(),
+        };
+        if !(http_throttles.is_empty() && ws_throttles.is_empty()) {
+            tracing::info!(
+                "edge throttling on {} HTTP and {} WebSocket routes (rates and bursts x{multiplier})",
+                http_throttles.len(),
+                ws_throttles.len()
+            );
+        }
         let schedules = schedule::from_template(template, config.schedule_period)?;
         let lambda = LambdaClient::new(
             &config.lambda_endpoint,
@@ -115,6 +143,8 @@ impl Gateway {
             http_routes,
             cors,
             websocket,
+            http_throttles,
+            ws_throttles,
             lambda,
             connections: ConnectionRegistry::default(),
             schedules,

@@ -17,6 +17,7 @@ const V2_API: &str = "AWS::ApiGatewayV2::Api";
 const HTTP_API: &str = "AWS::Serverless::HttpApi";
 const V2_ROUTE: &str = "AWS::ApiGatewayV2::Route";
 const V2_INTEGRATION: &str = "AWS::ApiGatewayV2::Integration";
+const V2_STAGE: &str = "AWS::ApiGatewayV2::Stage";
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -280,6 +281,13 @@ impl Template {
     pub fn http_routes(&self) -> Result<Vec<HttpRouteDef>, TemplateError> {
         self.function_events("HttpApi")
             .map(|(id, resource, name, props)| {
+                if props.and_then(|p| p.get("RouteSettings")).is_some() {
+                    // One place for the numbers, so the local gateway and the docs agree.
+                    return Err(invalid(
+                        &format!("{id} event {name}"),
+                        "event-level RouteSettings are not read locally; put them in the HttpApi's RouteSettings",
+                    ));
+                }
                 http_route(
                     &format!("{id} event {name}"),
                     props,
@@ -333,6 +341,26 @@ impl Template {
             ));
         }
         Ok(Some((id.to_owned(), cors.clone())))
+    }
+
+    /// Every `AWS::Serverless::HttpApi`: logical id and `Properties`.
+    pub(crate) fn http_apis(&self) -> Vec<(&str, Option<&Value>)> {
+        self.resources_of(HTTP_API)
+            .map(|(id, api)| (id, api.properties()))
+            .collect()
+    }
+
+    /// Every `AWS::ApiGatewayV2::Stage` of the API `api_id`: logical id and `Properties`.
+    pub(crate) fn stages_of(&self, api_id: &str) -> Vec<(&str, Option<&Value>)> {
+        self.resources_of(V2_STAGE)
+            .filter(|(_, stage)| {
+                stage
+                    .property("ApiId")
+                    .map(intrinsics::references)
+                    .is_some_and(|refs| refs.iter().any(|r| r.logical_id == api_id))
+            })
+            .map(|(id, stage)| (id, stage.properties()))
+            .collect()
     }
 
     /// The WebSocket API and its Lambda-backed routes, if the template has one.

@@ -169,6 +169,11 @@ async fn route_frame(gateway: Arc<Gateway>, connection: Arc<Connection>, frame: 
         reply_error(&connection, "Forbidden", &request_id).await;
         return;
     };
+    // Throttled: API Gateway's error frame instead of an invocation; the socket stays open.
+    if !gateway.ws_throttles.allow(&route.route_key) {
+        reply_error(&connection, "Too Many Requests", &request_id).await;
+        return;
+    }
     let event = events::message(
         &connection.session,
         &gateway.config.stage,

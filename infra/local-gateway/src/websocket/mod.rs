@@ -47,6 +47,10 @@ pub(crate) async fn handle_upgrade(
 
     let mut subprotocol = None;
     if let Some(route) = routes.get("$connect") {
+        // A throttled handshake is refused before `$connect` runs, with the HTTP API's 429.
+        if !gateway.ws_throttles.allow(&route.route_key) {
+            return json_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+        }
         match run_connect(&gateway, &route.function, &session).await {
             Ok(result) => match connect_verdict(&result) {
                 Verdict::Accept { protocol } => subprotocol = protocol,

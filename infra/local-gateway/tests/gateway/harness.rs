@@ -240,6 +240,15 @@ impl Harness {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A bodiless request to the gateway.
+    pub async fn send(&self, method: &str, path: &str) -> reqwest::Response {
+        self.http
+            .request(method.parse().unwrap(), self.url(path))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn management_url(&self, connection_id: &str) -> String {
         self.url(&format!(
             "/ws/@connections/{}",

@@ -7,12 +7,7 @@ use serde_json::{Value, json};
 use crate::harness::{Harness, Reply};
 
 async fn route_of(harness: &Harness, method: &str, path: &str) -> (String, String) {
-    let response = harness
-        .http
-        .request(method.parse().unwrap(), harness.url(path))
-        .send()
-        .await
-        .unwrap();
+    let response = harness.send(method, path).await;
     assert_eq!(response.status(), StatusCode::OK, "{method} {path}");
     let body: Value = response.json().await.unwrap();
     (

@@ -9,4 +9,5 @@ mod http_api;
 mod management;
 mod schedule;
 mod tables;
+mod throttle;
 mod websocket;
