@@ -45,17 +45,22 @@ export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-3}
 # that need the defaults say so themselves.
 export RATE_LIMIT_MULTIPLIER=${RATE_LIMIT_MULTIPLIER:-1000}
 
-log "starting a local stack for the tests"
-# A marker left by an earlier stack that died would let the tests start before this one is up.
-rm -f "$STACK_STATE_DIR/ready"
-"$ROOT/infra/local-stack.sh" &
-stack=$!
-stop_stack() { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }
+stack=
+start_stack() {
+  # A marker left by an earlier stack that died would let the tests start before this one is up.
+  rm -f "$STACK_STATE_DIR/ready"
+  "$ROOT/infra/local-stack.sh" &
+  stack=$!
+  until [ -f "$STACK_STATE_DIR/ready" ]; do
+    kill -0 "$stack" 2>/dev/null || { log "the local stack failed to start"; exit 1; }
+    sleep 1
+  done
+}
+stop_stack() { [ -z "$stack" ] || { kill -TERM "$stack" 2>/dev/null || true; wait "$stack" 2>/dev/null || true; }; }
 trap stop_stack EXIT
-until [ -f "$STACK_STATE_DIR/ready" ]; do
-  kill -0 "$stack" 2>/dev/null || { log "the local stack failed to start"; exit 1; }
-  sleep 1
-done
+
+log "starting a local stack for the tests"
+start_stack
 
 # The tests see what the functions see (table names, secret, DynamoDB endpoint), plus where
 # the gateway listens.
@@ -68,8 +73,9 @@ export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 
 log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
-# all of which this script installed.
-cargo test --workspace -- --include-ignored --nocapture "$@"
+# all of which this script installed. The limit tests need the default limits: they run last,
+# on a stack of their own.
+cargo test --workspace -- --include-ignored --nocapture --skip default_limits:: "$@"
 log "the API documentation in headless chromium (screenshots in target/test-stack/screenshots)"
 node "$ROOT/infra/scripts/docs-browser.mjs" "$CHAT_API_URL" "$STACK_STATE_DIR/screenshots"
 log "fuzzing the API from the OpenAPI document it serves"
@@ -82,4 +88,9 @@ for run in 2 3 4 5; do
   cargo test --quiet -p e2e --test users -- twenty_concurrent_registrations
   cargo test --quiet -p e2e --test websocket -- concurrent_opens_and_closes
 done
+log "the rate-limit tests, on a fresh stack with the template's default limits"
+stop_stack
+unset RATE_LIMIT_MULTIPLIER
+start_stack
+cargo test --quiet -p e2e --test limits -- --ignored
 log "all tests passed"

@@ -46,154 +46,159 @@ async fn wrong_login(api: &Api, user: &TestUser) -> Reply {
     .await
 }
 
-#[tokio::test]
-#[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
-async fn forty_wrong_passwords_in_a_row_get_429_with_retry_after() {
-    assert_defaults();
-    let api = Api::from_address("127.0.0.11");
-    let user = api.user("guessed").await;
-    let mut statuses = Vec::new();
-    let mut first_429 = None;
-    for attempt in 1..=40 {
-        let reply = wrong_login(&api, &user).await;
-        statuses.push(reply.status.as_u16());
-        if reply.status.as_u16() == 429 && first_429.is_none() {
-            assert_rate_limited(&reply);
-            first_429 = Some(attempt);
+/// Every test's name starts with `default_limits::`, which the main run skips by name.
+mod default_limits {
+    use super::*;
+
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn forty_wrong_passwords_in_a_row_get_429_with_retry_after() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.11");
+        let user = api.user("guessed").await;
+        let mut statuses = Vec::new();
+        let mut first_429 = None;
+        for attempt in 1..=40 {
+            let reply = wrong_login(&api, &user).await;
+            statuses.push(reply.status.as_u16());
+            if reply.status.as_u16() == 429 && first_429.is_none() {
+                assert_rate_limited(&reply);
+                first_429 = Some(attempt);
+            }
         }
+        // Five failures are allowed in the window; from then on the pair is refused.
+        assert_eq!(first_429, Some(6), "{statuses:?}");
+        assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+
+        // The right password from the same address is refused too, until the window ends.
+        let right = json!({"username": user.username, "password": user.password});
+        assert_rate_limited(&api.post("/users/login", None, right.clone()).await);
+        // From another address the owner still logs in: nobody locks a victim out from afar.
+        let elsewhere = Api::from_address("127.0.0.12");
+        elsewhere
+            .post("/users/login", None, right)
+            .await
+            .expect(200);
     }
-    // Five failures are allowed in the window; from then on the pair is refused.
-    assert_eq!(first_429, Some(6), "{statuses:?}");
-    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
 
-    // The right password from the same address is refused too, until the window ends.
-    let right = json!({"username": user.username, "password": user.password});
-    assert_rate_limited(&api.post("/users/login", None, right.clone()).await);
-    // From another address the owner still logs in: nobody locks a victim out from afar.
-    let elsewhere = Api::from_address("127.0.0.12");
-    elsewhere
-        .post("/users/login", None, right)
-        .await
-        .expect(200);
-}
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn one_address_cannot_register_without_end() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.13");
+        let mut refused = None;
+        for n in 1..=25 {
+            let name = e2e::unique("reg");
+            let reply = api
+                .post(
+                    "/users/register",
+                    None,
+                    json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"}),
+                )
+                .await;
+            if reply.status.as_u16() == 429 {
+                assert_rate_limited(&reply);
+                refused = Some(n);
+                break;
+            }
+            reply.expect(201);
+        }
+        assert_eq!(
+            refused,
+            Some(21),
+            "the 21st registration within the hour is refused"
+        );
+        // Another address registers as usual.
+        Api::from_address("127.0.0.14").user("regok").await;
+    }
 
-#[tokio::test]
-#[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
-async fn one_address_cannot_register_without_end() {
-    assert_defaults();
-    let api = Api::from_address("127.0.0.13");
-    let mut refused = None;
-    for n in 1..=25 {
-        let name = e2e::unique("reg");
-        let reply = api
-            .post(
-                "/users/register",
-                None,
-                json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"}),
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn a_flood_of_sends_gets_429s_while_another_users_sends_keep_succeeding() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.15");
+        let flooder = api.user("flooder").await;
+        let honest = api.user("honest").await;
+        let chat = api.create_chat(&flooder, &[&honest]).await;
+        let chat_id = chat["id"].as_str().unwrap().to_owned();
+
+        let send = |who: &TestUser, n: usize| {
+            let api = api.clone();
+            let (token, chat_id) = (who.token.clone(), chat_id.clone());
+            async move {
+                api.post(
+                    "/messages",
+                    Some(&token),
+                    json!({"chat_id": chat_id, "content": format!("message {n}")}),
+                )
+                .await
+            }
+        };
+        let mut accepted = 0;
+        let mut refused = 0;
+        let mut honest_sent = 0;
+        for n in 0..80 {
+            let reply = send(&flooder, n).await;
+            match reply.status.as_u16() {
+                201 => accepted += 1,
+                429 => {
+                    assert_rate_limited(&reply);
+                    refused += 1;
+                }
+                other => panic!("flood send {n}: {other} {:#}", reply.body),
+            }
+            // The other member writes now and then, as a person does.
+            if n % 10 == 0 {
+                send(&honest, n).await.expect(201);
+                honest_sent += 1;
+            }
+        }
+        assert!(refused > 0, "80 sends were all accepted");
+        assert!(accepted >= 30, "only {accepted} sends were accepted");
+        assert_eq!(honest_sent, 8);
+        let history = api
+            .get(
+                &format!("/messages/chat/{chat_id}?limit=100"),
+                &honest.token,
             )
             .await;
-        if reply.status.as_u16() == 429 {
-            assert_rate_limited(&reply);
-            refused = Some(n);
-            break;
-        }
-        reply.expect(201);
+        let items = history.expect(200)["items"].as_array().unwrap().clone();
+        let from_flooder = items
+            .iter()
+            .filter(|m| m["sender_id"] == flooder.id.as_str())
+            .count();
+        // Only what was accepted was stored: a refused send changes nothing.
+        assert_eq!(from_flooder, accepted, "{} messages", items.len());
     }
-    assert_eq!(
-        refused,
-        Some(21),
-        "the 21st registration within the hour is refused"
-    );
-    // Another address registers as usual.
-    Api::from_address("127.0.0.14").user("regok").await;
-}
 
-#[tokio::test]
-#[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
-async fn a_flood_of_sends_gets_429s_while_another_users_sends_keep_succeeding() {
-    assert_defaults();
-    let api = Api::from_address("127.0.0.15");
-    let flooder = api.user("flooder").await;
-    let honest = api.user("honest").await;
-    let chat = api.create_chat(&flooder, &[&honest]).await;
-    let chat_id = chat["id"].as_str().unwrap().to_owned();
-
-    let send = |who: &TestUser, n: usize| {
-        let api = api.clone();
-        let (token, chat_id) = (who.token.clone(), chat_id.clone());
-        async move {
-            api.post(
-                "/messages",
-                Some(&token),
-                json!({"chat_id": chat_id, "content": format!("message {n}")}),
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn a_websocket_flood_gets_rate_limited_errors_and_then_a_close() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.16");
+        let user = api.user("wsflood").await;
+        let peer = api.user("wsfloodP").await;
+        let mut socket = Socket::connect_silent(&user.token).await;
+        let typing = json!({"action": "typing", "recipient_id": peer.id, "is_typing": true});
+        for _ in 0..120 {
+            socket.send(typing.clone()).await;
+        }
+        let error: Value = socket
+            .expect_within(
+                "error",
+                |e| e["data"]["code"] == "rate_limited",
+                Duration::from_secs(20),
             )
             .await
-        }
-    };
-    let mut accepted = 0;
-    let mut refused = 0;
-    let mut honest_sent = 0;
-    for n in 0..80 {
-        let reply = send(&flooder, n).await;
-        match reply.status.as_u16() {
-            201 => accepted += 1,
-            429 => {
-                assert_rate_limited(&reply);
-                refused += 1;
-            }
-            other => panic!("flood send {n}: {other} {:#}", reply.body),
-        }
-        // The other member writes now and then, as a person does.
-        if n % 10 == 0 {
-            send(&honest, n).await.expect(201);
-            honest_sent += 1;
-        }
+            .0;
+        assert!(error["data"]["message"].is_string(), "{error:#}");
+        assert!(
+            socket.closed_within(Duration::from_secs(20)).await,
+            "a connection that kept flooding stayed open"
+        );
+        // The account is not punished beyond the connection: a new one works.
+        let mut fresh = Socket::connect(&user.token).await;
+        fresh.send(json!({"action": "ping"})).await;
+        fresh.expect("pong").await;
     }
-    assert!(refused > 0, "80 sends were all accepted");
-    assert!(accepted >= 30, "only {accepted} sends were accepted");
-    assert_eq!(honest_sent, 8);
-    let history = api
-        .get(
-            &format!("/messages/chat/{chat_id}?limit=100"),
-            &honest.token,
-        )
-        .await;
-    let items = history.expect(200)["items"].as_array().unwrap().clone();
-    let from_flooder = items
-        .iter()
-        .filter(|m| m["sender_id"] == flooder.id.as_str())
-        .count();
-    // Only what was accepted was stored: a refused send changes nothing.
-    assert_eq!(from_flooder, accepted, "{} messages", items.len());
-}
-
-#[tokio::test]
-#[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
-async fn a_websocket_flood_gets_rate_limited_errors_and_then_a_close() {
-    assert_defaults();
-    let api = Api::from_address("127.0.0.16");
-    let user = api.user("wsflood").await;
-    let peer = api.user("wsfloodP").await;
-    let mut socket = Socket::connect_silent(&user.token).await;
-    let typing = json!({"action": "typing", "recipient_id": peer.id, "is_typing": true});
-    for _ in 0..120 {
-        socket.send(typing.clone()).await;
-    }
-    let error: Value = socket
-        .expect_within(
-            "error",
-            |e| e["data"]["code"] == "rate_limited",
-            Duration::from_secs(20),
-        )
-        .await
-        .0;
-    assert!(error["data"]["message"].is_string(), "{error:#}");
-    assert!(
-        socket.closed_within(Duration::from_secs(20)).await,
-        "a connection that kept flooding stayed open"
-    );
-    // The account is not punished beyond the connection: a new one works.
-    let mut fresh = Socket::connect(&user.token).await;
-    fresh.send(json!({"action": "ping"})).await;
-    fresh.expect("pong").await;
 }
