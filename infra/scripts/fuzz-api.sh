@@ -48,11 +48,15 @@ fuzz() { # token, schemathesis filter options...
     "$@"
 }
 
-log "fuzzing every API operation but DELETE /users/me, from $SCHEMA"
-fuzz "$(session fuzz)" --exclude-operation-id delete_me --exclude-tag docs
+# DELETE /users/me and POST /users/logout end the session they are called with: each runs
+# alone, with a session of its own.
+log "fuzzing every API operation but DELETE /users/me and POST /users/logout, from $SCHEMA"
+fuzz "$(session fuzz)" --exclude-operation-id delete_me --exclude-operation-id logout --exclude-tag docs
 # The documentation routes are GET routes of the template and nothing else, so any other method
 # gets API Gateway's own 404 (no route matches), on AWS as locally; the function never sees it.
 log "fuzzing the documentation routes (other methods: API Gateway's 404, not a 405)"
 CHECKS=${CHECKS/,unsupported_method/} fuzz "$(session docs)" --include-tag docs
+log "fuzzing POST /users/logout with a session of its own"
+fuzz "$(session out)" --include-operation-id logout
 log "fuzzing DELETE /users/me with a throwaway account"
 fuzz "$(session gone)" --include-operation-id delete_me
