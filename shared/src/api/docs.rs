@@ -11,7 +11,9 @@ use crate::http::ErrorBody;
 /// What any route may answer besides its own outcomes.
 #[derive(IntoResponses)]
 pub enum Failures {
-    /// Over a rate limit (`rate_limited`); retry after `Retry-After` seconds.
+    /// Over a per-caller rate limit (`rate_limited`); retry after `Retry-After` seconds. API
+    /// Gateway's own edge throttling also answers 429, with `{"message":"Too Many Requests"}`
+    /// and no `Retry-After`: back off and retry.
     #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait")))]
     RateLimited(ErrorBody),
     /// A defect or a broken deployment (`internal`); retrying cannot help.
@@ -26,7 +28,8 @@ pub enum Failures {
 /// What a route that needs a token answers without a valid one.
 #[derive(IntoResponses)]
 pub enum AuthFailures {
-    /// No valid token: missing, malformed, expired or tampered, or its account is deleted
+    /// No valid token: missing, malformed, expired or tampered, for another audience, of a
+    /// deleted account or of an ended session (logout, password change, reused refresh token)
     /// (`unauthorized`).
     #[response(status = 401)]
     Unauthorized(ErrorBody),

@@ -308,7 +308,15 @@ pub fn asyncapi() -> Value {
             "description": "Real-time events of the chat API. Client frames are JSON objects \
                 chosen by `action`; server frames are `{\"type\", \"data\", \"ts\"}`. Every \
                 change made over REST or WebSocket is pushed to every open connection of every \
-                participant. A frame renews the connection's lease: send one at least every 60 s.",
+                participant. A frame renews the connection's lease: send one at least every 60 s. \
+                A connection lives no longer than its token: the first frame or push after the \
+                token expired closes it, so renew the token with `POST /users/refresh` before it \
+                expires and reconnect with the new one. Logout closes the session's connections, \
+                a password change all of the account's. `sendMessage` and `typing` frames are \
+                limited per connection (30 per 10 s by default): over it each gets an `error` \
+                event `rate_limited`, and a connection that keeps flooding is closed. API \
+                Gateway's own throttling answers a throttled frame with \
+                `{\"message\": \"Too Many Requests\", ...}` instead of an event.",
         },
         "servers": {
             "local": {"host": "127.0.0.1:8000", "pathname": "/ws", "protocol": "ws",
@@ -330,7 +338,7 @@ pub fn asyncapi() -> Value {
                         "type": "object",
                         "required": ["token"],
                         "properties": {"token": {"type": "string",
-                            "description": "The `access_token` of `POST /users/login`; a missing or invalid one refuses the handshake (401)."}},
+                            "description": "The `access_token` of `POST /users/login` or `POST /users/refresh`; a missing, invalid or ended one refuses the handshake (401)."}},
                     },
                 }},
             },
