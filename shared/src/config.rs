@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::storage::AttachmentSettings;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is required")]
@@ -40,6 +42,8 @@ pub struct Tables {
     pub messages: String,
     pub inbox: String,
     pub connections: String,
+    /// Uploads and per-user usage; required with `ATTACHMENTS_BUCKET`.
+    pub attachments: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +57,8 @@ pub struct Config {
     /// How long a WebSocket connection lives without a client frame (`CONNECTION_LEASE_SECONDS`):
     /// presence heals within this plus the sweeper's period.
     pub connection_lease: Duration,
+    /// File attachments on S3; `None` without `ATTACHMENTS_BUCKET`.
+    pub attachments: Option<AttachmentSettings>,
 }
 
 /// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
@@ -126,7 +132,9 @@ impl Config {
         };
         let token_ttl = seconds("TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECS)?;
         let connection_lease = seconds("CONNECTION_LEASE_SECONDS", DEFAULT_CONNECTION_LEASE_SECS)?;
+        let attachments = AttachmentSettings::from_lookup(&lookup)?;
         Ok(Config {
+            attachments,
             tables: Tables {
                 users: required("USERS_TABLE")?,
                 user_handles: required("USER_HANDLES_TABLE")?,
@@ -134,6 +142,7 @@ impl Config {
                 messages: required("MESSAGES_TABLE")?,
                 inbox: required("INBOX_TABLE")?,
                 connections: required("CONNECTIONS_TABLE")?,
+                attachments: lookup("ATTACHMENTS_TABLE").filter(|v| !v.is_empty()),
             },
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
             jwt_secret: Secret(jwt_secret.into_bytes()),

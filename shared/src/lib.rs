@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod input;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
 pub mod time;
