@@ -304,9 +304,20 @@ pub fn object_key(owner_id: &str, attachment_id: &str) -> String {
     format!("attachments/{owner_id}/{attachment_id}")
 }
 
-/// `Content-Disposition` for a download: always `attachment` (a browser saves the file instead
-/// of rendering it), an ASCII fallback name and the exact name in RFC 5987 form.
+/// `Content-Disposition` stored with an upload: always `attachment` (a browser saves the file
+/// instead of rendering it), an ASCII fallback name and the exact name in RFC 5987 form.
 pub fn disposition(file_name: &str) -> String {
+    format!(
+        "{}; filename*=UTF-8''{}",
+        download_disposition(file_name),
+        urlencoding::encode(file_name)
+    )
+}
+
+/// `Content-Disposition` a download URL forces: `attachment` with the ASCII fallback name only.
+/// The exact name's RFC 5987 form, percent-encoded once more in the query, could make ten
+/// download URLs overflow a 128 KB push; clients have the exact name in `file_name`.
+pub fn download_disposition(file_name: &str) -> String {
     let fallback: String = file_name
         .chars()
         .map(|c| {
@@ -317,10 +328,7 @@ pub fn disposition(file_name: &str) -> String {
             }
         })
         .collect();
-    format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        urlencoding::encode(file_name)
-    )
+    format!("attachment; filename=\"{fallback}\"")
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::domain::conversation::is_entity_id;
 use crate::domain::messages::{Message, MessageType};
 use crate::error::{Error, Result};
-use crate::storage::{Support, disposition, object_key};
+use crate::storage::{Support, download_disposition, object_key};
 
 /// Uploads ready to be attached by the send's transaction.
 #[derive(Debug, Default)]
@@ -175,7 +175,7 @@ pub async fn with_downloads<'a>(app: &App, messages: impl IntoIterator<Item = &'
                 .presign_download(
                     &key,
                     &attachment.content_type,
-                    &disposition(&attachment.file_name),
+                    &download_disposition(&attachment.file_name),
                     &credentials,
                 )
                 .await

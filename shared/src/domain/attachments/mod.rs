@@ -12,7 +12,7 @@ use super::conversation::{MessageRef, participants};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::input::check_len;
-use crate::storage::{disposition, object_key};
+use crate::storage::{disposition, download_disposition, object_key};
 use crate::store::attachments::CreateUpload;
 use crate::time::unix_seconds;
 
@@ -214,7 +214,7 @@ pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<St
         .presign_download(
             &object_key(&upload.owner_id, &upload.attachment_id),
             &upload.content_type,
-            &disposition(&upload.file_name),
+            &download_disposition(&upload.file_name),
             &credentials,
         )
         .await?)

@@ -443,6 +443,18 @@ mod tests {
                 (code, (0..per_emoji).map(|_| reader()).collect())
             })
             .collect();
+        // Ten files with download URLs longer than AWS makes them (about 2.7 KB at most: the
+        // fallback name's 255 characters encoded, a Lambda's session token of about 1.4 KB,
+        // the rest of the query and the host).
+        m.attachments = (0..crate::domain::attachments::MAX_ATTACHMENTS)
+            .map(|_| Attachment {
+                attachment_id: reader(),
+                file_name: "😀".repeat(crate::domain::attachments::MAX_FILE_NAME_CHARS),
+                content_type: format!("application/{}", "x".repeat(115)),
+                size_bytes: u64::MAX,
+                download_url: Some("u".repeat(3 * 1024)),
+            })
+            .collect();
         let longest_user = "Z".repeat(64);
         let event = notifications(
             Change::ReactionAdded {
