@@ -425,6 +425,21 @@ async fn only_a_pending_upload_of_the_sender_can_be_attached_and_only_once() {
         .await
         .expect(201);
 
+    // A retry with the same client_message_id gets the first message back, whose files are
+    // attached already.
+    let retried = uploaded(&api, &alice, "k.png", "image/png", &png(64)).await;
+    let keyed = json!({"recipient_id": bob.id, "message_type": "image",
+        "attachment_ids": [retried], "client_message_id": unique("k")});
+    let first = api
+        .post("/messages", Some(&alice.token), keyed.clone())
+        .await;
+    let again = api.post("/messages", Some(&alice.token), keyed).await;
+    assert_eq!(again.expect(200)["id"], first.expect(201)["id"]);
+    assert_eq!(
+        again.body["attachments"][0]["attachment_id"],
+        retried.as_str()
+    );
+
     // Ten sends racing for one upload: exactly one attaches it.
     let contested = uploaded(&api, &alice, "r.png", "image/png", &png(64)).await;
     let contested_ids = [contested.as_str()];

@@ -106,7 +106,15 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
     let conversation_id = conversation.id();
     // After the addressing checks: preparing clears the uploads' pending tags.
     let prepared = match attachment_ids {
-        Some(ids) => attachments::prepare(app, me, ids, message_type).await?,
+        Some(ids) => match attachments::prepare(app, me, ids, message_type).await {
+            Ok(prepared) => prepared,
+            // A retry of a send that attached these files: they are no longer pending, and the
+            // first message is the answer.
+            Err(refused) => match retried(app, me, new).await? {
+                Some(first) => return Ok(earlier(app, first).await),
+                None => return Err(refused),
+            },
+        },
         None => Prepared::default(),
     };
     let result = store(app, me, new, conversation_id, message_type, &prepared).await;
@@ -115,13 +123,7 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
     }
     let mut message = match result? {
         Stored::New(message) => message,
-        Stored::Earlier(mut first) => {
-            attachments::with_downloads(app, std::slice::from_mut(&mut first)).await;
-            return Ok(Outcome::quiet(Sent {
-                message: first,
-                created: false,
-            }));
-        }
+        Stored::Earlier(first) => return Ok(earlier(app, first).await),
     };
     attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
 
@@ -239,6 +241,26 @@ async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
         .await?
         .ok_or_else(invalid)?;
     Ok(())
+}
+
+/// The answer to a repeated send: the first message, nobody notified again.
+async fn earlier(app: &App, mut first: Message) -> Outcome<Sent> {
+    attachments::with_downloads(app, std::slice::from_mut(&mut first)).await;
+    Outcome::quiet(Sent {
+        message: first,
+        created: false,
+    })
+}
+
+/// The message a completed earlier send with this send's idempotency key stored, if any.
+async fn retried(app: &App, me: &str, new: &NewMessage) -> Result<Option<Message>> {
+    let Some(key) = new.client_message_id.as_deref() else {
+        return Ok(None);
+    };
+    match app.store.idempotent_message(me, key).await? {
+        Some(_) => first_send(app, me, key).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The message an earlier send with the same idempotency key stored.
