@@ -11,6 +11,7 @@
 # CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound),
 # RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits and edge throttles, as on AWS;
 # set: every limit times that, for suites that create many users from one address).
+# S3_PORT (8200: s3s-fs, the local S3; its files under STACK_STATE_DIR/s3, emptied at each start).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DYNAMODB_PORT=${DYNAMODB_PORT:-8100}
 LAMBDA_PORT=${LAMBDA_PORT:-9000}
 GATEWAY_PORT=${GATEWAY_PORT:-8000}
+S3_PORT=${S3_PORT:-8200}
 LAMBDA_CONCURRENCY=${LAMBDA_CONCURRENCY:-32}
 CARGO_PROFILE=${CARGO_PROFILE:-dev}
 STATE_DIR=${STACK_STATE_DIR:-$ROOT/target/local-stack}
@@ -48,13 +50,14 @@ start() { # name command...
   PIDS+=($!)
 }
 
-for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT"; do
+for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT"; do
   port_is_free "$port" || { log "port $port is in use (is a stack already running?)"; exit 1; }
 done
 
 ensure_java
 ensure_node_packages
 ensure_python_tools
+ensure_s3s_fs
 
 # `dev` builds fast; `optimized` (see Cargo.toml) or `release` for benchmarks.
 profile_flag=(--profile "$CARGO_PROFILE")
@@ -79,6 +82,17 @@ wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 || { log "DynamoDB Local did not sta
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 "$gateway" tables --template "$ROOT/template.yaml" --endpoint "http://127.0.0.1:$DYNAMODB_PORT"
 
+# The local S3, with the keys the functions sign with, and the template's buckets: s3s-fs keeps
+# a bucket as a directory of its root.
+s3_root="$STATE_DIR/s3"
+rm -rf "$s3_root"
+mkdir -p "$s3_root"
+while read -r bucket; do
+  [ -n "$bucket" ] && mkdir -p "$s3_root/$bucket"
+done < <("$gateway" buckets --template "$ROOT/template.yaml")
+start s3 "$S3S_FS_BIN" --host 127.0.0.1 --port "$S3_PORT" --access-key local --secret-key local "$s3_root"
+wait_for_port 127.0.0.1 "$S3_PORT" 30 || { log "s3s-fs did not start:"; cat "$STATE_DIR/s3.log" >&2; exit 1; }
+
 # The functions get the environment the template gives them on AWS, with local endpoints.
 env_file="$STATE_DIR/functions.env"
 {
@@ -88,6 +102,7 @@ env_file="$STATE_DIR/functions.env"
     ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"} \
     ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  echo "AWS_ENDPOINT_URL_S3=http://127.0.0.1:$S3_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"
   echo "AWS_REGION=us-east-1"
@@ -109,7 +124,7 @@ start gateway "$gateway" serve --template "$ROOT/template.yaml" \
 wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 
 # Ready means every function answers through the gateway (the first call starts each one).
-for path in /users/me /chats /messages/conversations; do
+for path in /users/me /chats /messages/conversations /attachments/x; do
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GATEWAY_PORT$path")" = 401 ]; do
     sleep 0.5
   done
@@ -123,6 +138,7 @@ cat >&2 <<EOT
     WebSocket API      ws://127.0.0.1:$GATEWAY_PORT/ws?token=<JWT>
     Management API     http://127.0.0.1:$GATEWAY_PORT/ws/@connections/{connection_id}
     Lambda Invoke API  http://127.0.0.1:$LAMBDA_PORT (cargo lambda watch)
+    S3 (s3s-fs)        http://127.0.0.1:$S3_PORT (files in $s3_root)
     DynamoDB Local     http://127.0.0.1:$DYNAMODB_PORT ($([ -n "${DYNAMODB_DATA_DIR:-}" ] && echo "data in $DYNAMODB_DATA_DIR" || echo "in memory"))
     logs               $STATE_DIR/*.log
 

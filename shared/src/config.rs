@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 pub use crate::limits::{Limit, Limits};
+use crate::storage::AttachmentSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -43,6 +44,8 @@ pub struct Tables {
     pub inbox: String,
     pub connections: String,
     pub rate_limits: String,
+    /// Uploads and per-user usage; required with `ATTACHMENTS_BUCKET`.
+    pub attachments: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +64,8 @@ pub struct Config {
     /// How long a WebSocket connection lives without a client frame (`CONNECTION_LEASE_SECONDS`):
     /// presence heals within this plus the sweeper's period.
     pub connection_lease: Duration,
+    /// File attachments on S3; `None` without `ATTACHMENTS_BUCKET`.
+    pub attachments: Option<AttachmentSettings>,
 }
 
 /// HS256 keys shorter than the hash output weaken the MAC; refuse them rather than warn.
@@ -137,7 +142,9 @@ impl Config {
         let refresh_token_ttl =
             seconds("REFRESH_TOKEN_TTL_SECONDS", DEFAULT_REFRESH_TOKEN_TTL_SECS)?;
         let connection_lease = seconds("CONNECTION_LEASE_SECONDS", DEFAULT_CONNECTION_LEASE_SECS)?;
+        let attachments = AttachmentSettings::from_lookup(&lookup)?;
         Ok(Config {
+            attachments,
             tables: Tables {
                 users: required("USERS_TABLE")?,
                 user_handles: required("USER_HANDLES_TABLE")?,
@@ -146,6 +153,7 @@ impl Config {
                 inbox: required("INBOX_TABLE")?,
                 connections: required("CONNECTIONS_TABLE")?,
                 rate_limits: required("RATE_LIMITS_TABLE")?,
+                attachments: lookup("ATTACHMENTS_TABLE").filter(|v| !v.is_empty()),
             },
             limits: Limits::from_lookup(&lookup)?,
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),

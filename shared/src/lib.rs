@@ -14,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod input;
 pub mod limits;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
 pub mod time;

@@ -48,7 +48,7 @@ pub enum Bucket {
     LoginAttempts,
     /// Registrations per source IP.
     Registrations,
-    /// Writes per user: sends, edits, deletes, reactions, read marks, chat changes.
+    /// Writes per user: sends, edits, deletes, reactions, read marks, chat changes, upload requests.
     Writes,
     /// `sendMessage` and `typing` frames per WebSocket connection.
     SocketFrames,

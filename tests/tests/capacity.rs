@@ -52,11 +52,12 @@ async fn fill(
                 created_at: format_rfc3339(ulid.datetime()),
                 edited_at: None,
                 deleted: false,
+                attachments: vec![],
                 ulid: ulid.to_string(),
                 version: 1,
             };
             async move {
-                let stored = app.store.put_message(&message, None).await;
+                let stored = app.store.put_message(&message, None, None).await;
                 assert_eq!(stored.expect("insert message"), PutMessage::Stored);
             }
         })

@@ -469,6 +469,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
         created_at: chat_shared::time::format_rfc3339(ulid.datetime()),
         edited_at: None,
         deleted: false,
+        attachments: vec![],
         ulid: ulid.to_string(),
         version: 1,
     };
@@ -480,7 +481,11 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
     .expect(200);
 
     for key in [None, Some("with-a-key")] {
-        let stored = app.store.put_message(&message, key).await.expect("write");
+        let stored = app
+            .store
+            .put_message(&message, key, None)
+            .await
+            .expect("write");
         assert_eq!(stored, PutMessage::NotMember, "key {key:?}");
     }
     let history = api

@@ -10,6 +10,8 @@ pub const USAGE: &str = "\
 usage:
   local-gateway tables [--template template.yaml] [--endpoint http://127.0.0.1:8100]
       create the template's DynamoDB tables in DynamoDB Local (existing ones are left alone)
+  local-gateway buckets [--template template.yaml]
+      print the local names of the template's S3 buckets, one a line
   local-gateway env [--template template.yaml] [--set KEY=VALUE]...
       print the functions' environment as an env file for `cargo lambda watch --env-file`
   local-gateway serve [--template template.yaml] [--listen 127.0.0.1:8000]
@@ -46,6 +48,9 @@ pub enum Command {
     Tables {
         template: PathBuf,
         endpoint: String,
+    },
+    Buckets {
+        template: PathBuf,
     },
     Env {
         template: PathBuf,
@@ -123,6 +128,15 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                 }
             }
             Ok(Command::Tables { template, endpoint })
+        }
+        "buckets" => {
+            for (flag, value) in pairs {
+                match flag.as_str() {
+                    "--template" => template = PathBuf::from(value),
+                    _ => return Err(unknown(&command, flag)),
+                }
+            }
+            Ok(Command::Buckets { template })
         }
         "env" => {
             let mut overrides = Vec::new();
@@ -276,6 +290,12 @@ mod tests {
             Command::Tables {
                 template: "t.yaml".into(),
                 endpoint: "http://x:1".into()
+            }
+        );
+        assert_eq!(
+            parse(args("buckets --template t.yaml")).unwrap(),
+            Command::Buckets {
+                template: "t.yaml".into()
             }
         );
         assert_eq!(

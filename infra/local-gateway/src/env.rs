@@ -103,12 +103,15 @@ fn resolve_value(
         Value::Bool(flag) => Some(flag.to_string()),
         Value::Number(number) => Some(number.to_string()),
         _ => intrinsics::ref_target(value).and_then(|target| {
-            template.table_name(target).or_else(|| {
-                template
-                    .parameter_default(target)
-                    .flatten()
-                    .and_then(scalar_text)
-            })
+            template
+                .table_name(target)
+                .or_else(|| template.bucket_name(target))
+                .or_else(|| {
+                    template
+                        .parameter_default(target)
+                        .flatten()
+                        .and_then(scalar_text)
+                })
         }),
     };
     resolved.ok_or_else(|| {
@@ -116,7 +119,7 @@ fn resolve_value(
         if let Some(target) = intrinsics::ref_target(value) {
             described.push_str(match template.parameter_default(target) {
                 Some(_) => " (a parameter without a Default)",
-                None => " (neither a table nor a parameter)",
+                None => " (neither a table, a bucket nor a parameter)",
             });
         }
         EnvError::Unresolvable {

@@ -60,6 +60,11 @@ async fn run(command: Result<Command, CliError>) -> Result<(), MainError> {
                 println!("{report}");
             }
         }
+        Command::Buckets { template } => {
+            for name in Template::load(&template)?.bucket_names() {
+                println!("{name}");
+            }
+        }
         Command::Env {
             template,
             overrides,

@@ -13,6 +13,7 @@ use crate::intrinsics::{self, Reference};
 
 const FUNCTION: &str = "AWS::Serverless::Function";
 const TABLE: &str = "AWS::DynamoDB::Table";
+const BUCKET: &str = "AWS::S3::Bucket";
 const V2_API: &str = "AWS::ApiGatewayV2::Api";
 const HTTP_API: &str = "AWS::Serverless::HttpApi";
 const V2_ROUTE: &str = "AWS::ApiGatewayV2::Route";
@@ -255,6 +256,25 @@ impl Template {
             .get(logical_id)
             .filter(|resource| resource.kind == TABLE)
             .map(|resource| table_name(logical_id, resource))
+    }
+
+    /// The local name of a bucket resource, when `logical_id` is one: its `BucketName`, else
+    /// the logical id in lower case (S3 bucket names are lower case).
+    pub fn bucket_name(&self, logical_id: &str) -> Option<String> {
+        self.resources
+            .get(logical_id)
+            .filter(|resource| resource.kind == BUCKET)
+            .map(|resource| match resource.property("BucketName") {
+                Some(Value::String(name)) if !name.is_empty() => name.clone(),
+                _ => logical_id.to_ascii_lowercase(),
+            })
+    }
+
+    /// The local names of every bucket of the template.
+    pub fn bucket_names(&self) -> Vec<String> {
+        self.resources_of(BUCKET)
+            .filter_map(|(id, _)| self.bucket_name(id))
+            .collect()
     }
 
     /// Every event of type `kind` of every function: (function id, function, event name, the
@@ -559,6 +579,8 @@ Globals:
       Variables:
         RUST_LOG: info
 Resources:
+  FilesBucket:
+    Type: AWS::S3::Bucket
   UsersTable:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -629,6 +651,13 @@ Resources:
             Some("chat-users")
         );
         assert_eq!(template.table_name("UsersFunction"), None);
+    }
+
+    #[test]
+    fn buckets_have_lower_case_local_names() {
+        let template = Template::parse(TEMPLATE).unwrap();
+        assert_eq!(template.bucket_names(), vec!["filesbucket"]);
+        assert_eq!(template.bucket_name("UsersTable"), None);
     }
 
     #[test]

@@ -118,6 +118,7 @@ impl Modify for Security {
         (name = "users", description = "Accounts, sessions, profiles and status"),
         (name = "chats", description = "Chat rooms and their members"),
         (name = "messages", description = "Direct and chat messages, reactions, read receipts and the inbox"),
+        (name = "attachments", description = "Files for messages: presigned uploads straight to S3, and download links"),
         (name = "docs", description = "This documentation: the document, Swagger UI and ReDoc"),
     ),
     paths(
@@ -147,6 +148,8 @@ impl Modify for Security {
         super::messages::add_reaction,
         super::messages::remove_reaction,
         super::messages::mark_read,
+        super::attachments::request_upload,
+        super::attachments::download,
         openapi_document,
         swagger_ui,
         redoc,

@@ -2,6 +2,7 @@
 //! the domain and answers with the contract's shapes. One module per Lambda; [`docs`] gathers
 //! their OpenAPI descriptions.
 
+pub mod attachments;
 pub mod chats;
 pub mod docs;
 pub mod messages;

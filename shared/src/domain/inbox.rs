@@ -54,7 +54,7 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxI
     )?;
     let peers: HashMap<String, PublicUser> = peers.into_iter().map(|u| (u.id.clone(), u)).collect();
     let chats: HashMap<String, Chat> = chats.into_iter().map(|c| (c.id.clone(), c)).collect();
-    let items = entries
+    let mut items: Vec<InboxItem> = entries
         .into_iter()
         .filter_map(|entry| {
             let chat = match &entry.chat_id {
@@ -72,5 +72,7 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxI
             })
         })
         .collect();
+    crate::domain::attachments::with_downloads(app, items.iter_mut().map(|i| &mut i.last_message))
+        .await;
     Ok(Page::new(app, &scope, items, next))
 }

@@ -1,5 +1,6 @@
 //! The rules of the chat service, independent of how a request arrived (REST or WebSocket).
 
+pub mod attachments;
 pub mod chats;
 pub mod contacts;
 pub mod conversation;

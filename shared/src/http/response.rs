@@ -86,6 +86,18 @@ impl ApiResponse {
         }
     }
 
+    /// A 302 to `location`, which is not to be cached: it names a short-lived presigned URL.
+    pub fn redirect(location: String) -> Self {
+        ApiResponse {
+            status: 302,
+            body: None,
+            headers: vec![
+                ("location", location),
+                ("cache-control", "private, no-store".to_owned()),
+            ],
+        }
+    }
+
     /// API Gateway's own answer when no route matches, byte for byte: `{"message":"Not Found"}`.
     pub fn route_not_found() -> Self {
         Self::json(

@@ -139,18 +139,8 @@ impl Store {
     }
 
     pub async fn get_chat(&self, chat_id: &str) -> StoreResult<Option<Chat>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.chats)
-            .set_key(Some(meta_key(chat_id)))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        capacity::read(out.consumed_capacity());
-        out.item.as_ref().map(chat_from_meta).transpose()
+        let item = self.get_item(&self.tables.chats, meta_key(chat_id)).await?;
+        item.as_ref().map(chat_from_meta).transpose()
     }
 
     /// The chats of `chat_ids` that exist, in no particular order.

@@ -320,35 +320,13 @@ impl Store {
 
     /// Every open connection of a user (one Query on `by_user`).
     pub async fn user_connections(&self, user_id: &str) -> StoreResult<Vec<String>> {
-        let mut ids = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.connections)
-                .index_name(BY_USER_INDEX)
-                .key_condition_expression("user_id = :u")
-                .expression_attribute_values(":u", s(user_id))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            ids.extend(
-                out.items
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|item| {
-                        item.get("connection_id")
-                            .and_then(|v| v.as_s().ok())
-                            .cloned()
-                    }),
-            );
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(ids),
-            }
-        }
+        self.query_strings(
+            &self.tables.connections,
+            Some(BY_USER_INDEX),
+            ("user_id", user_id),
+            "connection_id",
+        )
+        .await
     }
 
     /// Sets the presence status if the connection counter still agrees with it: `online`-like

@@ -222,33 +222,8 @@ impl Store {
 
     /// The peers of every direct conversation of `user_id` (its inbox's direct entries).
     pub async fn direct_peers(&self, user_id: &str) -> StoreResult<Vec<String>> {
-        let mut peers = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.inbox)
-                .key_condition_expression("user_id = :u")
-                .expression_attribute_values(":u", s(user_id))
-                .projection_expression("peer_id")
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            capacity::read(out.consumed_capacity());
-            peers.extend(
-                out.items
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|item| opt_s(item, "peer_id").map(str::to_owned)),
-            );
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(peers),
-            }
-        }
+        self.query_strings(&self.tables.inbox, None, ("user_id", user_id), "peer_id")
+            .await
     }
 }
 
@@ -274,6 +249,7 @@ mod tests {
             created_at: "t".into(),
             edited_at: None,
             deleted: false,
+            attachments: vec![],
             ulid: "01JD8X3B1R0000000000000000".into(),
             version: 1,
         };

@@ -84,6 +84,63 @@ pub(crate) fn split_page(
 }
 
 impl Store {
+    /// The item at `key`, read consistently.
+    pub(crate) async fn get_item(&self, table: &str, key: Item) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        Ok(out.item)
+    }
+
+    /// The string attribute `attribute` of every item a Query `key_name = value` (on `index`,
+    /// if given) finds, all pages read.
+    pub(crate) async fn query_strings(
+        &self,
+        table: &str,
+        index: Option<&str>,
+        (key_name, value): (&str, &str),
+        attribute: &str,
+    ) -> StoreResult<Vec<String>> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression("#k = :v")
+                .expression_attribute_names("#k", key_name)
+                .expression_attribute_names("#a", attribute)
+                .expression_attribute_values(":v", s(value))
+                .projection_expression("#a")
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            capacity::read(out.consumed_capacity());
+            found.extend(
+                out.items
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|item| opt_s(item, attribute).map(str::to_owned)),
+            );
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(found),
+            }
+        }
+    }
+
     /// The items at `keys` that exist, in no particular order; only the `projection` attributes
     /// when some are named.
     pub(crate) async fn batch_get(

@@ -1,5 +1,6 @@
 //! DynamoDB access: the only code that builds requests and maps items. One module per table.
 
+pub mod attachments;
 pub mod capacity;
 pub mod chats;
 pub mod connections;

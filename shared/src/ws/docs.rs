@@ -58,6 +58,7 @@ fn sample_message() -> Message {
         created_at: TS.into(),
         edited_at: None,
         deleted: false,
+        attachments: vec![],
         ulid,
         version: 1,
     }

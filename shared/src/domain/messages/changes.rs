@@ -7,6 +7,7 @@ use super::{
     notifications, participants, run_bounded, validate_content, validate_emoji,
 };
 use crate::app::App;
+use crate::domain::attachments;
 use crate::error::{Error, Result};
 use crate::events::Outcome;
 use crate::store::StoreError;
@@ -52,13 +53,19 @@ async fn refresh_inbox(app: &App, message: &Message, people: &[String]) {
     run_bounded(updates.collect()).await;
 }
 
+/// The message with fresh download URLs: every caller below is a participant.
+async fn shown(app: &App, mut message: Message) -> Message {
+    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
+    message
+}
+
 pub async fn get(app: &App, me: &str, id: &str) -> Result<Message> {
     let (_, message, _) = load(app, me, id).await?;
-    Ok(message)
+    Ok(shown(app, message).await)
 }
 
 pub async fn edit(app: &App, me: &str, id: &str, content: &str) -> Result<Outcome<Message>> {
-    validate_content(content)?;
+    validate_content(content, false)?;
     let (at, message, people) = load(app, me, id).await?;
     check_editable(&message, me, "edit")?;
     let edited = match app
@@ -83,6 +90,7 @@ pub async fn edit(app: &App, me: &str, id: &str, content: &str) -> Result<Outcom
         Err(err) => return Err(err.into()),
     };
     refresh_inbox(app, &edited, &people).await;
+    let edited = shown(app, edited).await;
     let notifications = notifications(Change::Updated(&edited), &people);
     Ok(Outcome::new(edited, notifications))
 }
@@ -125,6 +133,7 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
             .await
         {
             Ok(tombstone) => {
+                attachments::release(app, &current).await;
                 refresh_inbox(app, &tombstone, &people).await;
                 let notifications = notifications(Change::Deleted(&tombstone), &people);
                 return Ok(Outcome::new(tombstone, notifications));
@@ -150,7 +159,7 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
             return Err(Error::Conflict("the message was deleted".into()));
         }
         if message.has_reaction(emoji, me) {
-            return Ok(Outcome::quiet(message));
+            return Ok(Outcome::quiet(shown(app, message).await));
         }
         let new_emoji = !message.reactions.contains_key(emoji);
         if new_emoji && message.reactions.len() >= MAX_DISTINCT_REACTIONS {
@@ -179,7 +188,10 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
             )
             .await?;
         match added {
-            Some(updated) => return Ok(reacted(updated, &people, me, emoji, true)),
+            Some(updated) => {
+                let updated = shown(app, updated).await;
+                return Ok(reacted(updated, &people, me, emoji, true));
+            }
             // Changed since the read: decide again on what it is now.
             None => message = reload(app, &at).await?,
         }
@@ -225,7 +237,7 @@ pub async fn remove_reaction(
     let (at, mut message, people) = load(app, me, id).await?;
     for _ in 0..REACTION_ATTEMPTS {
         if !message.has_reaction(emoji, me) {
-            return Ok(Outcome::quiet(message));
+            return Ok(Outcome::quiet(shown(app, message).await));
         }
         let last = message
             .reactions
@@ -236,7 +248,10 @@ pub async fn remove_reaction(
             .remove_reaction(&message.conversation_id, &at.ulid, emoji, me, last)
             .await?;
         match removed {
-            Some(updated) => return Ok(reacted(updated, &people, me, emoji, false)),
+            Some(updated) => {
+                let updated = shown(app, updated).await;
+                return Ok(reacted(updated, &people, me, emoji, false));
+            }
             None => message = reload(app, &at).await?,
         }
     }
@@ -250,7 +265,7 @@ pub async fn remove_reaction(
 pub async fn mark_read(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
     let (at, message, people) = load(app, me, id).await?;
     if message.read_by.iter().any(|r| r == me) || message.read_by.len() >= MAX_READ_RECEIPTS {
-        return Ok(Outcome::quiet(message));
+        return Ok(Outcome::quiet(shown(app, message).await));
     }
     let Some(updated) = app
         .store
@@ -259,8 +274,9 @@ pub async fn mark_read(app: &App, me: &str, id: &str) -> Result<Outcome<Message>
     else {
         // Read concurrently by another connection of the same user (or the last free place in
         // `read_by` went to another reader).
-        return Ok(Outcome::quiet(reload(app, &at).await?));
+        return Ok(Outcome::quiet(shown(app, reload(app, &at).await?).await));
     };
+    let updated = shown(app, updated).await;
     if updated.sender_id != me
         && let Err(err) = app
             .store

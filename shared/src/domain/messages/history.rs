@@ -41,9 +41,10 @@ async fn history(
 ) -> Result<Page<Message>> {
     let scope = history_scope(conversation);
     let start = page.start(app, &scope)?;
-    let (items, next) = app
+    let (mut items, next) = app
         .store
         .history(&conversation.id(), page.limit(), start)
         .await?;
+    crate::domain::attachments::with_downloads(app, &mut items).await;
     Ok(Page::new(app, &scope, items, next))
 }

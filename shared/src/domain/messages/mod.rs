@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::attachments::Attachment;
 use crate::error::{Error, Result};
 use crate::events::{Event, Notification, Payload, ReactionChange, ReadReceipt};
 use crate::input::check_len;
@@ -76,7 +77,8 @@ pub enum MessageType {
     "sender_id": "01JDQ3Y6S1W8X5V9K2M4N7P0QR", "recipient_id": "01JDQ3YF4T2W6X8Z0B3C5D7E9G",
     "chat_id": null, "content": "Hello!", "message_type": "text", "reply_to_id": null,
     "reactions": {"👍": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"]}, "read_by": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"],
-    "created_at": "2026-11-24T01:02:03.456Z", "edited_at": null, "deleted": false
+    "created_at": "2026-11-24T01:02:03.456Z", "edited_at": null, "deleted": false,
+    "attachments": []
 }))]
 pub struct Message {
     pub id: String,
@@ -92,6 +94,9 @@ pub struct Message {
     pub created_at: String,
     pub edited_at: Option<String>,
     pub deleted: bool,
+    /// Files the sender attached (none on a tombstone).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
     /// The sort key within the conversation.
     #[serde(skip)]
     #[schema(ignore)]
@@ -192,8 +197,14 @@ pub fn notifications(change: Change<'_>, participants: &[String]) -> Vec<Notific
     )]
 }
 
-fn validate_content(content: &str) -> Result<()> {
-    check_len("content", content, 1, MAX_CONTENT_CHARS)
+/// Content may be empty only when files carry the message.
+fn validate_content(content: &str, with_attachments: bool) -> Result<()> {
+    check_len(
+        "content",
+        content,
+        usize::from(!with_attachments),
+        MAX_CONTENT_CHARS,
+    )
 }
 
 /// An emoji is one emoji as Unicode's emoji data defines it (skin tones, ZWJ sequences and
@@ -263,6 +274,7 @@ mod tests {
             created_at: "2026-11-24T01:02:03.456Z".into(),
             edited_at: None,
             deleted: false,
+            attachments: vec![],
             ulid: ULID.into(),
             version: 1,
         }
@@ -429,6 +441,18 @@ mod tests {
             .map(|i| {
                 let code = format!(":{:x<32}:", i);
                 (code, (0..per_emoji).map(|_| reader()).collect())
+            })
+            .collect();
+        // Ten files with download URLs longer than AWS makes them (about 2.7 KB at most: the
+        // fallback name's 255 characters encoded, a Lambda's session token of about 1.4 KB,
+        // the rest of the query and the host).
+        m.attachments = (0..crate::domain::attachments::MAX_ATTACHMENTS)
+            .map(|_| Attachment {
+                attachment_id: reader(),
+                file_name: "😀".repeat(crate::domain::attachments::MAX_FILE_NAME_CHARS),
+                content_type: format!("application/{}", "x".repeat(115)),
+                size_bytes: u64::MAX,
+                download_url: Some("u".repeat(3 * 1024)),
             })
             .collect();
         let longest_user = "Z".repeat(64);

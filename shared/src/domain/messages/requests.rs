@@ -18,10 +18,17 @@ pub struct NewMessage {
     pub recipient_id: Option<String>,
     /// A chat the sender is a member of.
     pub chat_id: Option<String>,
-    #[schema(min_length = 1, max_length = 4000)]
+    /// 1..4000 characters; 0..4000 with `attachment_ids`.
+    #[schema(min_length = 0, max_length = 4000)]
+    #[serde(default)]
     pub content: String,
-    /// `text` when absent.
+    /// `text` when absent. `image` and `file` need `attachment_ids` (all `image/*` for `image`);
+    /// attachments need one of those two.
     pub message_type: Option<MessageType>,
+    /// 1 to 10 of the sender's own uploads (`POST /attachments`), each not attached before and
+    /// in storage with its declared size and type.
+    #[schema(min_items = 1, max_items = 10)]
+    pub attachment_ids: Option<Vec<String>>,
     /// A message of the same conversation.
     pub reply_to_id: Option<String>,
     /// Idempotency key: the same sender with the same key gets the first message back.

@@ -12,11 +12,12 @@ use super::{
     validate_content,
 };
 use crate::app::App;
+use crate::domain::attachments::{self, Attachment, Prepared};
 use crate::error::{Error, Result};
 use crate::events::{Event, Notification, Outcome, Payload, TypingEvent};
 use crate::input::check_len;
 use crate::store::inbox::Activity;
-use crate::store::messages::PutMessage;
+use crate::store::messages::{Attach, PutMessage};
 use crate::time::format_rfc3339;
 
 #[derive(Debug)]
@@ -83,8 +84,15 @@ pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<No
 }
 
 pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>> {
-    validate_content(&new.content)?;
+    let attachment_ids = new.attachment_ids.as_deref();
+    validate_content(&new.content, attachment_ids.is_some())?;
     let message_type = new.message_type.unwrap_or(MessageType::Text);
+    if attachment_ids.is_none() && matches!(message_type, MessageType::Image | MessageType::File) {
+        return Err(Error::validation(
+            "attachment_ids",
+            "an image or file message needs attachment_ids",
+        ));
+    }
     if let Some(key) = &new.client_message_id {
         check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
     }
@@ -96,7 +104,56 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
     )?
     .0;
     let conversation_id = conversation.id();
+    // After the addressing checks: preparing clears the uploads' pending tags.
+    let prepared = match attachment_ids {
+        Some(ids) => match attachments::prepare(app, me, ids, message_type).await {
+            Ok(prepared) => prepared,
+            // A retry of a send that attached these files: they are no longer pending, and the
+            // first message is the answer.
+            Err(refused) => match retried(app, me, new).await? {
+                Some(first) => return Ok(earlier(app, first).await),
+                None => return Err(refused),
+            },
+        },
+        None => Prepared::default(),
+    };
+    let result = store(app, me, new, conversation_id, message_type, &prepared).await;
+    if !matches!(&result, Ok(Stored::New(_))) {
+        attachments::restore_pending(app, &prepared).await;
+    }
+    let mut message = match result? {
+        Stored::New(message) => message,
+        Stored::Earlier(first) => return Ok(earlier(app, first).await),
+    };
+    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
 
+    record_activity(app, &message, &people).await;
+    let notifications = notifications(Change::Created(&message), &people);
+    Ok(Outcome::new(
+        Sent {
+            message,
+            created: true,
+        },
+        notifications,
+    ))
+}
+
+/// What storing a send gave: the new message, or the first one sent with its key.
+enum Stored {
+    New(Message),
+    Earlier(Message),
+}
+
+/// The write itself: the message, the membership check, the idempotency marker and the
+/// attachments, all in one transaction.
+async fn store(
+    app: &App,
+    me: &str,
+    new: &NewMessage,
+    conversation_id: String,
+    message_type: MessageType,
+    prepared: &Prepared,
+) -> Result<Stored> {
     let ulid = ulid::Ulid::generate();
     let ulid_text = ulid.to_string();
     let message = Message {
@@ -114,39 +171,49 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
         created_at: format_rfc3339(ulid.datetime()),
         edited_at: None,
         deleted: false,
+        attachments: prepared
+            .uploads
+            .iter()
+            .map(|u| Attachment {
+                attachment_id: u.attachment_id.clone(),
+                file_name: u.file_name.clone(),
+                content_type: u.content_type.clone(),
+                size_bytes: u.size_bytes,
+                download_url: None,
+            })
+            .collect(),
         ulid: ulid_text,
         version: 1,
+    };
+    let quota_bytes = app
+        .storage
+        .as_ref()
+        .map_or(0, |storage| storage.settings.quota_bytes);
+    let attach = Attach {
+        uploads: &prepared.uploads,
+        quota_bytes,
     };
 
     // Membership is part of the write: a member removed since `target` read the chat posts
     // nothing.
     match app
         .store
-        .put_message(&message, new.client_message_id.as_deref())
+        .put_message(&message, new.client_message_id.as_deref(), Some(attach))
         .await?
     {
-        PutMessage::Stored => {}
-        PutMessage::NotMember => return Err(not_a_member()),
+        PutMessage::Stored => Ok(Stored::New(message)),
+        PutMessage::NotMember => Err(not_a_member()),
         PutMessage::DuplicateKey => {
             let key = new.client_message_id.as_deref().unwrap_or_default();
-            let first = first_send(app, me, key).await?;
-            return Ok(Outcome::quiet(Sent {
-                message: first,
-                created: false,
-            }));
+            Ok(Stored::Earlier(first_send(app, me, key).await?))
         }
-        PutMessage::IdTaken => return Err(Error::internal("a new message id exists already")),
+        PutMessage::IdTaken => Err(Error::internal("a new message id exists already")),
+        PutMessage::AttachmentRefused => Err(Error::validation(
+            "attachment_ids",
+            "an attachment is no longer a pending upload of yours (attached by another send?)",
+        )),
+        PutMessage::OverQuota => Err(attachments::over_quota(quota_bytes)),
     }
-
-    record_activity(app, &message, &people).await;
-    let notifications = notifications(Change::Created(&message), &people);
-    Ok(Outcome::new(
-        Sent {
-            message,
-            created: true,
-        },
-        notifications,
-    ))
 }
 
 /// 422 unless `reply_to_id` (if any) is a stored message of the conversation the send addresses.
@@ -174,6 +241,26 @@ async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
         .await?
         .ok_or_else(invalid)?;
     Ok(())
+}
+
+/// The answer to a repeated send: the first message, nobody notified again.
+async fn earlier(app: &App, mut first: Message) -> Outcome<Sent> {
+    attachments::with_downloads(app, std::slice::from_mut(&mut first)).await;
+    Outcome::quiet(Sent {
+        message: first,
+        created: false,
+    })
+}
+
+/// The message a completed earlier send with this send's idempotency key stored, if any.
+async fn retried(app: &App, me: &str, new: &NewMessage) -> Result<Option<Message>> {
+    let Some(key) = new.client_message_id.as_deref() else {
+        return Ok(None);
+    };
+    match app.store.idempotent_message(me, key).await? {
+        Some(_) => first_send(app, me, key).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The message an earlier send with the same idempotency key stored.

@@ -429,6 +429,8 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
 
 /// Deletes the account, then closes its WebSocket connections (their `$disconnect` forgets them).
 pub async fn delete(app: &App, me: &User) -> Result<()> {
+    // Uploads first: a failure here is a 503 the client can retry with its still valid token.
+    crate::domain::attachments::delete_owned(app, &me.id).await?;
     // Deleted concurrently by another request of the same user: that one answers 204.
     if !app.store.delete_user(me).await? {
         return Err(Error::Unauthorized);

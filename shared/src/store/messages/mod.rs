@@ -14,6 +14,7 @@ use super::chats::membership_check;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
+use crate::domain::attachments::{Attachment, Upload};
 use crate::domain::messages::{Message, MessageType, message_id};
 
 mod reactions;
@@ -59,12 +60,52 @@ pub(crate) fn message_item(m: &Message) -> Item {
     }
     item.insert("deleted".into(), AttributeValue::Bool(m.deleted));
     item.insert("version".into(), n(m.version));
+    if !m.attachments.is_empty() {
+        item.insert(
+            "attachments".into(),
+            AttributeValue::L(m.attachments.iter().map(attachment_value).collect()),
+        );
+    }
     for (emoji, users) in &m.reactions {
         if !users.is_empty() {
             item.insert(reaction_attribute(emoji), AttributeValue::Ss(users.clone()));
         }
     }
     item
+}
+
+/// An attachment as the message item keeps it (never its download URL, which expires).
+fn attachment_value(a: &Attachment) -> AttributeValue {
+    AttributeValue::M(Item::from([
+        ("id".to_owned(), s(&a.attachment_id)),
+        ("name".to_owned(), s(&a.file_name)),
+        ("type".to_owned(), s(&a.content_type)),
+        ("size".to_owned(), n(a.size_bytes)),
+    ]))
+}
+
+fn attachments_of(item: &Item) -> StoreResult<Vec<Attachment>> {
+    let Some(list) = item.get("attachments") else {
+        return Ok(Vec::new());
+    };
+    let list = list
+        .as_l()
+        .map_err(|_| corrupt("message attachments is not a list"))?;
+    list.iter()
+        .map(|value| {
+            let map = value
+                .as_m()
+                .map_err(|_| corrupt("message attachment is not a map"))?;
+            Ok(Attachment {
+                attachment_id: req_s(map, "id")?,
+                file_name: req_s(map, "name")?,
+                content_type: req_s(map, "type")?,
+                size_bytes: opt_n(map, "size")?
+                    .ok_or_else(|| corrupt("message attachment lacks its size"))?,
+                download_url: None,
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
@@ -104,6 +145,11 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
         read_by: string_set(item, "read_by"),
         created_at: req_s(item, "created_at")?,
         edited_at: opt_s(item, "edited_at").map(str::to_owned),
+        attachments: if deleted {
+            Vec::new()
+        } else {
+            attachments_of(item)?
+        },
         deleted,
         version: opt_n(item, "version")?.unwrap_or(1),
         conversation_id,
@@ -121,16 +167,30 @@ pub enum PutMessage {
     DuplicateKey,
     /// The generated id exists already (a ULID collision: never in practice).
     IdTaken,
+    /// An attachment is not (any more) a pending upload of the sender: attached by a
+    /// concurrent send, say.
+    AttachmentRefused,
+    /// The attachments would pass the sender's storage quota.
+    OverQuota,
+}
+
+/// The uploads a new message attaches, and the sender's quota.
+#[derive(Debug, Clone, Copy)]
+pub struct Attach<'a> {
+    pub uploads: &'a [Upload],
+    pub quota_bytes: u64,
 }
 
 impl Store {
     /// Stores a new message: a chat message only while its sender is a member (checked in the
-    /// same transaction), and only once per `client_message_id` of its sender. A direct message
-    /// without a key is a plain PutItem.
+    /// same transaction), only once per `client_message_id` of its sender, and with its
+    /// attachments flipped to attached in the same transaction. A direct message without a key
+    /// or attachments is a plain PutItem.
     pub async fn put_message(
         &self,
         message: &Message,
         client_message_id: Option<&str>,
+        attach: Option<Attach<'_>>,
     ) -> StoreResult<PutMessage> {
         let table = &self.tables.messages;
         let put = Put::builder()
@@ -166,6 +226,16 @@ impl Store {
                 TransactWriteItem::builder().put(marker).build(),
                 PutMessage::DuplicateKey,
             ));
+        }
+        if let Some(attach) = attach.filter(|a| !a.uploads.is_empty()) {
+            items.extend(self.attach_items(
+                &message.sender_id,
+                &message.id,
+                attach.uploads,
+                attach.quota_bytes,
+                PutMessage::AttachmentRefused,
+                PutMessage::OverQuota,
+            )?);
         }
         if items.len() > 1 {
             return Ok(self.transact_or(items).await?.unwrap_or(PutMessage::Stored));
@@ -225,18 +295,9 @@ impl Store {
         conversation_id: &str,
         ulid: &str,
     ) -> StoreResult<Option<Message>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.messages)
-            .set_key(Some(message_key(conversation_id, ulid)))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        capacity::read(out.consumed_capacity());
-        out.item.as_ref().map(message_from_item).transpose()
+        let key = message_key(conversation_id, ulid);
+        let item = self.get_item(&self.tables.messages, key).await?;
+        item.as_ref().map(message_from_item).transpose()
     }
 
     /// One page of a conversation, newest first: one Query of `limit + 1` items.
@@ -325,16 +386,16 @@ impl Store {
             .map(|(i, emoji)| (format!("#r{i}"), reaction_attribute(emoji)))
             .collect();
         let mut update = "SET #deleted = :true, #content = :empty ADD #version :one".to_owned();
-        if !reaction_names.is_empty() {
-            let removed: Vec<&str> = reaction_names.iter().map(|(p, _)| p.as_str()).collect();
-            update.push_str(" REMOVE ");
-            update.push_str(&removed.join(", "));
-        }
+        let mut removed: Vec<&str> = vec!["#attachments"];
+        removed.extend(reaction_names.iter().map(|(p, _)| p.as_str()));
+        update.push_str(" REMOVE ");
+        update.push_str(&removed.join(", "));
         let mut names: Vec<(&str, &str)> = vec![
             ("#deleted", "deleted"),
             ("#content", "content"),
             ("#version", "version"),
             ("#sender", "sender_id"),
+            ("#attachments", "attachments"),
         ];
         names.extend(
             reaction_names
@@ -458,6 +519,13 @@ mod tests {
             deleted: false,
             ulid: "01JD8X3B1R0000000000000000".into(),
             version: 3,
+            attachments: vec![Attachment {
+                attachment_id: "01JD8X3B1R0000000000000001".into(),
+                file_name: "cat.png".into(),
+                content_type: "image/png".into(),
+                size_bytes: 42,
+                download_url: None,
+            }],
         }
     }
 
@@ -473,6 +541,7 @@ mod tests {
         item.insert("deleted".into(), AttributeValue::Bool(true));
         let m = message_from_item(&item).ok();
         assert_eq!(m.as_ref().map(|m| m.content.as_str()), Some(""));
-        assert_eq!(m.map(|m| m.reactions.len()), Some(0));
+        assert_eq!(m.as_ref().map(|m| m.reactions.len()), Some(0));
+        assert_eq!(m.map(|m| m.attachments.len()), Some(0));
     }
 }

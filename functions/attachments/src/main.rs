@@ -1,0 +1,13 @@
+//! The attachments endpoint group as a Lambda behind the HTTP API: it presigns, and no file's
+//! bytes ever pass through it.
+
+use std::sync::Arc;
+
+use chat_shared::{App, http, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init();
+    let app = Arc::new(App::from_env().await?);
+    http::run(app, chat_shared::api::attachments::route).await
+}
