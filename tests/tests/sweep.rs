@@ -100,7 +100,7 @@ async fn every_authenticated_route_refuses_a_bad_token_with_401() {
     ];
 
     let routes = routes_with_query();
-    assert_eq!(routes.len(), 29, "every contract route was read");
+    assert_eq!(routes.len(), 31, "every contract route was read");
     let mut wrong = Vec::new();
     let mut checked = 0;
     for route in routes.keys().filter(|r| !OPEN_ROUTES.contains(&r.as_str())) {
@@ -119,7 +119,7 @@ async fn every_authenticated_route_refuses_a_bad_token_with_401() {
             }
         }
     }
-    assert_eq!(checked, 23 * tokens.len());
+    assert_eq!(checked, 25 * tokens.len());
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 

@@ -35,7 +35,7 @@ fn the_template_matches_the_code_and_the_contract() {
     let contract = read("docs/api-contract.md");
     assert_eq!(
         contract_routes(&contract).len(),
-        29,
+        31,
         "the contract's REST routes were all read"
     );
     assert_eq!(

@@ -8,6 +8,7 @@
 mod settings;
 mod sign;
 
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -73,7 +74,9 @@ pub struct Storage {
     pub settings: AttachmentSettings,
     region: String,
     credentials: Option<SharedCredentialsProvider>,
-    connector: Connector,
+    /// Made at the first S3 request, not at every cold start: most invocations only presign,
+    /// and its trust store costs milliseconds to build.
+    connector: OnceLock<Connector>,
 }
 
 impl std::fmt::Debug for Storage {
@@ -92,7 +95,7 @@ impl Storage {
                 .region()
                 .map_or_else(|| "us-east-1".to_owned(), |r| r.to_string()),
             credentials: sdk_config.credentials_provider(),
-            connector: crate::aws::connector(),
+            connector: OnceLock::new(),
             settings,
         }
     }
@@ -275,7 +278,8 @@ impl Storage {
         let request = http::Request::from_parts(parts, SdkBody::from(body.to_vec()));
         let request = HttpRequest::try_from(request)
             .map_err(|e| StorageError::Internal(format!("request: {e}")))?;
-        match tokio::time::timeout(REQUEST_TIMEOUT, self.connector.call(request)).await {
+        let connector = self.connector.get_or_init(crate::aws::connector);
+        match tokio::time::timeout(REQUEST_TIMEOUT, connector.call(request)).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(error)) => Err(StorageError::Unavailable(Box::new(error))),
             Err(elapsed) => Err(StorageError::Unavailable(Box::new(elapsed))),
