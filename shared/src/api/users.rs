@@ -125,10 +125,10 @@ pub(super) async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse
     let me = caller(app, req).await?;
     let change: ProfileChange = req.body()?;
     let (user, session) = users::update_profile(app, me, change).await?;
-    Ok(ApiResponse::ok(&ProfileUpdated {
-        user: user.private(),
+    Ok(ApiResponse::ok(&ProfileUpdated::new(
+        user.private(),
         session,
-    }))
+    )))
 }
 
 /// Delete the caller's account: its tokens stop working, its sockets close, and its username

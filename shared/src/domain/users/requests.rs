@@ -72,15 +72,47 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// What `PUT /users/me` answers: the profile, and after a password change a new session (every
-/// earlier token of the account stopped working).
+/// What `PUT /users/me` answers: the profile, and after a password change a new session's
+/// tokens (every earlier token of the account stopped working). The token fields are spelled
+/// out, each optional, so that the document says "absent unless the password changed".
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProfileUpdated {
     #[serde(flatten)]
     pub user: PrivateUser,
-    /// Present after a password change only.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub session: Option<SessionTokens>,
+    /// After a password change only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<TokenType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
+}
+
+impl ProfileUpdated {
+    pub fn new(user: PrivateUser, session: Option<SessionTokens>) -> Self {
+        match session {
+            None => ProfileUpdated {
+                user,
+                access_token: None,
+                token_type: None,
+                expires_in: None,
+                refresh_token: None,
+                refresh_expires_in: None,
+            },
+            Some(tokens) => ProfileUpdated {
+                user,
+                access_token: Some(tokens.access_token),
+                token_type: Some(tokens.token_type),
+                expires_in: Some(tokens.expires_in),
+                refresh_token: Some(tokens.refresh_token),
+                refresh_expires_in: Some(tokens.refresh_expires_in),
+            },
+        }
+    }
 }
 
 /// A session's tokens. Renew the access token with the refresh token before `expires_in`
