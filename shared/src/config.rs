@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-pub use crate::limits::{Limit, Limits};
+use crate::limits::Limits;
 use crate::storage::AttachmentSettings;
 
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ mod leases;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
-use super::items::{Item, n, s, string_set};
+use super::items::{Item, n, opt_s, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
 
 pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
@@ -201,16 +201,10 @@ impl Store {
 
     /// Every open socket of one user (a GetItem of its index item).
     pub async fn sockets_of_user(&self, user_id: &str) -> StoreResult<Vec<Socket>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.connections)
-            .set_key(Some(user_index_key(user_id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item.as_ref().map(sockets_in).unwrap_or_default())
+        let item = self
+            .get_item(&self.tables.connections, user_index_key(user_id))
+            .await?;
+        Ok(item.as_ref().map(sockets_in).unwrap_or_default())
     }
 
     /// Forgets a connection; its user when this call removed it (and so uncounted it), `None`
@@ -303,19 +297,13 @@ impl Store {
 
     /// The user a connection belongs to.
     pub async fn connection_user(&self, connection_id: &str) -> StoreResult<Option<String>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.connections)
-            .key("connection_id", s(connection_id))
-            // Closing right after `$connect` must see the record it wrote.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out
-            .item
-            .and_then(|i| i.get("user_id").and_then(|v| v.as_s().ok()).cloned()))
+        let key = Item::from([("connection_id".to_owned(), s(connection_id))]);
+        // Consistent: closing right after `$connect` must see the record it wrote.
+        let item = self.get_item(&self.tables.connections, key).await?;
+        Ok(item
+            .as_ref()
+            .and_then(|i| opt_s(i, "user_id"))
+            .map(str::to_owned))
     }
 
     /// Every open connection of a user (one Query on `by_user`).

@@ -1,6 +1,7 @@
 //! The rate-limits table (key `pk`: bucket, key and window number; TTL `expires_at`): one
 //! counter item per window, see `crate::limits`.
 
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
 
 use super::items::{Item, n, opt_n, s};
@@ -19,19 +20,24 @@ fn key(pk: &str) -> Item {
 }
 
 impl Store {
-    /// Counts one event in the window `pk` if it holds fewer than `max`.
-    pub async fn take(&self, pk: &str, max: u32, expires_at: u64) -> StoreResult<Taken> {
-        let result = self
-            .client
+    /// `ADD n 1` on the window `pk`; the first count also sets its TTL.
+    fn counter_update(&self, pk: &str, expires_at: u64) -> UpdateItemFluentBuilder {
+        self.client
             .update_item()
             .table_name(&self.tables.rate_limits)
             .set_key(Some(key(pk)))
             .update_expression("ADD n :one SET expires_at = if_not_exists(expires_at, :expires)")
-            .condition_expression("attribute_not_exists(n) OR n < :max")
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(max))
             .expression_attribute_values(":expires", n(expires_at))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
+    }
+
+    /// Counts one event in the window `pk` if it holds fewer than `max`.
+    pub async fn take(&self, pk: &str, max: u32, expires_at: u64) -> StoreResult<Taken> {
+        let result = self
+            .counter_update(pk, expires_at)
+            .condition_expression("attribute_not_exists(n) OR n < :max")
+            .expression_attribute_values(":max", n(max))
             .send()
             .await;
         match result {
@@ -68,15 +74,8 @@ impl Store {
     /// Counts one event in the window `pk`, whatever it holds; the count after it.
     pub async fn count(&self, pk: &str, expires_at: u64) -> StoreResult<u64> {
         let out = self
-            .client
-            .update_item()
-            .table_name(&self.tables.rate_limits)
-            .set_key(Some(key(pk)))
-            .update_expression("ADD n :one SET expires_at = if_not_exists(expires_at, :expires)")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":expires", n(expires_at))
+            .counter_update(pk, expires_at)
             .return_values(ReturnValue::UpdatedNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;

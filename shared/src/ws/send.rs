@@ -53,9 +53,10 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     // independent of the renewal, so both writes go at once.
     let limited = matches!(route, "sendMessage" | "typing");
     let (renewed, verdict) = tokio::join!(app.store.renew_lease(&connection, lease, now), async {
-        match limited {
-            true => limits::frame(&app, &connection).await.map(Some),
-            false => Ok(None),
+        if limited {
+            limits::frame(&app, &connection).await.map(Some)
+        } else {
+            Ok(None)
         }
     });
     let Some(user_id) = renewed? else {
