@@ -41,6 +41,8 @@ pub struct Tables {
     pub user_handles: String,
     pub chats: String,
     pub messages: String,
+    /// Per conversation: its sequence number, message count and last activity.
+    pub conversations: String,
     pub inbox: String,
     pub connections: String,
     pub rate_limits: String,
@@ -150,6 +152,7 @@ impl Config {
                 user_handles: required("USER_HANDLES_TABLE")?,
                 chats: required("CHATS_TABLE")?,
                 messages: required("MESSAGES_TABLE")?,
+                conversations: required("CONVERSATIONS_TABLE")?,
                 inbox: required("INBOX_TABLE")?,
                 connections: required("CONNECTIONS_TABLE")?,
                 rate_limits: required("RATE_LIMITS_TABLE")?,
@@ -215,6 +218,7 @@ mod tests {
             ("USER_HANDLES_TABLE", "h"),
             ("CHATS_TABLE", "c"),
             ("MESSAGES_TABLE", "m"),
+            ("CONVERSATIONS_TABLE", "v"),
         ]))
         .err()
         .map(|e| e.to_string());
@@ -232,6 +236,7 @@ mod tests {
             ("USER_HANDLES_TABLE", "h"),
             ("CHATS_TABLE", "c"),
             ("MESSAGES_TABLE", "m"),
+            ("CONVERSATIONS_TABLE", "v"),
             ("INBOX_TABLE", "i"),
             ("CONNECTIONS_TABLE", "w"),
             ("RATE_LIMITS_TABLE", "r"),

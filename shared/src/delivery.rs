@@ -12,7 +12,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 
 use crate::domain::contacts::{contacts_in, presence};
-use crate::events::{Notification, Notify};
+use crate::events::{Audience, Notification, Notify};
 use crate::store::connections::Socket;
 use crate::store::{Store, StoreResult};
 use crate::time::{now_rfc3339, rfc3339_ago, unix_seconds};
@@ -214,15 +214,35 @@ impl Delivery {
     }
 }
 
+impl Delivery {
+    /// The users of an audience: a chat's members are read now (one GetItem of its meta item).
+    async fn resolve(&self, audience: Audience) -> Vec<String> {
+        match audience {
+            Audience::Users(users) => users,
+            Audience::Chat { chat_id, except } => match self.store.get_chat(&chat_id).await {
+                Ok(chat) => chat
+                    .map(|c| c.members)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|m| Some(m) != except.as_ref())
+                    .collect(),
+                Err(err) => {
+                    tracing::warn!(error = %err, chat_id, "reading the chat's members failed");
+                    Vec::new()
+                }
+            },
+        }
+    }
+}
+
 impl Notify for Delivery {
     /// Every notification's event, serialised once, to every connection of its recipients.
     fn notify(&self, notifications: Vec<Notification>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             for notification in notifications {
                 let frame = notification.event.to_json();
-                let report = self
-                    .to_users(&notification.recipients, frame.as_bytes())
-                    .await;
+                let users = self.resolve(notification.audience).await;
+                let report = self.to_users(&users, frame.as_bytes()).await;
                 tracing::debug!(
                     event_type = ?notification.event.event_type(),
                     delivered = report.delivered,

@@ -50,6 +50,8 @@ pub enum Payload {
 /// `reaction.added` and `reaction.removed`: who reacted with what, and the message after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ReactionChange {
+    /// The change's number in the conversation's sequence.
+    pub seq: u64,
     pub message_id: String,
     pub conversation_id: String,
     pub user_id: String,
@@ -60,6 +62,8 @@ pub struct ReactionChange {
 /// `message.read`: who read, and the message after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ReadReceipt {
+    /// The change's number in the conversation's sequence.
+    pub seq: u64,
     pub message_id: String,
     pub conversation_id: String,
     pub user_id: String,
@@ -123,16 +127,43 @@ impl Event {
     }
 }
 
-/// An event and the users (ids) whose every open connection should receive it.
+/// Who hears an event: every open connection of each of its users.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Audience {
+    Users(Vec<String>),
+    /// The chat's members when the event is delivered, but `except`. The delivery reads the
+    /// member set, so the change that yields the event never does.
+    Chat {
+        chat_id: String,
+        except: Option<String>,
+    },
+}
+
+/// An event and who should receive it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notification {
-    pub recipients: Vec<String>,
+    pub audience: Audience,
     pub event: Event,
 }
 
 impl Notification {
     pub fn new(recipients: Vec<String>, event: Event) -> Self {
-        Notification { recipients, event }
+        Notification {
+            audience: Audience::Users(recipients),
+            event,
+        }
+    }
+
+    pub fn to_audience(audience: Audience, event: Event) -> Self {
+        Notification { audience, event }
+    }
+
+    /// The users a [`Audience::Users`] notification names (none for a chat's).
+    pub fn recipients(&self) -> &[String] {
+        match &self.audience {
+            Audience::Users(users) => users,
+            Audience::Chat { .. } => &[],
+        }
     }
 }
 
@@ -176,7 +207,7 @@ impl Notify for LogNotifier {
             for n in &notifications {
                 tracing::debug!(
                     event_type = ?n.event.event_type(),
-                    recipients = n.recipients.len(),
+                    audience = ?n.audience,
                     "notification (not delivered: no WebSocket delivery configured)"
                 );
             }

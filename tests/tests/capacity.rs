@@ -15,6 +15,7 @@ use chat_shared::domain::messages::{
 };
 use chat_shared::domain::users::User;
 use chat_shared::store::capacity::{Capacity, measure};
+use chat_shared::store::chats::AddMember;
 use chat_shared::store::messages::PutMessage;
 use chat_shared::time::format_rfc3339;
 use e2e::direct::{app, stored_user};
@@ -38,7 +39,7 @@ async fn fill(
         .map(|i| {
             let app = app.clone();
             let ulid = ulid::Ulid::generate();
-            let message = Message {
+            let mut message = Message {
                 id: message_id(&ulid.to_string(), &conversation.id()),
                 conversation_id: conversation.id(),
                 sender_id: sender.to_owned(),
@@ -53,15 +54,19 @@ async fn fill(
                 edited_at: None,
                 deleted: false,
                 attachments: vec![],
+                seq: 0,
+                updated_seq: 0,
+                number: 0,
                 ulid: ulid.to_string(),
                 version: 1,
             };
             async move {
-                let stored = app.store.put_message(&message, None, None).await;
+                let stored = app.store.put_message(&mut message, None, None).await;
                 assert_eq!(stored.expect("insert message"), PutMessage::Stored);
             }
         })
-        .buffer_unordered(16)
+        // Every message takes the conversation's next number: few writers, few lost races.
+        .buffer_unordered(4)
         .collect::<Vec<()>>()
         .await;
 }
@@ -150,8 +155,8 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
         chat_id: chat.id.clone(),
     };
 
-    // One real send per conversation first, so that the measured sends update existing inbox
-    // entries (a brand-new entry costs one index write less than moving an entry's sort key).
+    // One real send per conversation first, so that the measured sends update existing items
+    // (the conversation's, the inbox entries).
     fill(&app, &direct, &people.alice.id, Some(&people.bob.id), 98).await;
     fill(&app, &in_chat, &people.alice.id, None, 98).await;
     for new in [
@@ -191,5 +196,77 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
             "{name}: DynamoDB reported no consumed capacity"
         );
         assert_eq!(s, l, "{name}");
+    }
+}
+
+/// A chat of `size` members (the creator included), members added straight through the store.
+async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
+    let owner = stored_user(app, "capo").await;
+    let chat = chats::create(
+        app,
+        &owner.id,
+        NewChat {
+            name: format!("capacity {size}"),
+            member_ids: vec![],
+        },
+    )
+    .await
+    .expect("chat");
+    futures::stream::iter(1..size)
+        .map(|_| {
+            let app = app.clone();
+            let (chat_id, owner_id) = (chat.id.clone(), owner.id.clone());
+            async move {
+                let member = stored_user(&app, "capm").await;
+                let added = app
+                    .store
+                    .add_member(&chat_id, &member.id, &owner_id, "t", 0, chats::MAX_MEMBERS)
+                    .await;
+                assert_eq!(added.expect("add member"), AddMember::Added);
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+    (owner, chat.id)
+}
+
+/// A chat message costs the same whatever the chat's size: the send writes the message, the
+/// conversation's item and the sender's membership item, and reads no member set (the push,
+/// which does, is the delivery's).
+#[tokio::test]
+async fn a_chat_message_costs_the_same_for_2_100_and_1000_members() {
+    let app = app().await;
+    let mut rows = Vec::new();
+    for size in [2, 100, 1000] {
+        let (owner, chat_id) = chat_of(&app, size).await;
+        let new = NewMessage {
+            chat_id: Some(chat_id),
+            content: PROBE.into(),
+            ..Default::default()
+        };
+        messages::send(&app, &owner.id, &new)
+            .await
+            .expect("warm-up send");
+        let (sent, cost) = measure(messages::send(&app, &owner.id, &new)).await;
+        sent.expect("send");
+        rows.push((size, cost));
+    }
+    println!(
+        "{:<28} | {:>7} | {:>7}",
+        "send a chat message", "RCU", "WCU"
+    );
+    for (size, cost) in &rows {
+        println!(
+            "{:<28} | {:>7.1} | {:>7.1}",
+            format!("{size} members"),
+            cost.rcu,
+            cost.wcu
+        );
+    }
+    let (_, two) = rows[0];
+    for (size, cost) in &rows {
+        assert!(two.wcu > 0.0, "DynamoDB reported no consumed capacity");
+        assert_eq!(*cost, two, "{size} members");
     }
 }

@@ -455,7 +455,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
     let chat_id = chat["id"].as_str().unwrap();
     let conversation = Conversation::chat(chat_id).unwrap();
     let ulid = ulid::Ulid::generate();
-    let message = Message {
+    let mut message = Message {
         id: message_id(&ulid.to_string(), &conversation.id()),
         conversation_id: conversation.id(),
         sender_id: member.id.clone(),
@@ -470,6 +470,9 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
         edited_at: None,
         deleted: false,
         attachments: vec![],
+        seq: 0,
+        updated_seq: 0,
+        number: 0,
         ulid: ulid.to_string(),
         version: 1,
     };
@@ -483,7 +486,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
     for key in [None, Some("with-a-key")] {
         let stored = app
             .store
-            .put_message(&message, key, None)
+            .put_message(&mut message, key, None)
             .await
             .expect("write");
         assert_eq!(stored, PutMessage::NotMember, "key {key:?}");

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const MESSAGE_FIELDS: [&str; 14] = [
+const MESSAGE_FIELDS: [&str; 16] = [
     "attachments",
     "chat_id",
     "content",
@@ -23,6 +23,8 @@ const MESSAGE_FIELDS: [&str; 14] = [
     "recipient_id",
     "reply_to_id",
     "sender_id",
+    "seq",
+    "updated_seq",
 ];
 
 fn id(v: &Value) -> String {
@@ -67,6 +69,10 @@ async fn a_direct_message_has_every_field_and_only_its_users_see_it() {
     assert_eq!(m["edited_at"], Value::Null);
     assert_eq!(m["deleted"], false);
     assert_eq!(m["attachments"], json!([]));
+    assert_eq!(
+        (m["seq"].clone(), m["updated_seq"].clone()),
+        (json!(1), json!(1))
+    );
     let created_at = m["created_at"].as_str().unwrap();
     assert!(
         created_at.ends_with('Z') && created_at.len() == 24,

@@ -9,7 +9,9 @@ use super::docs::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::inbox::{self, InboxItem};
-use crate::domain::messages::{self, Edit, Message, NewMessage, Reaction, ReactionQuery};
+use crate::domain::messages::{
+    self, Edit, HistoryQuery, Message, NewMessage, Reaction, ReactionQuery,
+};
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::Result;
 use crate::events::Outcome;
@@ -93,11 +95,11 @@ pub(super) async fn inbox(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 /// The direct conversation with a user, newest first.
 #[utoipa::path(get, path = "/messages/conversation/{user_id}", tag = "messages",
     security(("bearer" = [])),
-    params(("user_id" = String, Path, description = "The other user"), PageRequest),
+    params(("user_id" = String, Path, description = "The other user"), HistoryQuery),
     responses(
         (status = 200, description = "A page of messages; empty when the two never talked", body = Page<Message>),
         (status = 404, description = "Not a user id, or the caller's own (`not_found`)", body = ErrorBody),
-        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        (status = 422, description = "A bad `limit`, `cursor` or `after_seq` (`validation_error`)", body = ErrorBody),
         AuthFailures, Failures,
     ))]
 pub(super) async fn direct_history(
@@ -106,18 +108,19 @@ pub(super) async fn direct_history(
     user_id: &str,
 ) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let page = messages::direct_history(app, &me.id, user_id, req.query_as()?).await?;
+    let page =
+        messages::direct_history(app, &me.id, user_id, req.query_as::<HistoryQuery>()?).await?;
     Ok(ApiResponse::page(&page))
 }
 
 /// A chat's messages, newest first.
 #[utoipa::path(get, path = "/messages/chat/{chat_id}", tag = "messages",
     security(("bearer" = [])),
-    params(("chat_id" = String, Path, description = "A chat id"), PageRequest),
+    params(("chat_id" = String, Path, description = "A chat id"), HistoryQuery),
     responses(
         (status = 200, description = "A page of messages", body = Page<Message>),
         (status = 404, description = "No such chat, or the caller is not a member (`not_found`)", body = ErrorBody),
-        (status = 422, description = "A bad `limit` or `cursor` (`validation_error`)", body = ErrorBody),
+        (status = 422, description = "A bad `limit`, `cursor` or `after_seq` (`validation_error`)", body = ErrorBody),
         AuthFailures, Failures,
     ))]
 pub(super) async fn chat_history(
@@ -126,7 +129,8 @@ pub(super) async fn chat_history(
     chat_id: &str,
 ) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let page = messages::chat_history(app, &me.id, chat_id, req.query_as()?).await?;
+    let page =
+        messages::chat_history(app, &me.id, chat_id, req.query_as::<HistoryQuery>()?).await?;
     Ok(ApiResponse::page(&page))
 }
 

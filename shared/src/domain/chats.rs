@@ -169,12 +169,28 @@ pub async fn add_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Re
         return Ok(chat);
     }
     let unknown = || Error::validation("user_id", "user_id must name an existing user");
-    if !is_entity_id(user_id) || app.store.get_user(user_id).await?.is_none() {
+    if !is_entity_id(user_id) {
+        return Err(unknown());
+    }
+    // The history before joining is not unread: the new member starts at the message count.
+    let conversation_id = Conversation::Chat(chat.id.clone()).id();
+    let (user, conversation) = futures::try_join!(
+        app.store.get_user(user_id),
+        app.store.conversation(&conversation_id)
+    )?;
+    if user.is_none() {
         return Err(unknown());
     }
     let added = app
         .store
-        .add_member(chat_id, user_id, me, &now_rfc3339(), MAX_MEMBERS)
+        .add_member(
+            chat_id,
+            user_id,
+            me,
+            &now_rfc3339(),
+            conversation.message_count,
+            MAX_MEMBERS,
+        )
         .await?;
     match added {
         // Added concurrently by somebody else is the same outcome.
@@ -191,8 +207,8 @@ pub async fn add_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Re
 }
 
 /// Removes `user_id` from the chat: a member may remove itself, the creator anybody, others get
-/// 403. Non-members (and members of no such chat) get 404. The removed user's inbox entry of the
-/// chat goes with it.
+/// 403. Non-members (and members of no such chat) get 404. The removed user's read position
+/// goes with its membership.
 pub async fn remove_member(app: &App, me: &str, chat_id: &str, user_id: &str) -> Result<Chat> {
     let chat = get(app, me, chat_id).await?;
     if me != user_id && me != chat.created_by {
@@ -203,12 +219,7 @@ pub async fn remove_member(app: &App, me: &str, chat_id: &str, user_id: &str) ->
     if !chat.has_member(user_id) {
         return Err(Error::NotFound);
     }
-    let conversation_id = Conversation::Chat(chat.id.clone()).id();
-    match app
-        .store
-        .remove_member(chat_id, user_id, me, &conversation_id)
-        .await?
-    {
+    match app.store.remove_member(chat_id, user_id, me).await? {
         RemoveMember::Removed => {}
         // Removed concurrently, chat gone, or the remover left meanwhile.
         RemoveMember::NotMember | RemoveMember::NoSuchChat | RemoveMember::RemoverNotMember => {

@@ -79,7 +79,7 @@ mod tests {
         let pairs: Vec<(String, EventType)> = sent
             .iter()
             .flat_map(|n| {
-                n.recipients
+                n.recipients()
                     .iter()
                     .map(|r| (r.clone(), n.event.event_type()))
             })

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::error::Result;
-
-use super::chats::{Membership, membership};
+use crate::events::Audience;
 
 /// The stored inbox entry keeps the same lowercase name (`strum`).
 #[derive(
@@ -128,21 +127,25 @@ pub fn message_id(ulid: &str, conversation_id: &str) -> String {
     format!("{ulid}.{conversation_id}")
 }
 
-/// The users of `conversation`, if `me` is one of them. Callers choose the status for `None`:
-/// 404 for reads (non-participants may not even learn that it exists), 403 for a chat send.
-pub async fn participants(
-    app: &App,
-    conversation: &Conversation,
-    me: &str,
-) -> Result<Option<Vec<String>>> {
-    Ok(match conversation {
-        Conversation::Direct { low, high } => conversation
-            .is_direct_participant(me)
-            .then(|| vec![low.clone(), high.clone()]),
-        Conversation::Chat(chat_id) => match membership(app, chat_id, me).await? {
-            Membership::Member(chat) => Some(chat.members),
-            Membership::Outsider(_) | Membership::NoSuchChat => None,
+/// Who hears of `conversation`'s changes: its two users, or the chat's members (resolved when
+/// the event is delivered).
+pub fn audience(conversation: &Conversation) -> Audience {
+    match conversation {
+        Conversation::Direct { low, high } => Audience::Users(vec![low.clone(), high.clone()]),
+        Conversation::Chat(chat_id) => Audience::Chat {
+            chat_id: chat_id.clone(),
+            except: None,
         },
+    }
+}
+
+/// Whether `me` takes part in `conversation`: for a chat, one strongly consistent GetItem of
+/// its membership item (never the member set). Callers choose the status for `false`: 404 for
+/// reads (non-participants may not even learn that it exists), 403 for a chat send.
+pub async fn takes_part(app: &App, conversation: &Conversation, me: &str) -> Result<bool> {
+    Ok(match conversation {
+        Conversation::Direct { .. } => conversation.is_direct_participant(me),
+        Conversation::Chat(chat_id) => app.store.is_member(chat_id, me).await?,
     })
 }
 

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
 
-use super::items::{Item, opt_s, req_s, s, split_page, string_set};
+use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
 use crate::domain::chats::Chat;
@@ -16,6 +16,7 @@ use crate::domain::chats::Chat;
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";
 const MEMBER_PAGE_KEY: [&str; 4] = ["pk", "sk", "member_id", "joined_at"];
+const READ_COUNT: &str = "read_count";
 
 fn chat_pk(chat_id: &str) -> String {
     format!("CHAT#{chat_id}")
@@ -51,10 +52,13 @@ fn meta_item(chat: &Chat) -> Item {
     item
 }
 
-fn member_item(chat_id: &str, user_id: &str, joined_at: &str) -> Item {
+/// A membership item; `read_count` is the member's read position (the number of the last
+/// message it has read), which starts at the chat's message count when it joins.
+fn member_item(chat_id: &str, user_id: &str, joined_at: &str, read_count: u64) -> Item {
     let mut item = member_key(chat_id, user_id);
     item.insert("member_id".into(), s(user_id));
     item.insert("joined_at".into(), s(joined_at));
+    item.insert(READ_COUNT.into(), n(read_count));
     item
 }
 
@@ -97,6 +101,26 @@ pub(crate) fn membership_check(
     Ok(TransactWriteItem::builder().condition_check(check).build())
 }
 
+/// A transaction item that moves `user_id`'s read position in the chat to `number` (its own
+/// new message) and holds only while it is a member: a send's membership check.
+pub(crate) fn member_read_position(
+    table: &str,
+    chat_id: &str,
+    user_id: &str,
+    number: u64,
+) -> StoreResult<TransactWriteItem> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(member_key(chat_id, user_id)))
+        .update_expression("SET #read = :number")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_names("#read", READ_COUNT)
+        .expression_attribute_values(":number", n(number))
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
 /// How adding a member ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddMember {
@@ -130,7 +154,7 @@ impl Store {
         )?];
         for member in &chat.members {
             items.push(transact_put(
-                member_item(&chat.id, member, &chat.created_at),
+                member_item(&chat.id, member, &chat.created_at, 0),
                 table,
                 None,
             )?);
@@ -159,6 +183,43 @@ impl Store {
             .collect()
     }
 
+    /// `user_id`'s read positions in `chat_ids` (strongly consistent BatchGetItems of its
+    /// membership items); chats it is no member of are left out.
+    pub async fn read_positions(
+        &self,
+        user_id: &str,
+        chat_ids: &[String],
+    ) -> StoreResult<Vec<(String, u64)>> {
+        if chat_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = chat_ids.iter().map(|id| member_key(id, user_id)).collect();
+        self.batch_get(&self.tables.chats, keys, true, &[])
+            .await?
+            .iter()
+            .map(|item| {
+                let pk = req_s(item, "pk")?;
+                let chat_id = pk
+                    .strip_prefix("CHAT#")
+                    .ok_or_else(|| corrupt(format!("membership item {pk}")))?;
+                Ok((chat_id.to_owned(), opt_n(item, READ_COUNT)?.unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// Moves `user_id`'s read position in the chat forward to `number` (never back), if it is
+    /// a member. Best effort after the read mark is stored: a failed condition is no error.
+    pub async fn advance_chat_read(
+        &self,
+        chat_id: &str,
+        user_id: &str,
+        number: u64,
+    ) -> StoreResult<()> {
+        let key = member_key(chat_id, user_id);
+        self.advance_read_position(&self.tables.chats, key, "pk", number)
+            .await
+    }
+
     /// One GetItem on the membership item.
     pub async fn is_member(&self, chat_id: &str, user_id: &str) -> StoreResult<bool> {
         let out = self
@@ -177,13 +238,14 @@ impl Store {
     }
 
     /// Adds `user_id`, provided `added_by` is (still) a member and the chat has fewer than
-    /// `max_members`.
+    /// `max_members`. The new member has read what the chat holds when it joins (`read_count`).
     pub async fn add_member(
         &self,
         chat_id: &str,
         user_id: &str,
         added_by: &str,
         joined_at: &str,
+        read_count: u64,
         max_members: usize,
     ) -> StoreResult<AddMember> {
         let table = &self.tables.chats;
@@ -203,7 +265,7 @@ impl Store {
             .transact_or(vec![
                 (
                     transact_put(
-                        member_item(chat_id, user_id, joined_at),
+                        member_item(chat_id, user_id, joined_at, read_count),
                         table,
                         Some("attribute_not_exists(pk)"),
                     )?,
@@ -229,14 +291,13 @@ impl Store {
         })
     }
 
-    /// Removes `user_id` and its inbox entry of the chat (`conversation_id`), provided
+    /// Removes `user_id` (its read position goes with its membership item), provided
     /// `removed_by` is still a member when it is somebody else.
     pub async fn remove_member(
         &self,
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
-        conversation_id: &str,
     ) -> StoreResult<RemoveMember> {
         let table = &self.tables.chats;
         let delete = Delete::builder()
@@ -254,12 +315,6 @@ impl Store {
             .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
             .build()
             .map_err(corrupt)?;
-        let inbox = Delete::builder()
-            .table_name(&self.tables.inbox)
-            .key("user_id", s(user_id))
-            .key("conversation_id", s(conversation_id))
-            .build()
-            .map_err(corrupt)?;
         let mut items = vec![
             (
                 TransactWriteItem::builder().delete(delete).build(),
@@ -268,10 +323,6 @@ impl Store {
             (
                 TransactWriteItem::builder().update(update).build(),
                 RemoveMember::NoSuchChat,
-            ),
-            (
-                TransactWriteItem::builder().delete(inbox).build(),
-                RemoveMember::Removed,
             ),
         ];
         // A transaction may touch an item once: leaving needs no check of one's own membership.
@@ -311,6 +362,28 @@ impl Store {
             match next {
                 Some(key) => start = Some(key),
                 None => return Ok(ids),
+            }
+        }
+    }
+
+    /// The ids of `user_id`'s chats, most recently joined first, at most `max`.
+    pub async fn recent_member_chat_ids(
+        &self,
+        user_id: &str,
+        max: usize,
+    ) -> StoreResult<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut start = None;
+        loop {
+            let left = i32::try_from(max.saturating_sub(ids.len())).unwrap_or(i32::MAX);
+            let (items, next) = self.query_member_index(user_id, Some(left), start).await?;
+            ids.extend(chat_ids_of(&items)?);
+            match next {
+                Some(key) if ids.len() < max => start = Some(key),
+                _ => {
+                    ids.truncate(max);
+                    return Ok(ids);
+                }
             }
         }
     }
@@ -369,7 +442,7 @@ mod tests {
         let item = meta_item(&chat);
         assert_eq!(item.get("pk"), Some(&s("CHAT#C1")));
         assert_eq!(chat_from_meta(&item).ok(), Some(chat));
-        let key = key_of(&member_item("C1", "B", "t"), &MEMBER_PAGE_KEY);
+        let key = key_of(&member_item("C1", "B", "t", 0), &MEMBER_PAGE_KEY);
         assert_eq!(chat_ids_of(&[key]).ok(), Some(vec!["C1".to_owned()]));
     }
 }

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod capacity;
 pub mod chats;
 pub mod connections;
+pub mod conversations;
 pub mod inbox;
 pub(crate) mod items;
 pub mod limits;

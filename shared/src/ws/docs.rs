@@ -59,6 +59,9 @@ fn sample_message() -> Message {
         edited_at: None,
         deleted: false,
         attachments: vec![],
+        seq: 41,
+        updated_seq: 41,
+        number: 17,
         ulid,
         version: 1,
     }
@@ -70,15 +73,18 @@ fn sample_events() -> Vec<(&'static str, &'static str, Payload)> {
     let edited = Message {
         content: "Hello again!".into(),
         edited_at: Some(TS.into()),
+        updated_seq: 42,
         ..message.clone()
     };
     let deleted = Message {
         content: String::new(),
         reactions: BTreeMap::new(),
         deleted: true,
+        updated_seq: 43,
         ..message.clone()
     };
     let reaction = ReactionChange {
+        seq: 44,
         message_id: message.id.clone(),
         conversation_id: message.conversation_id.clone(),
         user_id: BOB.into(),
@@ -121,6 +127,7 @@ fn sample_events() -> Vec<(&'static str, &'static str, Payload)> {
             "message.read",
             "Somebody read a message.",
             Payload::MessageRead(ReadReceipt {
+                seq: 45,
                 message_id: message.id.clone(),
                 conversation_id: message.conversation_id.clone(),
                 user_id: BOB.into(),

@@ -8,7 +8,7 @@ mod cleanup;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::conversation::{MessageRef, participants};
+use super::conversation::{MessageRef, takes_part};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::input::check_len;
@@ -202,7 +202,7 @@ pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<St
     let allowed = match (&upload.state, &upload.message_id) {
         (AttachmentState::Attached, Some(message_id)) => {
             let at = MessageRef::parse(message_id).ok_or(Error::NotFound)?;
-            participants(app, &at.conversation, me).await?.is_some()
+            takes_part(app, &at.conversation, me).await?
         }
         _ => upload.owner_id == me,
     };

@@ -1,17 +1,15 @@
 //! Changes to stored messages: edits, tombstones, reactions and read receipts.
 
-use futures::future::BoxFuture;
-
 use super::{
-    Change, MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message, MessageRef,
-    notifications, participants, run_bounded, validate_content, validate_emoji,
+    Change, Conversation, MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message,
+    MessageRef, audience, notifications, takes_part, validate_content, validate_emoji,
 };
 use crate::app::App;
 use crate::domain::attachments;
 use crate::error::{Error, Result};
-use crate::events::Outcome;
+use crate::events::{Audience, Outcome};
 use crate::store::StoreError;
-use crate::store::messages::ReactionBounds;
+use crate::store::messages::{Changed, ReactionBounds};
 use crate::time::now_rfc3339;
 
 /// A reaction re-reads and retries this often when the message keeps changing under it.
@@ -20,15 +18,15 @@ const REACTION_ATTEMPTS: usize = 10;
 /// every failed attempt means another write succeeded, so only heavy contention exhausts it.
 const DELETE_ATTEMPTS: usize = 20;
 
-/// The message `id` names and the conversation's participants, if `me` is one of them.
-async fn load(app: &App, me: &str, id: &str) -> Result<(MessageRef, Message, Vec<String>)> {
+/// The message `id` names and who hears of its changes, if `me` takes part in its conversation.
+async fn load(app: &App, me: &str, id: &str) -> Result<(MessageRef, Message, Audience)> {
     let at = MessageRef::parse(id).ok_or(Error::NotFound)?;
     let conversation_id = at.conversation.id();
-    let (people, message) = futures::try_join!(participants(app, &at.conversation, me), async {
+    let (member, message) = futures::try_join!(takes_part(app, &at.conversation, me), async {
         Ok(app.store.get_message(&conversation_id, &at.ulid).await?)
     })?;
-    match (people, message) {
-        (Some(people), Some(message)) => Ok((at, message, people)),
+    match (member, message) {
+        (true, Some(message)) => Ok((at.clone(), message, audience(&at.conversation))),
         _ => Err(Error::NotFound),
     }
 }
@@ -40,17 +38,16 @@ async fn reload(app: &App, at: &MessageRef) -> Result<Message> {
         .ok_or(Error::NotFound)
 }
 
-/// Shows an edit or deletion in the inbox entries whose last message it is (best effort, as
-/// above: the history is always right).
-async fn refresh_inbox(app: &App, message: &Message, people: &[String]) {
-    let updates = people.iter().map(|user_id| -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            if let Err(err) = app.store.refresh_last_message(user_id, message).await {
-                tracing::warn!(error = %err, user_id, "inbox last message not refreshed");
-            }
-        })
-    });
-    run_bounded(updates.collect()).await;
+/// The message as the caller's change left it: read back when nothing changed it since (its
+/// `updated_seq` is the change's number), else `applied` (what the caller read, with its change
+/// applied). An answer never shows a later change, such as a deletion that followed an edit.
+fn as_changed(changed: Changed, mut applied: Message) -> Message {
+    if changed.message.updated_seq == changed.seq {
+        return changed.message;
+    }
+    applied.updated_seq = changed.seq;
+    applied.version += 1;
+    applied
 }
 
 /// The message with fresh download URLs: every caller below is a participant.
@@ -68,18 +65,13 @@ pub async fn edit(app: &App, me: &str, id: &str, content: &str) -> Result<Outcom
     validate_content(content, false)?;
     let (at, message, people) = load(app, me, id).await?;
     check_editable(&message, me, "edit")?;
-    let edited = match app
+    let edited_at = now_rfc3339();
+    let changed = match app
         .store
-        .edit_message(
-            &message.conversation_id,
-            &at.ulid,
-            me,
-            content,
-            &now_rfc3339(),
-        )
+        .edit_message(&message.conversation_id, &at.ulid, me, content, &edited_at)
         .await
     {
-        Ok(edited) => edited,
+        Ok(changed) => changed,
         Err(StoreError::ConditionFailed) => {
             // Deleted (or gone) since it was read: say which.
             check_editable(&reload(app, &at).await?, me, "edit")?;
@@ -89,8 +81,12 @@ pub async fn edit(app: &App, me: &str, id: &str, content: &str) -> Result<Outcom
         }
         Err(err) => return Err(err.into()),
     };
-    refresh_inbox(app, &edited, &people).await;
-    let edited = shown(app, edited).await;
+    let applied = Message {
+        content: content.to_owned(),
+        edited_at: Some(edited_at),
+        ..message
+    };
+    let edited = shown(app, as_changed(changed, applied)).await;
     let notifications = notifications(Change::Updated(&edited), &people);
     Ok(Outcome::new(edited, notifications))
 }
@@ -132,9 +128,16 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
             )
             .await
         {
-            Ok(tombstone) => {
+            Ok(changed) => {
                 attachments::release(app, &current).await;
-                refresh_inbox(app, &tombstone, &people).await;
+                let applied = Message {
+                    content: String::new(),
+                    reactions: Default::default(),
+                    attachments: Vec::new(),
+                    deleted: true,
+                    ..current
+                };
+                let tombstone = as_changed(changed, applied);
                 let notifications = notifications(Change::Deleted(&tombstone), &people);
                 return Ok(Outcome::new(tombstone, notifications));
             }
@@ -188,9 +191,13 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
             )
             .await?;
         match added {
-            Some(updated) => {
-                let updated = shown(app, updated).await;
-                return Ok(reacted(updated, &people, me, emoji, true));
+            Some(changed) => {
+                let mut applied = message;
+                let users = applied.reactions.entry(emoji.to_owned()).or_default();
+                users.push(me.to_owned());
+                users.sort();
+                let updated = shown(app, as_changed(changed.clone(), applied)).await;
+                return Ok(reacted(updated, changed.seq, &people, me, emoji, true));
             }
             // Changed since the read: decide again on what it is now.
             None => message = reload(app, &at).await?,
@@ -204,7 +211,8 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
 /// The outcome of a reaction `me` added (or removed) with `emoji`.
 fn reacted(
     updated: Message,
-    people: &[String],
+    seq: u64,
+    people: &Audience,
     me: &str,
     emoji: &str,
     added: bool,
@@ -212,12 +220,14 @@ fn reacted(
     let change = if added {
         Change::ReactionAdded {
             message: &updated,
+            seq,
             user_id: me,
             emoji,
         }
     } else {
         Change::ReactionRemoved {
             message: &updated,
+            seq,
             user_id: me,
             emoji,
         }
@@ -248,9 +258,14 @@ pub async fn remove_reaction(
             .remove_reaction(&message.conversation_id, &at.ulid, emoji, me, last)
             .await?;
         match removed {
-            Some(updated) => {
-                let updated = shown(app, updated).await;
-                return Ok(reacted(updated, &people, me, emoji, false));
+            Some(changed) => {
+                let mut applied = message;
+                if let Some(users) = applied.reactions.get_mut(emoji) {
+                    users.retain(|u| u != me);
+                }
+                applied.reactions.retain(|_, users| !users.is_empty());
+                let updated = shown(app, as_changed(changed.clone(), applied)).await;
+                return Ok(reacted(updated, changed.seq, &people, me, emoji, false));
             }
             None => message = reload(app, &at).await?,
         }
@@ -260,37 +275,59 @@ pub async fn remove_reaction(
     ))
 }
 
-/// Adds `me` to `read_by`. Only the first read counts: it lowers `me`'s unread count (unless `me`
-/// sent the message, which never counted as unread) and notifies the participants.
+/// Adds `me` to `read_by` and moves `me`'s read position in the conversation up to the message
+/// (never back), which is what unread counts come from. Only the first read is a change: it
+/// takes a number and notifies the participants.
 pub async fn mark_read(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
     let (at, message, people) = load(app, me, id).await?;
     if message.read_by.iter().any(|r| r == me) || message.read_by.len() >= MAX_READ_RECEIPTS {
+        advance_read(app, me, &at, &message).await;
         return Ok(Outcome::quiet(shown(app, message).await));
     }
-    let Some(updated) = app
+    let Some(changed) = app
         .store
         .mark_read(&message.conversation_id, &at.ulid, me, MAX_READ_RECEIPTS)
         .await?
     else {
         // Read concurrently by another connection of the same user (or the last free place in
         // `read_by` went to another reader).
+        advance_read(app, me, &at, &message).await;
         return Ok(Outcome::quiet(shown(app, reload(app, &at).await?).await));
     };
-    let updated = shown(app, updated).await;
-    if updated.sender_id != me
-        && let Err(err) = app
-            .store
-            .decrement_unread(me, &updated.conversation_id)
-            .await
-    {
-        tracing::warn!(error = %err, "unread count not lowered");
-    }
+    advance_read(app, me, &at, &message).await;
+    let seq = changed.seq;
+    let mut applied = message;
+    applied.read_by.push(me.to_owned());
+    applied.read_by.sort();
+    let updated = shown(app, as_changed(changed, applied)).await;
     let notifications = notifications(
         Change::Read {
             message: &updated,
+            seq,
             user_id: me,
         },
         &people,
     );
     Ok(Outcome::new(updated, notifications))
+}
+
+/// Moves `me`'s read position up to `message`. The read mark is stored already and the position
+/// only ever moves forward, so a failure is logged rather than answered with an error that
+/// would make the client mark the message again.
+async fn advance_read(app: &App, me: &str, at: &MessageRef, message: &Message) {
+    let result = match &at.conversation {
+        Conversation::Chat(chat_id) => {
+            app.store
+                .advance_chat_read(chat_id, me, message.number)
+                .await
+        }
+        Conversation::Direct { .. } => {
+            app.store
+                .advance_direct_read(me, &message.conversation_id, message.number)
+                .await
+        }
+    };
+    if let Err(err) = result {
+        tracing::warn!(error = %err, "read position not advanced");
+    }
 }

@@ -9,22 +9,20 @@ mod send;
 
 use std::collections::BTreeMap;
 
-use futures::StreamExt;
-use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::attachments::Attachment;
 use crate::error::{Error, Result};
-use crate::events::{Event, Notification, Payload, ReactionChange, ReadReceipt};
+use crate::events::{Audience, Event, Notification, Payload, ReactionChange, ReadReceipt};
 use crate::input::check_len;
 
 pub use super::conversation::{
-    Conversation, ConversationKind, MessageRef, is_entity_id, message_id, participants,
+    Conversation, ConversationKind, MessageRef, audience, is_entity_id, message_id, takes_part,
 };
 pub use super::paging::{Page, PageRequest};
 pub use changes::{add_reaction, delete, edit, get, mark_read, remove_reaction};
-pub use history::{chat_history, direct_history};
+pub use history::{HistoryQuery, chat_history, direct_history};
 pub use requests::{Edit, MarkRead, NewMessage, Reaction, ReactionQuery, TypingSignal};
 pub use send::{Sent, send, typing};
 
@@ -42,10 +40,6 @@ pub const MAX_REACTIONS: usize = 1000;
 /// [`super::chats::MAX_MEMBERS`] members, but members come and go. Reads past the bound are not
 /// recorded (and do not lower the reader's unread count).
 pub const MAX_READ_RECEIPTS: usize = 1000;
-/// Inbox updates of a chat message run this many at a time: enough to keep a large chat's
-/// fan-out short, few enough not to exhaust the connection pool or burst a partition.
-const FANOUT_CONCURRENCY: usize = 16;
-
 /// What a message holds. The stored item keeps the same lowercase name (`strum`).
 #[derive(
     Debug,
@@ -78,7 +72,7 @@ pub enum MessageType {
     "chat_id": null, "content": "Hello!", "message_type": "text", "reply_to_id": null,
     "reactions": {"👍": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"]}, "read_by": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"],
     "created_at": "2026-11-24T01:02:03.456Z", "edited_at": null, "deleted": false,
-    "attachments": []
+    "attachments": [], "seq": 41, "updated_seq": 43
 }))]
 pub struct Message {
     pub id: String,
@@ -97,6 +91,17 @@ pub struct Message {
     /// Files the sender attached (none on a tombstone).
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// The conversation's sequence number when the message was created.
+    pub seq: u64,
+    /// The sequence number of the message's last change (its creation, an edit, the deletion,
+    /// a reaction or a read mark): `GET` history with `after_seq` returns what changed after a
+    /// number.
+    pub updated_seq: u64,
+    /// The message's position among the conversation's messages (1 for the first): unread
+    /// counts are differences of these.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub number: u64,
     /// The sort key within the conversation.
     #[serde(skip)]
     #[schema(ignore)]
@@ -144,26 +149,31 @@ pub enum Change<'a> {
     Created(&'a Message),
     Updated(&'a Message),
     Deleted(&'a Message),
+    /// `seq`: the change's number in the conversation's sequence.
     ReactionAdded {
         message: &'a Message,
+        seq: u64,
         user_id: &'a str,
         emoji: &'a str,
     },
     ReactionRemoved {
         message: &'a Message,
+        seq: u64,
         user_id: &'a str,
         emoji: &'a str,
     },
     Read {
         message: &'a Message,
+        seq: u64,
         user_id: &'a str,
     },
 }
 
 /// Every participant hears of every change, the actor included: its other connections must show
 /// it too. Message events carry the whole message.
-pub fn notifications(change: Change<'_>, participants: &[String]) -> Vec<Notification> {
-    let reaction = |message: &Message, user_id: &str, emoji: &str| ReactionChange {
+pub fn notifications(change: Change<'_>, audience: &Audience) -> Vec<Notification> {
+    let reaction = |message: &Message, seq: u64, user_id: &str, emoji: &str| ReactionChange {
+        seq,
         message_id: message.id.clone(),
         conversation_id: message.conversation_id.clone(),
         user_id: user_id.to_owned(),
@@ -176,23 +186,30 @@ pub fn notifications(change: Change<'_>, participants: &[String]) -> Vec<Notific
         Change::Deleted(m) => Payload::MessageDeleted(m.clone()),
         Change::ReactionAdded {
             message,
+            seq,
             user_id,
             emoji,
-        } => Payload::ReactionAdded(reaction(message, user_id, emoji)),
+        } => Payload::ReactionAdded(reaction(message, seq, user_id, emoji)),
         Change::ReactionRemoved {
             message,
+            seq,
             user_id,
             emoji,
-        } => Payload::ReactionRemoved(reaction(message, user_id, emoji)),
-        Change::Read { message, user_id } => Payload::MessageRead(ReadReceipt {
+        } => Payload::ReactionRemoved(reaction(message, seq, user_id, emoji)),
+        Change::Read {
+            message,
+            seq,
+            user_id,
+        } => Payload::MessageRead(ReadReceipt {
+            seq,
             message_id: message.id.clone(),
             conversation_id: message.conversation_id.clone(),
             user_id: user_id.to_owned(),
             message: message.clone(),
         }),
     };
-    vec![Notification::new(
-        participants.to_vec(),
+    vec![Notification::to_audience(
+        audience.clone(),
         Event::new(payload),
     )]
 }
@@ -232,16 +249,6 @@ fn is_shortcode(text: &str) -> bool {
             })
 }
 
-/// Runs `tasks` at most [`FANOUT_CONCURRENCY`] at a time. The futures are boxed before they are
-/// streamed: a stream of closures over borrowed data trips rustc's `Send` inference for
-/// higher-ranked lifetimes, so the Lambda's future would not be `Send`.
-async fn run_bounded(tasks: Vec<BoxFuture<'_, ()>>) {
-    futures::stream::iter(tasks)
-        .buffer_unordered(FANOUT_CONCURRENCY)
-        .collect::<Vec<()>>()
-        .await;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +282,9 @@ mod tests {
             edited_at: None,
             deleted: false,
             attachments: vec![],
+            seq: 1,
+            updated_seq: 1,
+            number: 1,
             ulid: ULID.into(),
             version: 1,
         }
@@ -285,7 +295,7 @@ mod tests {
         let mut pairs: Vec<(String, EventType)> = notifications
             .iter()
             .flat_map(|n| {
-                n.recipients
+                n.recipients()
                     .iter()
                     .map(|r| (r.clone(), n.event.event_type()))
             })
@@ -304,7 +314,10 @@ mod tests {
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned()];
         assert_eq!(
-            deliveries(&notifications(Change::Created(&m), &people)),
+            deliveries(&notifications(
+                Change::Created(&m),
+                &Audience::Users(people)
+            )),
             pairs(&[A, B], EventType::MessageCreated)
         );
     }
@@ -315,7 +328,10 @@ mod tests {
         let m = message(&conv, B);
         let people = vec![A.to_owned(), B.to_owned(), C.to_owned()];
         assert_eq!(
-            deliveries(&notifications(Change::Created(&m), &people)),
+            deliveries(&notifications(
+                Change::Created(&m),
+                &Audience::Users(people)
+            )),
             pairs(&[A, B, C], EventType::MessageCreated)
         );
     }
@@ -331,6 +347,7 @@ mod tests {
             (
                 Change::ReactionAdded {
                     message: &m,
+                    seq: 2,
                     user_id: B,
                     emoji: "👍",
                 },
@@ -339,6 +356,7 @@ mod tests {
             (
                 Change::ReactionRemoved {
                     message: &m,
+                    seq: 3,
                     user_id: B,
                     emoji: "👍",
                 },
@@ -347,6 +365,7 @@ mod tests {
             (
                 Change::Read {
                     message: &m,
+                    seq: 4,
                     user_id: C,
                 },
                 EventType::MessageRead,
@@ -354,7 +373,7 @@ mod tests {
         ];
         for (change, event_type) in cases {
             assert_eq!(
-                deliveries(&notifications(change, &people)),
+                deliveries(&notifications(change, &Audience::Users(people.clone()))),
                 pairs(&[A, B, C], event_type),
                 "{change:?}"
             );
@@ -370,7 +389,7 @@ mod tests {
         let conv = Conversation::direct(A, B).expect("two distinct users");
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned()];
-        let created = notifications(Change::Created(&m), &people);
+        let created = notifications(Change::Created(&m), &Audience::Users(people.clone()));
         let data = created.first().map(|n| data_of(&n.event));
         assert_eq!(data.as_ref().map(|d| d["id"].clone()), Some(json!(m.id)));
         assert_eq!(
@@ -381,9 +400,10 @@ mod tests {
         let read = notifications(
             Change::Read {
                 message: &m,
+                seq: 2,
                 user_id: B,
             },
-            &people,
+            &Audience::Users(people),
         );
         let data = read.first().map(|n| data_of(&n.event));
         assert_eq!(
@@ -459,10 +479,11 @@ mod tests {
         let event = notifications(
             Change::ReactionAdded {
                 message: &m,
+                seq: u64::MAX,
                 user_id: &longest_user,
                 emoji: &format!(":{}:", "y".repeat(32)),
             },
-            &[A.to_owned()],
+            &Audience::Users(vec![A.to_owned()]),
         );
         let event = &event.first().expect("one notification").event;
         let bytes = serde_json::to_vec(event).expect("serialises").len();

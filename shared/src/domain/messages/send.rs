@@ -1,22 +1,17 @@
-//! New messages and typing signals: the conversation a client addresses, the write, and the
-//! inbox entries and events that follow.
+//! New messages and typing signals: the conversation a client addresses, the write (which
+//! numbers the message in its conversation), and the events that follow.
 
 use std::collections::BTreeMap;
 
-use futures::future::BoxFuture;
-
-use super::super::chats::{Membership, membership};
 use super::{
-    Change, Conversation, ConversationKind, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef,
-    MessageType, NewMessage, TypingSignal, message_id, notifications, run_bounded,
-    validate_content,
+    Change, Conversation, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef, MessageType,
+    NewMessage, TypingSignal, audience, message_id, notifications, takes_part, validate_content,
 };
 use crate::app::App;
 use crate::domain::attachments::{self, Attachment, Prepared};
 use crate::error::{Error, Result};
-use crate::events::{Event, Notification, Outcome, Payload, TypingEvent};
+use crate::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
 use crate::input::check_len;
-use crate::store::inbox::Activity;
 use crate::store::messages::{Attach, PutMessage};
 use crate::time::format_rfc3339;
 
@@ -28,14 +23,15 @@ pub struct Sent {
 }
 
 /// The conversation a send or a typing signal addresses (exactly one of `recipient_id` and
-/// `chat_id`) and its participants; 404 for an unknown recipient or chat, 403 for a chat the
-/// caller is not in.
+/// `chat_id`); 404 for an unknown recipient or a malformed chat id. Whether the caller is a
+/// chat's member is not checked here: the send's transaction checks it, the typing signal
+/// reads the membership item.
 async fn target(
     app: &App,
     me: &str,
     recipient_id: Option<&str>,
     chat_id: Option<&str>,
-) -> Result<(Conversation, Vec<String>)> {
+) -> Result<Conversation> {
     match (recipient_id, chat_id) {
         (Some(recipient), None) => {
             if recipient == me {
@@ -49,13 +45,9 @@ async fn target(
                 .get_user(recipient)
                 .await?
                 .ok_or(Error::NotFound)?;
-            Ok((conversation, vec![me.to_owned(), recipient.to_owned()]))
+            Ok(conversation)
         }
-        (None, Some(chat_id)) => match membership(app, chat_id, me).await? {
-            Membership::Member(chat) => Ok((Conversation::Chat(chat.id), chat.members)),
-            Membership::Outsider(_) => Err(not_a_member()),
-            Membership::NoSuchChat => Err(Error::NotFound),
-        },
+        (None, Some(chat_id)) => Conversation::chat(chat_id).ok_or(Error::NotFound),
         _ => Err(Error::validation(
             "recipient_id",
             "exactly one of recipient_id and chat_id is required",
@@ -63,16 +55,35 @@ async fn target(
     }
 }
 
-fn not_a_member() -> Error {
-    Error::Forbidden("you are not a member of this chat".into())
+/// Why a caller who is no member of `chat_id` is refused: 403 for a chat that exists, 404
+/// otherwise (read only on this failure path).
+async fn refused(app: &App, chat_id: &str) -> Error {
+    match app.store.get_chat(chat_id).await {
+        Ok(Some(_)) => Error::Forbidden("you are not a member of this chat".into()),
+        Ok(None) => Error::NotFound,
+        Err(err) => err.into(),
+    }
 }
 
 /// A typing signal: relayed to the conversation's other participants, never stored.
 pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<Notification>> {
     let recipient_id = signal.recipient_id.as_deref();
     let chat_id = signal.chat_id.as_deref();
-    let (conversation, people) = target(app, me, recipient_id, chat_id).await?;
-    let others: Vec<String> = people.into_iter().filter(|p| p != me).collect();
+    let conversation = target(app, me, recipient_id, chat_id).await?;
+    let others = match &conversation {
+        Conversation::Chat(chat_id) => {
+            if !takes_part(app, &conversation, me).await? {
+                return Err(refused(app, chat_id).await);
+            }
+            Audience::Chat {
+                chat_id: chat_id.clone(),
+                except: Some(me.to_owned()),
+            }
+        }
+        Conversation::Direct { low, high } => {
+            Audience::Users(vec![if low == me { high } else { low }.clone()])
+        }
+    };
     let event = Event::new(Payload::Typing(TypingEvent {
         conversation_id: conversation.id(),
         user_id: me.to_owned(),
@@ -80,7 +91,7 @@ pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<No
         chat_id: signal.chat_id.clone(),
         is_typing: signal.is_typing,
     }));
-    Ok(vec![Notification::new(others, event)])
+    Ok(vec![Notification::to_audience(others, event)])
 }
 
 pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>> {
@@ -97,8 +108,8 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
         check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
     }
 
-    // The participants and the replied-to message are independent reads.
-    let (conversation, people) = futures::try_join!(
+    // The recipient and the replied-to message are independent reads.
+    let conversation = futures::try_join!(
         target(app, me, new.recipient_id.as_deref(), new.chat_id.as_deref()),
         check_reply_to(app, me, new)
     )?
@@ -126,9 +137,7 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
         Stored::Earlier(first) => return Ok(earlier(app, first).await),
     };
     attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
-
-    record_activity(app, &message, &people).await;
-    let notifications = notifications(Change::Created(&message), &people);
+    let notifications = notifications(Change::Created(&message), &audience(&conversation));
     Ok(Outcome::new(
         Sent {
             message,
@@ -156,7 +165,7 @@ async fn store(
 ) -> Result<Stored> {
     let ulid = ulid::Ulid::generate();
     let ulid_text = ulid.to_string();
-    let message = Message {
+    let mut message = Message {
         id: message_id(&ulid_text, &conversation_id),
         conversation_id,
         sender_id: me.to_owned(),
@@ -182,6 +191,10 @@ async fn store(
                 download_url: None,
             })
             .collect(),
+        // The store numbers it when it takes the conversation's next number.
+        seq: 0,
+        updated_seq: 0,
+        number: 0,
         ulid: ulid_text,
         version: 1,
     };
@@ -198,11 +211,14 @@ async fn store(
     // nothing.
     match app
         .store
-        .put_message(&message, new.client_message_id.as_deref(), Some(attach))
+        .put_message(&mut message, new.client_message_id.as_deref(), Some(attach))
         .await?
     {
         PutMessage::Stored => Ok(Stored::New(message)),
-        PutMessage::NotMember => Err(not_a_member()),
+        PutMessage::NotMember => {
+            let chat_id = new.chat_id.as_deref().unwrap_or_default();
+            Err(refused(app, chat_id).await)
+        }
         PutMessage::DuplicateKey => {
             let key = new.client_message_id.as_deref().unwrap_or_default();
             Ok(Stored::Earlier(first_send(app, me, key).await?))
@@ -274,31 +290,4 @@ async fn first_send(app: &App, me: &str, key: &str) -> Result<Message> {
         .get_message(&conversation_id, &ulid)
         .await?
         .ok_or_else(|| Error::internal("idempotency key names a missing message"))
-}
-
-/// Updates every participant's inbox entry. The message is stored already and the inbox is
-/// derived from it, so a failed entry is logged rather than turned into an error the client
-/// would answer by sending the message again.
-async fn record_activity(app: &App, message: &Message, people: &[String]) {
-    let updates = people.iter().map(|user_id| -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            let counterpart = match message.kind() {
-                ConversationKind::Direct => message.peer_of(user_id),
-                ConversationKind::Chat => message.chat_id.as_deref(),
-            };
-            let Some(counterpart) = counterpart else {
-                return;
-            };
-            let activity = Activity {
-                user_id,
-                message,
-                counterpart,
-                unread: *user_id != message.sender_id,
-            };
-            if let Err(err) = app.store.record_activity(activity).await {
-                tracing::warn!(error = %err, user_id, "inbox entry not updated");
-            }
-        })
-    });
-    run_bounded(updates.collect()).await;
 }

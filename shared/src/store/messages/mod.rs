@@ -6,23 +6,32 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem,
-};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, TransactWriteItem};
 
-use super::chats::membership_check;
+use super::chats::member_read_position;
+use super::conversations::{Advance, Sequenced};
+use super::inbox::direct_entries;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
 use crate::domain::attachments::{Attachment, Upload};
 use crate::domain::messages::{Message, MessageType, message_id};
 
+mod changes;
 mod reactions;
 
+pub use changes::Changed;
+use changes::{UpdateSpec, changed_unless_condition_failed};
 use reactions::emoji_of;
 pub use reactions::{ReactionBounds, reaction_attribute};
 
 const HISTORY_PAGE_KEY: [&str; 2] = ["conversation_id", "message_id"];
+/// The local secondary index of a conversation's messages by their last change's number: what
+/// a client that was away fetches (`after_seq`), strongly consistent like the table.
+pub const CHANGE_INDEX: &str = "by_change";
+const UPDATED_SEQ: &str = "updated_seq";
+const CHANGE_PAGE_KEY: [&str; 3] = ["conversation_id", "message_id", UPDATED_SEQ];
 const IDEMPOTENCY_SORT_KEY: &str = "idem";
 
 fn idempotency_key(sender_id: &str, client_message_id: &str) -> String {
@@ -60,6 +69,9 @@ pub(crate) fn message_item(m: &Message) -> Item {
     }
     item.insert("deleted".into(), AttributeValue::Bool(m.deleted));
     item.insert("version".into(), n(m.version));
+    item.insert("seq".into(), n(m.seq));
+    item.insert(UPDATED_SEQ.into(), n(m.updated_seq));
+    item.insert("number".into(), n(m.number));
     if !m.attachments.is_empty() {
         item.insert(
             "attachments".into(),
@@ -152,6 +164,9 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
         },
         deleted,
         version: opt_n(item, "version")?.unwrap_or(1),
+        seq: opt_n(item, "seq")?.unwrap_or(0),
+        updated_seq: opt_n(item, UPDATED_SEQ)?.unwrap_or(0),
+        number: opt_n(item, "number")?.unwrap_or(0),
         conversation_id,
         ulid,
     })
@@ -182,16 +197,46 @@ pub struct Attach<'a> {
 }
 
 impl Store {
-    /// Stores a new message: a chat message only while its sender is a member (checked in the
-    /// same transaction), only once per `client_message_id` of its sender, and with its
-    /// attachments flipped to attached in the same transaction. A direct message without a key
-    /// or attachments is a plain PutItem.
+    /// Stores a new message with the conversation's next number, in one transaction with: the
+    /// step of the conversation's sequence, the sender's read position (a chat's member item,
+    /// whose existence is the membership check; a direct conversation's two inbox entries),
+    /// the idempotency marker of `client_message_id`, and the attachments flipped to attached.
+    /// On success `message` carries its `seq`, `updated_seq` and `number`.
     pub async fn put_message(
+        &self,
+        message: &mut Message,
+        client_message_id: Option<&str>,
+        attach: Option<Attach<'_>>,
+    ) -> StoreResult<PutMessage> {
+        let mut number = 0;
+        let stored = self
+            .sequenced(&message.conversation_id.clone(), |state| {
+                number = state.message_count + 1;
+                let mut numbered = message.clone();
+                numbered.seq = state.next_seq();
+                numbered.updated_seq = state.next_seq();
+                numbered.number = number;
+                let items = self.new_message_items(&numbered, client_message_id, attach)?;
+                Ok((items, Advance::Message(numbered.ulid.clone())))
+            })
+            .await?;
+        match stored {
+            Sequenced::Stored(seq) => {
+                message.seq = seq;
+                message.updated_seq = seq;
+                message.number = number;
+                Ok(PutMessage::Stored)
+            }
+            Sequenced::Refused(outcome) => Ok(outcome),
+        }
+    }
+
+    fn new_message_items(
         &self,
         message: &Message,
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
-    ) -> StoreResult<PutMessage> {
+    ) -> StoreResult<Vec<(TransactWriteItem, PutMessage)>> {
         let table = &self.tables.messages;
         let put = Put::builder()
             .table_name(table)
@@ -203,11 +248,23 @@ impl Store {
             TransactWriteItem::builder().put(put).build(),
             PutMessage::IdTaken,
         )];
-        if let Some(chat_id) = &message.chat_id {
-            items.push((
-                membership_check(&self.tables.chats, chat_id, &message.sender_id)?,
+        match (&message.chat_id, &message.recipient_id) {
+            (Some(chat_id), _) => items.push((
+                member_read_position(
+                    &self.tables.chats,
+                    chat_id,
+                    &message.sender_id,
+                    message.number,
+                )?,
                 PutMessage::NotMember,
-            ));
+            )),
+            (None, Some(recipient)) => {
+                for entry in direct_entries(&self.tables.inbox, message, recipient)? {
+                    // Unconditional upserts: they cannot fail a condition.
+                    items.push((entry, PutMessage::IdTaken));
+                }
+            }
+            (None, None) => return Err(corrupt("a message with neither chat nor recipient")),
         }
         if let Some(key) = client_message_id {
             let marker = Put::builder()
@@ -237,26 +294,7 @@ impl Store {
                 PutMessage::OverQuota,
             )?);
         }
-        if items.len() > 1 {
-            return Ok(self.transact_or(items).await?.unwrap_or(PutMessage::Stored));
-        }
-        let out = self
-            .client
-            .put_item()
-            .table_name(table)
-            .set_item(Some(message_item(message)))
-            .condition_expression("attribute_not_exists(message_id)")
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match out.map_err(StoreError::from_sdk) {
-            Ok(out) => {
-                capacity::write(out.consumed_capacity());
-                Ok(PutMessage::Stored)
-            }
-            Err(StoreError::ConditionFailed) => Ok(PutMessage::IdTaken),
-            Err(err) => Err(err),
-        }
+        Ok(items)
     }
 
     /// The (conversation id, message ULID) the sender's first send with this key stored.
@@ -300,6 +338,23 @@ impl Store {
         item.as_ref().map(message_from_item).transpose()
     }
 
+    /// The messages of `keys` (conversation id, ULID) that exist, in no particular order:
+    /// strongly consistent BatchGetItems of 100.
+    pub async fn get_messages(&self, keys: &[(String, String)]) -> StoreResult<Vec<Message>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys
+            .iter()
+            .map(|(conversation_id, ulid)| message_key(conversation_id, ulid))
+            .collect();
+        self.batch_get(&self.tables.messages, keys, true, &[])
+            .await?
+            .iter()
+            .map(message_from_item)
+            .collect()
+    }
+
     /// One page of a conversation, newest first: one Query of `limit + 1` items.
     pub async fn history(
         &self,
@@ -307,13 +362,50 @@ impl Store {
         limit: i32,
         start: Option<Key>,
     ) -> StoreResult<(Vec<Message>, Option<Key>)> {
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.tables.messages)
             .key_condition_expression("conversation_id = :c")
             .expression_attribute_values(":c", s(conversation_id))
-            .scan_index_forward(false)
+            .scan_index_forward(false);
+        self.message_page(query, limit, start, &HISTORY_PAGE_KEY)
+            .await
+    }
+
+    /// A conversation's messages created or changed after `after_seq`, oldest change first,
+    /// each in its current state: one strongly consistent Query of [`CHANGE_INDEX`].
+    pub async fn changes_after(
+        &self,
+        conversation_id: &str,
+        after_seq: u64,
+        limit: i32,
+        start: Option<Key>,
+    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.messages)
+            .index_name(CHANGE_INDEX)
+            .key_condition_expression("conversation_id = :c AND #updated_seq > :after")
+            .expression_attribute_names("#updated_seq", UPDATED_SEQ)
+            .expression_attribute_values(":c", s(conversation_id))
+            .expression_attribute_values(":after", n(after_seq))
+            .scan_index_forward(true);
+        self.message_page(query, limit, start, &CHANGE_PAGE_KEY)
+            .await
+    }
+
+    /// Runs `query` (strongly consistent, `limit + 1` items from `start`) as one page of
+    /// messages; `page_key` names the attributes of its cursor.
+    async fn message_page(
+        &self,
+        query: QueryFluentBuilder,
+        limit: i32,
+        start: Option<Key>,
+        page_key: &[&str],
+    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+        let out = query
             .limit(limit.saturating_add(1))
             .set_exclusive_start_key(start)
             .consistent_read(true)
@@ -326,7 +418,7 @@ impl Store {
             out.items.unwrap_or_default(),
             limit,
             out.last_evaluated_key,
-            &HISTORY_PAGE_KEY,
+            page_key,
         );
         let messages = items
             .iter()
@@ -334,165 +426,6 @@ impl Store {
             .collect::<StoreResult<Vec<_>>>()?;
         Ok((messages, next))
     }
-
-    /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;
-    /// otherwise `ConditionFailed`.
-    pub async fn edit_message(
-        &self,
-        conversation_id: &str,
-        ulid: &str,
-        sender_id: &str,
-        content: &str,
-        edited_at: &str,
-    ) -> StoreResult<Message> {
-        self.update_message(
-            conversation_id,
-            ulid,
-            UpdateSpec {
-                update: "SET #content = :content, #edited_at = :at ADD #version :one".into(),
-                condition: "attribute_exists(message_id) AND #deleted = :false AND #sender = :me",
-                names: &[
-                    ("#content", "content"),
-                    ("#edited_at", "edited_at"),
-                    ("#version", "version"),
-                    ("#deleted", "deleted"),
-                    ("#sender", "sender_id"),
-                ],
-                values: vec![
-                    (":content", s(content)),
-                    (":at", s(edited_at)),
-                    (":one", n(1)),
-                    (":false", AttributeValue::Bool(false)),
-                    (":me", s(sender_id)),
-                ],
-            },
-        )
-        .await
-    }
-
-    /// Turns the message into a tombstone (empty content, the reactions of `emojis` removed) if
-    /// `sender_id` sent it and it is still at `version`; otherwise `ConditionFailed`.
-    pub async fn tombstone_message(
-        &self,
-        conversation_id: &str,
-        ulid: &str,
-        sender_id: &str,
-        version: u64,
-        emojis: &[&str],
-    ) -> StoreResult<Message> {
-        let reaction_names: Vec<(String, String)> = emojis
-            .iter()
-            .enumerate()
-            .map(|(i, emoji)| (format!("#r{i}"), reaction_attribute(emoji)))
-            .collect();
-        let mut update = "SET #deleted = :true, #content = :empty ADD #version :one".to_owned();
-        let mut removed: Vec<&str> = vec!["#attachments"];
-        removed.extend(reaction_names.iter().map(|(p, _)| p.as_str()));
-        update.push_str(" REMOVE ");
-        update.push_str(&removed.join(", "));
-        let mut names: Vec<(&str, &str)> = vec![
-            ("#deleted", "deleted"),
-            ("#content", "content"),
-            ("#version", "version"),
-            ("#sender", "sender_id"),
-            ("#attachments", "attachments"),
-        ];
-        names.extend(
-            reaction_names
-                .iter()
-                .map(|(p, name)| (p.as_str(), name.as_str())),
-        );
-        self.update_message(
-            conversation_id,
-            ulid,
-            UpdateSpec {
-                update,
-                condition: "#sender = :me AND #version = :v",
-                names: &names,
-                values: vec![
-                    (":true", AttributeValue::Bool(true)),
-                    (":empty", s("")),
-                    (":one", n(1)),
-                    (":me", s(sender_id)),
-                    (":v", n(version)),
-                ],
-            },
-        )
-        .await
-    }
-
-    /// Adds `user_id` to `read_by`. `None` when it was there already, `read_by` holds
-    /// `max_readers`, or the message is gone.
-    pub async fn mark_read(
-        &self,
-        conversation_id: &str,
-        ulid: &str,
-        user_id: &str,
-        max_readers: usize,
-    ) -> StoreResult<Option<Message>> {
-        let result = self
-            .update_message(
-                conversation_id,
-                ulid,
-                UpdateSpec {
-                    update: "ADD #read_by :users".into(),
-                    condition: "attribute_exists(message_id) AND NOT contains(#read_by, :me) \
-                         AND (attribute_not_exists(#read_by) OR size(#read_by) < :max)",
-                    names: &[("#read_by", "read_by")],
-                    values: vec![
-                        (":users", AttributeValue::Ss(vec![user_id.to_owned()])),
-                        (":me", s(user_id)),
-                        (":max", n(max_readers)),
-                    ],
-                },
-            )
-            .await;
-        changed_unless_condition_failed(result)
-    }
-
-    async fn update_message(
-        &self,
-        conversation_id: &str,
-        ulid: &str,
-        spec: UpdateSpec<'_>,
-    ) -> StoreResult<Message> {
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.tables.messages)
-            .set_key(Some(message_key(conversation_id, ulid)))
-            .update_expression(spec.update)
-            .condition_expression(spec.condition)
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        for (placeholder, name) in spec.names {
-            request = request.expression_attribute_names(*placeholder, *name);
-        }
-        for (placeholder, value) in spec.values {
-            request = request.expression_attribute_values(placeholder, value);
-        }
-        let out = request.send().await.map_err(StoreError::from_sdk)?;
-        capacity::write(out.consumed_capacity());
-        let item = out
-            .attributes
-            .ok_or_else(|| corrupt("UpdateItem returned no attributes"))?;
-        message_from_item(&item)
-    }
-}
-
-fn changed_unless_condition_failed(result: StoreResult<Message>) -> StoreResult<Option<Message>> {
-    match result {
-        Ok(message) => Ok(Some(message)),
-        Err(StoreError::ConditionFailed) => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
-struct UpdateSpec<'a> {
-    update: String,
-    condition: &'a str,
-    names: &'a [(&'a str, &'a str)],
-    values: Vec<(&'a str, AttributeValue)>,
 }
 
 #[cfg(test)]
@@ -519,6 +452,9 @@ mod tests {
             deleted: false,
             ulid: "01JD8X3B1R0000000000000000".into(),
             version: 3,
+            seq: 9,
+            updated_seq: 12,
+            number: 4,
             attachments: vec![Attachment {
                 attachment_id: "01JD8X3B1R0000000000000001".into(),
                 file_name: "cat.png".into(),

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{UpdateSpec, changed_unless_condition_failed};
-use crate::domain::messages::Message;
+use super::{Changed, UpdateSpec, changed_unless_condition_failed};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreResult};
 
@@ -60,7 +59,7 @@ impl Store {
         user_id: &str,
         new_emoji: bool,
         bounds: ReactionBounds,
-    ) -> StoreResult<Option<Message>> {
+    ) -> StoreResult<Option<Changed>> {
         let attribute = reaction_attribute(emoji);
         let mut update = "ADD #r :users, #version :one, #count :one".to_owned();
         let mut condition = "attribute_exists(message_id) AND #deleted = :false \
@@ -112,7 +111,7 @@ impl Store {
         emoji: &str,
         user_id: &str,
         last: bool,
-    ) -> StoreResult<Option<Message>> {
+    ) -> StoreResult<Option<Changed>> {
         let attribute = reaction_attribute(emoji);
         let (update, condition) = if last {
             (

@@ -1,0 +1,177 @@
+//! The conversations table (key `conversation_id`): per conversation its sequence `seq` (the
+//! number of its last change), `message_count` and `last_activity` (the last message's ULID).
+//!
+//! Every change of a conversation (a new message, an edit, a deletion, a reaction, a read mark)
+//! takes the next number in the transaction that stores it: the transaction sets `seq` on the
+//! condition that it still holds the number read just before. A failed change therefore takes
+//! no number, and the numbers have no gaps. Two changes racing for a number: the loser reads
+//! again and retries, so a conversation's changes are serialised on this one item (a hot chat
+//! is bounded by what one item takes, about 1,000 writes a second on DynamoDB).
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+
+use super::items::{Item, n, opt_n, opt_s, s};
+use super::{Store, StoreError, StoreResult, corrupt};
+
+/// A change retries this often when other changes of the conversation keep taking the number it
+/// read; each retry means another change succeeded, so only a flood of one conversation ends
+/// it (503, retry later).
+const SEQ_ATTEMPTS: u32 = 30;
+
+/// What a change reads before it takes the next number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationState {
+    pub conversation_id: String,
+    /// The last change's number; 0 before the first message.
+    pub seq: u64,
+    pub message_count: u64,
+    /// The last message's ULID.
+    pub last_activity: Option<String>,
+}
+
+impl ConversationState {
+    /// The number the next change takes.
+    pub fn next_seq(&self) -> u64 {
+        self.seq + 1
+    }
+}
+
+/// What taking the next number in a transaction also records.
+#[derive(Debug, Clone)]
+pub(crate) enum Advance {
+    /// A change to an existing message.
+    Change,
+    /// A new message with this ULID: it is the conversation's last one and counts.
+    Message(String),
+}
+
+/// How a sequenced transaction ended.
+#[derive(Debug)]
+pub(crate) enum Sequenced<F> {
+    /// Stored with this number.
+    Stored(u64),
+    /// One of the change's own items failed its condition: its meaning.
+    Refused(F),
+}
+
+fn key(conversation_id: &str) -> Item {
+    Item::from([("conversation_id".to_owned(), s(conversation_id))])
+}
+
+fn state_from_item(conversation_id: &str, item: Option<&Item>) -> StoreResult<ConversationState> {
+    let Some(item) = item else {
+        return Ok(ConversationState {
+            conversation_id: conversation_id.to_owned(),
+            ..ConversationState::default()
+        });
+    };
+    Ok(ConversationState {
+        conversation_id: conversation_id.to_owned(),
+        seq: opt_n(item, "seq")?.unwrap_or(0),
+        message_count: opt_n(item, "message_count")?.unwrap_or(0),
+        last_activity: opt_s(item, "last_activity").map(str::to_owned),
+    })
+}
+
+impl Store {
+    /// The conversation's current numbers (zeros before its first message): one strongly
+    /// consistent GetItem.
+    pub async fn conversation(&self, conversation_id: &str) -> StoreResult<ConversationState> {
+        let item = self
+            .get_item(&self.tables.conversations, key(conversation_id))
+            .await?;
+        state_from_item(conversation_id, item.as_ref())
+    }
+
+    /// The states of `ids` (strongly consistent BatchGetItems of 100); every id gets one.
+    pub async fn conversations(&self, ids: &[String]) -> StoreResult<Vec<ConversationState>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids.iter().map(|id| key(id)).collect();
+        let found = self
+            .batch_get(&self.tables.conversations, keys, true, &[])
+            .await?;
+        let mut states: Vec<ConversationState> = found
+            .iter()
+            .filter_map(|item| {
+                let id = opt_s(item, "conversation_id")?.to_owned();
+                Some(state_from_item(&id, Some(item)))
+            })
+            .collect::<StoreResult<_>>()?;
+        for id in ids {
+            if !states.iter().any(|s| &s.conversation_id == id) {
+                states.push(state_from_item(id, None)?);
+            }
+        }
+        Ok(states)
+    }
+
+    /// Runs the transaction `build` makes for the conversation's current state, together with
+    /// the step to its next number; reads and retries while other changes take that number
+    /// first. `build` gets the state the change starts from.
+    pub(crate) async fn sequenced<F>(
+        &self,
+        conversation_id: &str,
+        mut build: impl FnMut(&ConversationState) -> StoreResult<(Vec<(TransactWriteItem, F)>, Advance)>,
+    ) -> StoreResult<Sequenced<F>> {
+        for attempt in 0..SEQ_ATTEMPTS {
+            let state = self.conversation(conversation_id).await?;
+            let (items, advance) = build(&state)?;
+            let step = self.step_item(&state, advance)?;
+            // `None` marks the step: its condition failing means "raced", nothing of the change's.
+            let mut all: Vec<(TransactWriteItem, Option<F>)> = vec![(step, None)];
+            all.extend(
+                items
+                    .into_iter()
+                    .map(|(item, meaning)| (item, Some(meaning))),
+            );
+            match self.transact_or(all).await? {
+                None => return Ok(Sequenced::Stored(state.next_seq())),
+                Some(Some(meaning)) => return Ok(Sequenced::Refused(meaning)),
+                Some(None) => {
+                    // Spread the losers out so they do not collide on the next number as well.
+                    let backoff = rand::random_range(0..=2 + 2 * u64::from(attempt));
+                    tokio::time::sleep(Duration::from_millis(backoff)).await;
+                }
+            }
+        }
+        Err(StoreError::Unavailable(
+            format!("conversation {conversation_id} is too busy: every attempt lost its number")
+                .into(),
+        ))
+    }
+
+    /// The transaction item that moves the conversation from `state` to its next number.
+    fn step_item(
+        &self,
+        state: &ConversationState,
+        advance: Advance,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut update = "SET #seq = :next".to_owned();
+        let mut builder = Update::builder()
+            .table_name(&self.tables.conversations)
+            .set_key(Some(key(&state.conversation_id)))
+            .expression_attribute_names("#seq", "seq")
+            .expression_attribute_values(":next", n(state.next_seq()));
+        if let Advance::Message(ulid) = advance {
+            update.push_str(", #count = :count, #last = :last");
+            builder = builder
+                .expression_attribute_names("#count", "message_count")
+                .expression_attribute_names("#last", "last_activity")
+                .expression_attribute_values(":count", n(state.message_count + 1))
+                .expression_attribute_values(":last", s(ulid));
+        }
+        builder = if state.seq == 0 {
+            builder.condition_expression("attribute_not_exists(#seq)")
+        } else {
+            builder
+                .condition_expression("#seq = :seen")
+                .expression_attribute_values(":seen", n(state.seq))
+        };
+        let update = builder.update_expression(update).build().map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
