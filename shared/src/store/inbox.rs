@@ -220,10 +220,25 @@ impl Store {
         Ok((entries, next))
     }
 
-    /// The peers of every direct conversation of `user_id` (its inbox's direct entries).
-    pub async fn direct_peers(&self, user_id: &str) -> StoreResult<Vec<String>> {
-        self.query_strings(&self.tables.inbox, None, ("user_id", user_id), "peer_id")
-            .await
+    /// The peers of the direct conversations among `user_id`'s `limit` most recently active
+    /// conversations: one Query of `by_activity` that reads at most `limit` entries, whatever
+    /// the size of the inbox (the filter drops chat entries after the limit applies).
+    pub async fn direct_peers(&self, user_id: &str, limit: i32) -> StoreResult<Vec<String>> {
+        let query = self
+            .query_index(&self.tables.inbox, ACTIVITY_INDEX, ("user_id", user_id))
+            .filter_expression("#kind = :direct")
+            .projection_expression("peer_id")
+            .expression_attribute_names("#kind", "kind")
+            .expression_attribute_values(":direct", s("direct"))
+            .scan_index_forward(false)
+            .limit(limit);
+        let out = self.run_query(query).await?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| opt_s(item, "peer_id").map(str::to_owned))
+            .collect())
     }
 }
 
