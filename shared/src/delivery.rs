@@ -11,8 +11,8 @@ use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
-use crate::domain::contacts::{contacts_in, presence};
-use crate::events::{Audience, Notification, Notify};
+use crate::domain::presence::audience::presence_notifications_in;
+use crate::events::{Audience, Notification, Notify, Watchers};
 use crate::store::connections::Socket;
 use crate::store::{Store, StoreResult};
 use crate::time::{now_rfc3339, rfc3339_ago, unix_seconds};
@@ -49,6 +49,20 @@ pub struct Report {
     pub expired: usize,
 }
 
+impl Report {
+    fn from_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
+        let mut report = Report::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Delivered => report.delivered += 1,
+                Outcome::Gone => report.gone += 1,
+                Outcome::Failed => report.failed += 1,
+            }
+        }
+        report
+    }
+}
+
 impl Delivery {
     /// `endpoint` is the WebSocket API's callback URL (`https://{api}.execute-api.{region}.
     /// amazonaws.com/{stage}` on AWS, `http://127.0.0.1:8000/ws` locally).
@@ -72,42 +86,60 @@ impl Delivery {
     /// token has expired gets no frame: it is closed instead (a socket lives no longer than the
     /// token it was opened with).
     pub async fn to_users(&self, user_ids: &[String], frame: &[u8]) -> Report {
+        self.to_sockets(self.sockets_of(user_ids).await, frame)
+            .await
+            .0
+    }
+
+    async fn sockets_of(&self, user_ids: &[String]) -> Vec<Socket> {
         let mut users: Vec<String> = user_ids.to_vec();
         users.sort();
         users.dedup();
-        let connections = self
-            .store
+        self.store
             .connections_of(&users)
             .await
             .unwrap_or_else(|err| {
                 tracing::warn!(error = %err, "listing connections failed");
                 Vec::new()
-            });
+            })
+    }
+
+    /// Sends `frame` to each of `sockets` once, closing those whose token expired; the report
+    /// and the ids of the connections API Gateway reported gone.
+    async fn to_sockets(&self, mut sockets: Vec<Socket>, frame: &[u8]) -> (Report, Vec<String>) {
+        sockets.sort_by(|a, b| a.connection_id.cmp(&b.connection_id));
+        sockets.dedup_by(|a, b| a.connection_id == b.connection_id);
         let now = unix_seconds(SystemTime::now());
         let (expired, live): (Vec<Socket>, Vec<Socket>) =
-            connections.into_iter().partition(|s| s.token_expired(now));
+            sockets.into_iter().partition(|s| s.token_expired(now));
         futures::future::join_all(expired.iter().map(|s| self.close(&s.connection_id))).await;
-        let live = live.into_iter().map(|s| s.connection_id).collect();
-        let mut report = self.to_connections(live, frame).await;
+        let outcomes = self
+            .outcomes(live.into_iter().map(|s| s.connection_id).collect(), frame)
+            .await;
+        let mut report = Report::from_outcomes(outcomes.iter().map(|(_, outcome)| *outcome));
         report.expired = expired.len();
-        report
+        let gone = outcomes
+            .into_iter()
+            .filter(|(_, outcome)| *outcome == Outcome::Gone)
+            .map(|(id, _)| id)
+            .collect();
+        (report, gone)
     }
 
     pub async fn to_connections(&self, connection_ids: Vec<String>, frame: &[u8]) -> Report {
-        let outcomes: Vec<Outcome> = futures::stream::iter(connection_ids)
-            .map(|id| async move { self.to_connection(&id, frame).await })
+        let outcomes = self.outcomes(connection_ids, frame).await;
+        Report::from_outcomes(outcomes.into_iter().map(|(_, outcome)| outcome))
+    }
+
+    async fn outcomes(&self, connection_ids: Vec<String>, frame: &[u8]) -> Vec<(String, Outcome)> {
+        futures::stream::iter(connection_ids)
+            .map(|id| async move {
+                let outcome = self.to_connection(&id, frame).await;
+                (id, outcome)
+            })
             .buffer_unordered(MAX_IN_FLIGHT)
             .collect()
-            .await;
-        let mut report = Report::default();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Delivered => report.delivered += 1,
-                Outcome::Gone => report.gone += 1,
-                Outcome::Failed => report.failed += 1,
-            }
-        }
-        report
+            .await
     }
 
     pub async fn to_connection(&self, connection_id: &str, frame: &[u8]) -> Outcome {
@@ -195,8 +227,8 @@ impl Delivery {
 }
 
 impl Delivery {
-    /// Tells the contacts of a user that a gone connection took offline, as `$disconnect`
-    /// would. Each push that finds another gone connection closes that one first, so the
+    /// Tells a user's presence audience that a gone connection took it offline, as
+    /// `$disconnect` would. Each push that finds another gone connection closes that one first, so the
     /// recursion ends with the connections.
     async fn announce_offline(&self, user_id: &str) {
         let user = match self.store.get_user(user_id).await {
@@ -207,9 +239,28 @@ impl Delivery {
                 return;
             }
         };
-        match contacts_in(&self.store, user_id).await {
-            Ok(contacts) => self.notify(presence(&user, contacts)).await,
-            Err(err) => tracing::warn!(error = %err, "listing contacts failed"),
+        match presence_notifications_in(&self.store, &user).await {
+            Ok(notifications) => self.notify(notifications).await,
+            Err(err) => tracing::warn!(error = %err, "finding the presence audience failed"),
+        }
+    }
+}
+
+impl Delivery {
+    /// Deletes the subscriptions of watchers found gone. Their records, if any, went with the
+    /// 410; a subscription left by a record closed before may not have, and would otherwise be
+    /// pushed to until its TTL.
+    async fn unwatch_gone(&self, watchers: &Watchers, gone: &[String]) {
+        let watched = std::slice::from_ref(&watchers.watched);
+        let dropped = watchers
+            .sockets
+            .iter()
+            .filter(|s| gone.contains(&s.connection_id))
+            .map(|s| self.store.unwatch(&s.connection_id, watched));
+        for result in futures::future::join_all(dropped).await {
+            if let Err(err) = result {
+                tracing::warn!(error = %err, "deleting a gone watcher's subscription failed");
+            }
         }
     }
 }
@@ -242,7 +293,14 @@ impl Notify for Delivery {
             for notification in notifications {
                 let frame = notification.event.to_json();
                 let users = self.resolve(notification.audience).await;
-                let report = self.to_users(&users, frame.as_bytes()).await;
+                let mut sockets = self.sockets_of(&users).await;
+                if let Some(watchers) = &notification.watchers {
+                    sockets.extend(watchers.sockets.iter().cloned());
+                }
+                let (report, gone) = self.to_sockets(sockets, frame.as_bytes()).await;
+                if let Some(watchers) = &notification.watchers {
+                    self.unwatch_gone(watchers, &gone).await;
+                }
                 tracing::debug!(
                     event_type = ?notification.event.event_type(),
                     delivered = report.delivered,

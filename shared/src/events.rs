@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::domain::messages::Message;
 use crate::domain::users::Status;
 use crate::http::ErrorDetail;
+use crate::store::connections::Socket;
 use crate::time::now_rfc3339;
 
 /// What an event says, tagged with its type: `{"type": "...", "data": {...}}`.
@@ -40,6 +41,9 @@ pub enum Payload {
     Typing(TypingEvent),
     #[serde(rename = "presence")]
     Presence(PresenceEvent),
+    /// Only to the connection that sent `subscribePresence`.
+    #[serde(rename = "presence.snapshot")]
+    PresenceSnapshot(PresenceSnapshot),
     /// Only to the connection whose frame failed; the connection stays open.
     #[serde(rename = "error")]
     Error(ErrorDetail),
@@ -88,12 +92,20 @@ pub struct TypingEvent {
     pub is_typing: bool,
 }
 
-/// `presence`: a contact's status changed.
+/// `presence`: the status of a direct-message peer or of a user the connection subscribed to
+/// changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PresenceEvent {
     pub user_id: String,
     pub status: Status,
     pub last_seen_at: Option<String>,
+}
+
+/// `presence.snapshot`: the answer to `subscribePresence`, the current presence of every
+/// subscribed user that exists, in the order asked (an unknown or deleted id is left out).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PresenceSnapshot {
+    pub users: Vec<PresenceEvent>,
 }
 
 /// `pong`: the answer to `ping`, with no data.
@@ -143,19 +155,34 @@ pub enum Audience {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notification {
     pub audience: Audience,
+    /// Connections that receive it too (each connection gets the event once).
+    #[serde(skip)]
+    pub watchers: Option<Watchers>,
     pub event: Event,
+}
+
+/// The connections subscribed to the presence of `watched`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watchers {
+    pub watched: String,
+    pub sockets: Vec<Socket>,
 }
 
 impl Notification {
     pub fn new(recipients: Vec<String>, event: Event) -> Self {
         Notification {
             audience: Audience::Users(recipients),
+            watchers: None,
             event,
         }
     }
 
     pub fn to_audience(audience: Audience, event: Event) -> Self {
-        Notification { audience, event }
+        Notification {
+            audience,
+            watchers: None,
+            event,
+        }
     }
 
     /// The users a [`Audience::Users`] notification names (none for a chat's).
@@ -208,6 +235,7 @@ impl Notify for LogNotifier {
                 tracing::debug!(
                     event_type = ?n.event.event_type(),
                     audience = ?n.audience,
+                    watchers = n.watchers.as_ref().map_or(0, |w| w.sockets.len()),
                     "notification (not delivered: no WebSocket delivery configured)"
                 );
             }

@@ -53,6 +53,22 @@ pub fn presence_now<'a>(user_id: &'a str, status: &'a str) -> impl Fn(&Value) ->
     move |e| presence_about(user_id)(e) && e["data"]["status"] == status
 }
 
+/// Checkpoint for a socket that must hear nothing about `user`: a direct message from
+/// `pinger` to `watcher`, sent now, arrives with no presence of `user` before it.
+pub async fn hears_nothing_about(
+    api: &crate::Api,
+    pinger: &crate::TestUser,
+    watcher: &crate::TestUser,
+    socket: &mut Socket,
+    user: &crate::TestUser,
+) {
+    let checkpoint = api.send_direct(pinger, watcher, "checkpoint").await;
+    let id = checkpoint["id"].as_str().expect("a message id");
+    socket
+        .checkpoint(about("message.created", id), presence_about(&user.id))
+        .await;
+}
+
 /// What the reader task saw, in arrival order.
 #[derive(Debug)]
 enum Incoming {
@@ -81,6 +97,22 @@ pub async fn refused_status(query: &str) -> Option<u16> {
         Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Some(resp.status().as_u16()),
         Err(other) => panic!("unexpected handshake failure: {other}"),
     }
+}
+
+/// Cuts a connection at the local gateway without `$disconnect`, as a crash would.
+pub async fn crash(connection_id: &str) {
+    let encoded = connection_id
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let url = format!("{}/ws/@connections/{encoded}/crash", crate::api_url());
+    let status = reqwest::Client::new()
+        .post(url)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 204, "the gateway's crash control");
 }
 
 /// The client's ping period (`CHAT_WS_PING_SECS`), if set.
@@ -179,6 +211,17 @@ impl Socket {
             .send(Message::text(text.to_owned()))
             .await
             .expect("send frame");
+    }
+
+    /// Sends `subscribePresence` with `user_ids`; the `presence.snapshot` answer's users.
+    pub async fn subscribe_presence(&mut self, user_ids: &[&str]) -> Vec<Value> {
+        self.send(serde_json::json!({"action": "subscribePresence", "user_ids": user_ids}))
+            .await;
+        let snapshot = self.expect("presence.snapshot").await;
+        snapshot["data"]["users"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a snapshot without users: {snapshot:#}"))
+            .clone()
     }
 
     /// The next event of `event_type` (earlier events of other types are kept for later).

@@ -96,8 +96,8 @@ fn every_asyncapi_example_reads_with_the_rust_types() {
     let messages = document["components"]["messages"].as_object().unwrap();
     assert_eq!(
         messages.len(),
-        4 + 11,
-        "four actions and eleven event types"
+        5 + 12,
+        "five actions and twelve event types"
     );
     let found = chat_shared::ws::docs::example_problems(&document);
     assert!(found.is_empty(), "{found:#?}");

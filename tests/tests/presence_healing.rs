@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chat_shared::{App, Config};
-use e2e::ws::Socket;
-use e2e::{Api, TestUser, api_url};
+use e2e::ws::{Socket, crash};
+use e2e::{Api, TestUser};
 use serde_json::{Value, json};
 
 fn env_secs(name: &str, default: u64) -> Duration {
@@ -61,28 +61,6 @@ async fn the_only_connection(app: &App, user: &TestUser) -> String {
     let ids = app.store.user_connections(&user.id).await.unwrap();
     assert_eq!(ids.len(), 1, "{ids:?}");
     ids.into_iter().next().unwrap()
-}
-
-/// Cuts a connection at the local gateway without `$disconnect`, as a crash would.
-async fn crash(connection_id: &str) {
-    let url = format!(
-        "{}/ws/@connections/{}/crash",
-        api_url(),
-        urlencoding_encode(connection_id)
-    );
-    let status = reqwest::Client::new()
-        .post(url)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 204, "the gateway's crash control");
-}
-
-fn urlencoding_encode(id: &str) -> String {
-    id.replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D")
 }
 
 async fn connection_count(app: &App, user: &TestUser) -> i64 {

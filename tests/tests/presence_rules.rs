@@ -1,15 +1,16 @@
 //! Presence as users feel it (issue 14, "Cover what users feel", item 2), over real sockets:
-//! a `PATCH /users/me/status` reaches the user's direct and chat contacts as a `presence` event;
+//! a `PATCH /users/me/status` reaches the user's direct-message peers and the connections that
+//! subscribed to it as a `presence` event (issue 13: chat members only when they subscribed);
 //! a chosen `away`/`busy` survives reconnects; `last_seen_at` is the moment the user went
-//! offline; and users who are not contacts hear nothing, proven by checkpoints (a message to
-//! their socket, caused after everything else, must be the first thing about the user they see).
+//! offline; and everybody else hears nothing, proven by checkpoints (a message to their socket,
+//! caused after everything else, must be the first thing about the user they see).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, SystemTime};
 
 use chat_shared::time::format_rfc3339;
 use e2e::direct::{api_user, app};
-use e2e::ws::{Socket, about, presence_about, presence_now};
+use e2e::ws::{Socket, hears_nothing_about, presence_about, presence_now};
 use e2e::{Api, TestUser};
 use serde_json::{Value, json};
 
@@ -50,22 +51,6 @@ async fn hears(socket: &mut Socket, user: &TestUser, status: &str) -> Value {
     data
 }
 
-/// Checkpoint for a socket that must hear nothing about `user`: a direct message from
-/// `pinger` to `watcher`, sent now, arrives with no presence of `user` before it.
-async fn hears_nothing_about(
-    api: &Api,
-    pinger: &TestUser,
-    watcher: &TestUser,
-    socket: &mut Socket,
-    user: &TestUser,
-) {
-    let checkpoint = api.send_direct(pinger, watcher, "checkpoint").await;
-    let id = checkpoint["id"].as_str().unwrap();
-    socket
-        .checkpoint(about("message.created", id), presence_about(&user.id))
-        .await;
-}
-
 /// `last_seen_at` is a timestamp between `from` and `to`, give or take [`CLOCK_MARGIN`]
 /// (the contract's timestamps have a fixed width, so string order is time order).
 fn assert_fresh(last_seen_at: &Value, from: SystemTime, to: SystemTime) -> String {
@@ -93,18 +78,20 @@ async fn watched(prefix: &str) -> (Api, TestUser, TestUser, Socket) {
 }
 
 #[tokio::test]
-async fn a_status_change_reaches_direct_and_chat_contacts_and_no_one_else() {
+async fn a_status_change_reaches_direct_peers_and_subscribers_and_no_one_else() {
     let api = Api::new();
     let app = app().await;
     let user = |p: &'static str| api_user(&app, p);
     let me = user("prMe").await;
     let direct = user("prDirect").await;
     let member = user("prMember").await;
+    let subscriber = user("prSub").await;
     let non_contact = user("prNon").await;
     let outsider = user("prOut").await;
     let pinger = user("prPing").await;
-    // `direct` knows `me` by a direct conversation, `member` by a chat only. The non-contact
-    // is a contact of both (a conversation with one, a chat with the other), never of `me`.
+    // `direct` knows `me` by a direct conversation, `member` by a chat only, `subscriber` not
+    // at all (it subscribes). The non-contact is a direct peer of `direct` and shares a chat
+    // with `member`, never anything with `me`.
     api.send_direct(&me, &direct, "we are contacts now").await;
     api.create_chat(&member, &[&me]).await;
     api.send_direct(&non_contact, &direct, "I know direct")
@@ -115,33 +102,53 @@ async fn a_status_change_reaches_direct_and_chat_contacts_and_no_one_else() {
     let mut outsider_socket = Socket::connect(&outsider.token).await;
     let mut direct_socket = Socket::connect(&direct.token).await;
     let mut member_socket = Socket::connect(&member.token).await;
+    let mut subscriber_socket = Socket::connect(&subscriber.token).await;
+    let snapshot = subscriber_socket.subscribe_presence(&[&me.id]).await;
+    assert_eq!(
+        snapshot,
+        [json!({"user_id": me.id, "status": "offline", "last_seen_at": null})]
+    );
     let _me_socket = Socket::connect(&me.token).await;
-    for socket in [&mut direct_socket, &mut member_socket] {
+    for socket in [&mut direct_socket, &mut subscriber_socket] {
         hears(socket, &me, "online").await;
     }
 
     for status in ["busy", "away", "online"] {
         set_status(&api, &me, status).await;
-        for socket in [&mut direct_socket, &mut member_socket] {
+        for socket in [&mut direct_socket, &mut subscriber_socket] {
             let data = hears(socket, &me, status).await;
             assert_eq!(data["user_id"], me.id.as_str());
             assert_eq!(data["last_seen_at"], Value::Null, "me never went offline");
         }
     }
 
+    // A chat member hears nothing of it by default: the chat no longer spreads presence.
     for (watcher, socket) in [
+        (&member, &mut member_socket),
         (&non_contact, &mut non_contact_socket),
         (&outsider, &mut outsider_socket),
     ] {
         hears_nothing_about(&api, &pinger, watcher, socket, &me).await;
     }
-    // The non-contact's socket does hear presence: that of its own contacts, who connected
-    // after it.
-    for contact in [&direct, &member] {
-        non_contact_socket
-            .expect_where("presence", presence_now(&contact.id, "online"))
-            .await;
-    }
+    // The non-contact's socket does hear presence: that of its direct peer, who connected after
+    // it; not that of `member`, with whom it only shares a chat.
+    non_contact_socket
+        .expect_where("presence", presence_now(&direct.id, "online"))
+        .await;
+    hears_nothing_about(
+        &api,
+        &pinger,
+        &non_contact,
+        &mut non_contact_socket,
+        &member,
+    )
+    .await;
+
+    // Once the member subscribes, it hears the next change.
+    let snapshot = member_socket.subscribe_presence(&[&me.id]).await;
+    assert_eq!(snapshot[0]["status"], "online", "{snapshot:#?}");
+    set_status(&api, &me, "busy").await;
+    hears(&mut member_socket, &me, "busy").await;
 }
 
 #[tokio::test]

@@ -39,6 +39,8 @@ async fn outsiders_non_contacts_and_removed_members_receive_nothing() {
     let mut a1 = Socket::connect(&a.token).await;
     let mut b1 = Socket::connect(&b.token).await;
     let mut c1 = Socket::connect(&c.token).await;
+    // A chat member hears a member's presence once it subscribes (issue 13).
+    c1.subscribe_presence(&[&a.id]).await;
     let mut watchers = Vec::new();
     for w in [&outsider, &non_contact, &removed] {
         watchers.push((w, Socket::connect(&w.token).await));

@@ -40,9 +40,15 @@ fn the_template_matches_the_code_and_the_contract() {
     );
     assert_eq!(
         contract_actions(&contract),
-        ["markRead", "ping", "sendMessage", "typing"]
-            .map(String::from)
-            .into(),
+        [
+            "markRead",
+            "ping",
+            "sendMessage",
+            "subscribePresence",
+            "typing"
+        ]
+        .map(String::from)
+        .into(),
     );
     let crates = function_crates();
     assert!(

@@ -7,8 +7,8 @@ use lambda_http::http::Method;
 use super::docs::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted};
 use crate::app::App;
-use crate::domain::contacts;
 use crate::domain::paging::{Page, PageRequest};
+use crate::domain::presence::audience;
 use crate::domain::users::{
     self, Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest,
     Registration, SearchQuery, Session, StatusChange, sessions,
@@ -141,8 +141,8 @@ pub(super) async fn delete_me(app: &App, req: &ApiRequest) -> Result<ApiResponse
     Ok(ApiResponse::no_content())
 }
 
-/// Set the caller's status. With a connection open it shows at once and the contacts get a
-/// `presence` event; with none the choice is only recorded for the next connection, and the
+/// Set the caller's status. With a connection open it shows at once and its presence audience
+/// (direct peers, subscribers) gets a `presence` event; with none the choice is only recorded for the next connection, and the
 /// caller stays `offline`.
 #[utoipa::path(patch, path = "/users/me/status", tag = "users", security(("bearer" = [])),
     request_body = StatusChange,
@@ -159,8 +159,8 @@ pub(super) async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiRespons
     if user.connection_count <= 0 {
         return Ok(ApiResponse::ok(&user.private()));
     }
-    // The status is stored; failing to reach the contacts must not turn that into an error.
-    match contacts::presence_notifications(app, &user).await {
+    // The status is stored; failing to reach the audience must not turn that into an error.
+    match audience::presence_notifications(app, &user).await {
         Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "presence not announced"),

@@ -7,11 +7,12 @@
 //! `$disconnect` never runs is closed by the sweeper like a real disconnect, so presence is a
 //! function of live connections within the lease plus the sweep period.
 
+pub mod audience;
+pub mod subscriptions;
 pub mod sweep;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::contacts::presence_notifications;
 use super::users::{Status, User};
 use crate::app::App;
 use crate::auth::token::Verified;
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::events::Notification;
 use crate::store::connections::{NewConnection, Opened};
 use crate::time::{format_rfc3339, unix_seconds};
+use audience::presence_notifications;
 
 /// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
 /// later whatever happens (storage only; the lease decides presence).

@@ -352,20 +352,6 @@ impl Store {
         Ok((chat_ids_of(&items)?, next))
     }
 
-    /// Every chat id of `user_id` (for its contacts).
-    pub async fn all_member_chat_ids(&self, user_id: &str) -> StoreResult<Vec<String>> {
-        let mut ids = Vec::new();
-        let mut start = None;
-        loop {
-            let (items, next) = self.query_member_index(user_id, None, start).await?;
-            ids.extend(chat_ids_of(&items)?);
-            match next {
-                Some(key) => start = Some(key),
-                None => return Ok(ids),
-            }
-        }
-    }
-
     /// The ids of `user_id`'s chats, most recently joined first, at most `max`.
     pub async fn recent_member_chat_ids(
         &self,

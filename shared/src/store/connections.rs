@@ -8,13 +8,15 @@
 //! three never disagree, whatever fails half-way.
 
 mod leases;
+mod watchers;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
-use super::items::{Item, n, opt_s, s, string_set};
+use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
 
 pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
+pub use watchers::{BY_WATCHED_INDEX, LiveConnection};
 
 /// GSI listing a user's connection records (closing a deleted account's sockets, and the
 /// tests); pushes read the per-user index item instead.
@@ -211,7 +213,7 @@ impl Store {
     /// when it was already gone, so that a disconnect, a sweep and a `GoneException` clean-up
     /// of the same connection never uncount it twice.
     pub async fn close_connection(&self, connection_id: &str) -> StoreResult<Option<String>> {
-        self.close_connection_if(connection_id, None, CloseIf::Always)
+        self.close_connection_if(connection_id, CloseIf::Always)
             .await
     }
 
@@ -222,52 +224,67 @@ impl Store {
         connection_id: &str,
         opened_before: &str,
     ) -> StoreResult<Option<String>> {
-        self.close_connection_if(connection_id, None, CloseIf::OpenedBefore(opened_before))
+        self.close_connection_if(connection_id, CloseIf::OpenedBefore(opened_before))
             .await
     }
 
     /// Deletes the record, takes the id out of the user's index item and uncounts it, in one
-    /// transaction, when `when` holds. `user_id`, when the caller knows it, saves a read.
+    /// transaction, when `when` holds; then deletes its presence subscriptions (the record,
+    /// read first, lists them).
     pub async fn close_connection_if(
         &self,
         connection_id: &str,
-        user_id: Option<&str>,
         when: CloseIf<'_>,
     ) -> StoreResult<Option<String>> {
-        let user_id = match user_id {
-            Some(user_id) => user_id.to_owned(),
-            None => match self.connection_user(connection_id).await? {
-                Some(user_id) => user_id,
-                None => return Ok(None),
-            },
+        let Some(record) = self.connection_record(connection_id).await? else {
+            return Ok(None);
         };
+        let closed = self
+            .close_record(connection_id, &record.user_id, when)
+            .await?;
+        if closed && !record.watching.is_empty() {
+            // Best effort: a pair left behind goes with its TTL, or with the first push that
+            // finds the connection gone.
+            if let Err(err) = self.unwatch(connection_id, &record.watching).await {
+                tracing::warn!(error = %err, connection_id, "deleting the subscriptions of a closed connection failed");
+            }
+        }
+        Ok(closed.then_some(record.user_id))
+    }
+
+    async fn close_record(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        when: CloseIf<'_>,
+    ) -> StoreResult<bool> {
         // A record whose user has no count to take from (a write lost before this fix, or an
         // account deleted since) still goes, without touching the counter.
         for counted in [true, false] {
             let mut items = vec![
                 (
-                    self.record_delete(connection_id, &user_id, when)?,
+                    self.record_delete(connection_id, user_id, when)?,
                     CloseFailed::NoSuchRecord,
                 ),
                 // Unconditional: its meaning is never reported.
                 (
-                    self.index_remove(&user_id, connection_id)?,
+                    self.index_remove(user_id, connection_id)?,
                     CloseFailed::NoSuchRecord,
                 ),
             ];
             if counted {
                 items.push((
-                    self.count_update(&user_id, -1)?,
+                    self.count_update(user_id, -1)?,
                     CloseFailed::NothingToUncount,
                 ));
             }
             match self.transact_or(items).await? {
-                None => return Ok(Some(user_id)),
-                Some(CloseFailed::NoSuchRecord) => return Ok(None),
+                None => return Ok(true),
+                Some(CloseFailed::NoSuchRecord) => return Ok(false),
                 Some(CloseFailed::NothingToUncount) => continue,
             }
         }
-        Ok(None)
+        Ok(false)
     }
 
     fn record_delete(
@@ -295,15 +312,17 @@ impl Store {
             .build())
     }
 
-    /// The user a connection belongs to.
-    pub async fn connection_user(&self, connection_id: &str) -> StoreResult<Option<String>> {
+    /// A connection's record, if it has one.
+    pub async fn connection_record(
+        &self,
+        connection_id: &str,
+    ) -> StoreResult<Option<LiveConnection>> {
         let key = Item::from([("connection_id".to_owned(), s(connection_id))]);
         // Consistent: closing right after `$connect` must see the record it wrote.
-        let item = self.get_item(&self.tables.connections, key).await?;
-        Ok(item
-            .as_ref()
-            .and_then(|i| opt_s(i, "user_id"))
-            .map(str::to_owned))
+        match self.get_item(&self.tables.connections, key).await? {
+            Some(item) => LiveConnection::from_record(&item),
+            None => Ok(None),
+        }
     }
 
     /// Every open connection of a user (one Query on `by_user`).

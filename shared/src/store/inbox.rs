@@ -92,6 +92,7 @@ impl Store {
                 // Chat entries of earlier versions have no peer.
                 .filter_expression("attribute_exists(peer_id)")
                 .expression_attribute_values(":u", s(user_id))
+                .limit(i32::try_from(max.saturating_sub(entries.len())).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start)
                 .consistent_read(true)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -157,9 +158,15 @@ impl Store {
         }
     }
 
-    /// The peers of every direct conversation of `user_id` (its inbox's direct entries).
-    pub async fn direct_peers(&self, user_id: &str) -> StoreResult<Vec<String>> {
-        self.query_strings(&self.tables.inbox, None, ("user_id", user_id), "peer_id")
-            .await
+    /// The peers of at most `limit` of `user_id`'s direct conversations: Queries that read at
+    /// most `limit` entries, whatever the size of the inbox.
+    pub async fn direct_peers(&self, user_id: &str, limit: i32) -> StoreResult<Vec<String>> {
+        let max = usize::try_from(limit).unwrap_or(0);
+        Ok(self
+            .direct_conversations(user_id, max)
+            .await?
+            .into_iter()
+            .map(|entry| entry.peer_id)
+            .collect())
     }
 }

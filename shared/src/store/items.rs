@@ -3,7 +3,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
+};
 
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
@@ -12,8 +16,26 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 
 /// BatchGetItem takes at most 100 keys per request.
 const BATCH_GET_MAX: usize = 100;
-/// Unprocessed keys (throttling) are retried this often before the read counts as unavailable.
-const BATCH_GET_ATTEMPTS: u32 = 8;
+/// BatchWriteItem takes at most 25 requests.
+const BATCH_WRITE_MAX: usize = 25;
+/// Unprocessed keys or writes (throttling) are retried this often before the batch counts as
+/// unavailable.
+const BATCH_ATTEMPTS: u32 = 8;
+
+/// Waits before the next attempt of a batch that left work unprocessed (none before the first),
+/// or gives up after [`BATCH_ATTEMPTS`].
+async fn batch_attempt(attempt: u32, what: &str) -> StoreResult<()> {
+    if attempt > BATCH_ATTEMPTS {
+        return Err(StoreError::Unavailable(
+            format!("{what} kept leaving work unprocessed").into(),
+        ));
+    }
+    if attempt > 1 {
+        let backoff_ms = 10 * u64::from(attempt) + rand::random_range(0..20);
+        tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
+    }
+    Ok(())
+}
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -84,6 +106,31 @@ pub(crate) fn split_page(
 }
 
 impl Store {
+    /// A Query `key_name = value` on `index` of `table` that reports its consumed capacity;
+    /// the caller adds the rest and sends it with [`Store::run_query`].
+    pub(crate) fn query_index(
+        &self,
+        table: &str,
+        index: &str,
+        (key_name, value): (&str, &str),
+    ) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(table)
+            .index_name(index)
+            .key_condition_expression("#key = :key")
+            .expression_attribute_names("#key", key_name)
+            .expression_attribute_values(":key", s(value))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+    }
+
+    /// Sends a Query, recording the capacity it consumed.
+    pub(crate) async fn run_query(&self, query: QueryFluentBuilder) -> StoreResult<QueryOutput> {
+        let out = query.send().await.map_err(StoreError::from_sdk)?;
+        capacity::read(out.consumed_capacity());
+        Ok(out)
+    }
+
     /// The item at `key`, read consistently.
     pub(crate) async fn get_item(&self, table: &str, key: Item) -> StoreResult<Option<Item>> {
         let out = self
@@ -156,15 +203,7 @@ impl Store {
             let mut attempt = 0;
             while !pending.is_empty() {
                 attempt += 1;
-                if attempt > BATCH_GET_ATTEMPTS {
-                    return Err(StoreError::Unavailable(
-                        "BatchGetItem kept leaving keys unprocessed".into(),
-                    ));
-                }
-                if attempt > 1 {
-                    let backoff_ms = 10 * u64::from(attempt) + rand::random_range(0..20);
-                    tokio::time::sleep(Duration::from_millis(backoff_ms)).await;
-                }
+                batch_attempt(attempt, "BatchGetItem").await?;
                 let mut request = KeysAndAttributes::builder()
                     .set_keys(Some(std::mem::take(&mut pending)))
                     .consistent_read(consistent);
@@ -198,6 +237,45 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// Puts and deletes on `table`, 25 to a request, the requests at once; unprocessed ones
+    /// (throttling) are sent again. Not atomic: each write stands alone.
+    pub(crate) async fn batch_write(
+        &self,
+        table: &str,
+        writes: Vec<WriteRequest>,
+    ) -> StoreResult<()> {
+        let chunks = writes
+            .chunks(BATCH_WRITE_MAX)
+            .map(|chunk| self.batch_write_chunk(table, chunk.to_vec()));
+        futures::future::try_join_all(chunks).await?;
+        Ok(())
+    }
+
+    async fn batch_write_chunk(
+        &self,
+        table: &str,
+        mut pending: Vec<WriteRequest>,
+    ) -> StoreResult<()> {
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            attempt += 1;
+            batch_attempt(attempt, "BatchWriteItem").await?;
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(table, std::mem::take(&mut pending))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            capacity::write(out.consumed_capacity());
+            if let Some(mut unprocessed) = out.unprocessed_items {
+                pending = unprocessed.remove(table).unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 }
 

@@ -12,9 +12,11 @@ use utoipa::OpenApi;
 use super::send::Action;
 use crate::domain::chats::Chat;
 use crate::domain::messages::{MarkRead, Message, MessageType, NewMessage, TypingSignal};
+use crate::domain::presence::subscriptions::PresenceSubscription;
 use crate::domain::users::Status;
 use crate::events::{
-    Event, Payload, Pong, PresenceEvent, ReactionChange, ReadReceipt, SentMessage, TypingEvent,
+    Event, Payload, Pong, PresenceEvent, PresenceSnapshot, ReactionChange, ReadReceipt,
+    SentMessage, TypingEvent,
 };
 use crate::http::{ErrorCode, ErrorDetail};
 
@@ -25,6 +27,7 @@ use crate::http::{ErrorCode, ErrorDetail};
     NewMessage,
     TypingSignal,
     MarkRead,
+    PresenceSubscription,
     Message,
     Chat,
     ReactionChange,
@@ -32,6 +35,7 @@ use crate::http::{ErrorCode, ErrorDetail};
     SentMessage,
     TypingEvent,
     PresenceEvent,
+    PresenceSnapshot,
     ErrorDetail,
     Pong,
 )))]
@@ -155,11 +159,22 @@ fn sample_events() -> Vec<(&'static str, &'static str, Payload)> {
         ),
         (
             "presence",
-            "A contact's status changed.",
+            "The status of a direct-message peer, or of a user this connection subscribed to, changed.",
             Payload::Presence(PresenceEvent {
                 user_id: ALICE.into(),
                 status: Status::Offline,
                 last_seen_at: Some(TS.into()),
+            }),
+        ),
+        (
+            "presence.snapshot",
+            "Your subscribePresence was stored: the subscribed users' presence now, to the sending connection only.",
+            Payload::PresenceSnapshot(PresenceSnapshot {
+                users: vec![PresenceEvent {
+                    user_id: BOB.into(),
+                    status: Status::Online,
+                    last_seen_at: None,
+                }],
             }),
         ),
         (
@@ -186,6 +201,7 @@ fn data_schema(payload: &Payload) -> Value {
         Payload::MessageSent(_) => "SentMessage",
         Payload::Typing(_) => "TypingEvent",
         Payload::Presence(_) => "PresenceEvent",
+        Payload::PresenceSnapshot(_) => "PresenceSnapshot",
         Payload::Error(_) => "ErrorDetail",
         Payload::Pong(_) => "Pong",
     };
@@ -214,6 +230,14 @@ fn client_actions() -> Vec<(&'static str, &'static str, Option<&'static str>, Va
             "Mark a message read, as `PATCH /messages/{message_id}/read`.",
             Some("MarkRead"),
             json!({"action": "markRead", "message_id": message.id}),
+        ),
+        (
+            "subscribePresence",
+            "Receive the presence of these users (at most 100), replacing this connection's \
+            earlier list; answered with `presence.snapshot`. Direct-message peers are \
+            subscribed without it.",
+            Some("PresenceSubscription"),
+            json!({"action": "subscribePresence", "user_ids": [BOB]}),
         ),
         (
             "ping",
@@ -316,15 +340,18 @@ pub fn asyncapi() -> Value {
             "description": "Real-time events of the chat API. Client frames are JSON objects \
                 chosen by `action`; server frames are `{\"type\", \"data\", \"ts\"}`. Every \
                 change made over REST or WebSocket is pushed to every open connection of every \
-                participant. A frame renews the connection's lease: send one at least every 60 s. \
-                A connection lives no longer than its token: the first frame or push after the \
-                token expired closes it, so renew the token with `POST /users/refresh` before it \
-                expires and reconnect with the new one. Logout closes the session's connections, \
-                a password change all of the account's. `sendMessage` and `typing` frames are \
-                limited per connection (30 per 10 s by default): over it each gets an `error` \
-                event `rate_limited`, and a connection that keeps flooding is closed. API \
-                Gateway's own throttling answers a throttled frame with \
-                `{\"message\": \"Too Many Requests\", ...}` instead of an event.",
+                participant, except presence: a user's `presence` goes to its direct-message \
+                peers (up to 100 of them) and to the \
+                connections that subscribed to it with `subscribePresence`, not to the members \
+                of its chats. A frame renews the connection's lease: send one at least every \
+                60 s. A connection lives no longer than its token: the first frame or push after \
+                the token expired closes it, so renew the token with `POST /users/refresh` \
+                before it expires and reconnect with the new one. Logout closes the session's \
+                connections, a password change all of the account's. `sendMessage`, `typing` \
+                and `subscribePresence` frames are limited per connection (30 per 10 s by \
+                default): over it each gets an `error` event `rate_limited`, and a connection \
+                that keeps flooding is closed. API Gateway's own throttling answers a throttled \
+                frame with `{\"message\": \"Too Many Requests\", ...}` instead of an event.",
         },
         "servers": {
             "local": {"host": "127.0.0.1:8000", "pathname": "/ws", "protocol": "ws",

@@ -1,6 +1,7 @@
-//! The message routes: `sendMessage`, `typing`, `markRead`, `ping` and `$default`. Every frame
-//! is answered on the sending connection only when the contract says so (`message.sent`, `pong`,
-//! `error`); a bad frame never closes the connection.
+//! The message routes: `sendMessage`, `typing`, `markRead`, `subscribePresence`, `ping` and
+//! `$default`. Every frame is answered on the sending connection only when the contract says so
+//! (`message.sent`, `presence.snapshot`, `pong`, `error`); a bad frame never closes the
+//! connection.
 //!
 //! Every frame first renews its connection's lease (see `domain::presence`). That one
 //! UpdateItem also returns the connection's user, which the routes used to read with a GetItem,
@@ -18,10 +19,12 @@ use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::messages::{self, MarkRead, NewMessage, TypingSignal};
 use crate::domain::presence;
+use crate::domain::presence::subscriptions::{self, PresenceSubscription};
 use crate::error::{Error, Result};
 use crate::events::{Event, Payload, Pong, SentMessage};
 use crate::input;
 use crate::limits::{self, FrameVerdict};
+use crate::store::connections::LiveConnection;
 use crate::time::unix_seconds;
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
@@ -35,6 +38,8 @@ pub enum Action {
     Typing(TypingSignal),
     #[serde(rename = "markRead")]
     MarkRead(MarkRead),
+    #[serde(rename = "subscribePresence")]
+    SubscribePresence(PresenceSubscription),
     #[serde(rename = "ping")]
     Ping,
 }
@@ -49,9 +54,9 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let body = req.body.as_deref().unwrap_or_default();
     let lease = presence::lease_expiry(&app);
     let now = unix_seconds(SystemTime::now());
-    // Messages and typing signals count against the connection's limit; the count is
-    // independent of the renewal, so both writes go at once.
-    let limited = matches!(route, "sendMessage" | "typing");
+    // Messages, typing signals and subscriptions (up to 200 writes each) count against the
+    // connection's limit; the count is independent of the renewal, so both writes go at once.
+    let limited = matches!(route, "sendMessage" | "typing" | "subscribePresence");
     let (renewed, verdict) = tokio::join!(app.store.renew_lease(&connection, lease, now), async {
         if limited {
             limits::frame(&app, &connection).await.map(Some)
@@ -59,18 +64,18 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
             Ok(None)
         }
     });
-    let Some(user_id) = renewed? else {
+    let Some(live) = renewed? else {
         tracing::info!(connection_id = %connection, "frame on a connection with no record or an expired token; closing it");
         app.delivery()?.close(&connection).await;
         return Ok(ok());
     };
     let served = match verdict? {
-        None | Some(FrameVerdict::Allowed) => serve(&app, route, body, &user_id).await,
+        None | Some(FrameVerdict::Allowed) => serve(&app, route, body, live).await,
         Some(FrameVerdict::Refused { retry_after_secs }) => {
             Err(Error::RateLimited { retry_after_secs })
         }
         Some(FrameVerdict::Close) => {
-            tracing::warn!(connection_id = %connection, user_id = %user_id, "a connection kept flooding; closing it");
+            tracing::warn!(connection_id = %connection, user_id = %live.user_id, "a connection kept flooding; closing it");
             app.delivery()?.close(&connection).await;
             return Ok(ok());
         }
@@ -86,13 +91,21 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     Ok(ok())
 }
 
-async fn serve(app: &App, route: &str, body: &str, user_id: &str) -> Result<Option<Event>> {
+async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Result<Option<Event>> {
     // API Gateway chose the route by the frame's `action`; the frame itself says the same.
-    if !matches!(route, "sendMessage" | "typing" | "markRead" | "ping") {
+    if !matches!(
+        route,
+        "sendMessage" | "typing" | "markRead" | "subscribePresence" | "ping"
+    ) {
         return Err(unknown_action(body));
     }
+    let user_id = live.user_id.as_str();
     match input::body::<Action>(body.as_bytes())? {
         Action::Ping => Ok(Some(Event::new(Payload::Pong(Pong {})))),
+        Action::SubscribePresence(request) => {
+            let snapshot = subscriptions::subscribe(app, live.clone(), &request).await?;
+            Ok(Some(Event::new(Payload::PresenceSnapshot(snapshot))))
+        }
         Action::SendMessage(new) => {
             let me = caller(app, user_id).await?;
             let sent = messages::send(app, &me, &new).await?;
@@ -132,7 +145,9 @@ fn unknown_action(body: &str) -> Error {
                 .unwrap_or_default();
             Error::validation(
                 "action",
-                format!("unknown action '{action}': use sendMessage, typing, markRead or ping"),
+                format!(
+                    "unknown action '{action}': use sendMessage, typing, markRead, subscribePresence or ping"
+                ),
             )
         }
     }

@@ -61,11 +61,7 @@ async fn sweep_shard(app: &App, shard: u32, now: i64) -> Result<SweepReport> {
 async fn close_expired(app: &App, connection: &ExpiredConnection, now: i64) -> Result<bool> {
     let Some(user_id) = app
         .store
-        .close_connection_if(
-            &connection.connection_id,
-            Some(&connection.user_id),
-            CloseIf::LeaseExpiredBefore(now),
-        )
+        .close_connection_if(&connection.connection_id, CloseIf::LeaseExpiredBefore(now))
         .await?
     else {
         return Ok(false);

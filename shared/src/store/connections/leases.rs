@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::super::items::{Item, n, opt_s, s};
 use super::super::{Store, StoreError, StoreResult};
+use super::LiveConnection;
 
 pub const BY_LEASE_INDEX: &str = "by_lease";
 
@@ -35,15 +36,15 @@ pub struct ExpiredConnection {
 }
 
 impl Store {
-    /// Extends a connection's lease to `lease_expires_at`; the connection's user, or `None`
-    /// when its record is gone (closed, or swept while the client was silent) or the token it
-    /// was opened with expired before `now_secs`.
+    /// Extends a connection's lease to `lease_expires_at`; the connection's record after it,
+    /// or `None` when the record is gone (closed, or swept while the client was silent) or the
+    /// token it was opened with expired before `now_secs`.
     pub async fn renew_lease(
         &self,
         connection_id: &str,
         lease_expires_at: i64,
         now_secs: u64,
-    ) -> StoreResult<Option<String>> {
+    ) -> StoreResult<Option<LiveConnection>> {
         let result = self
             .client
             .update_item()
@@ -60,11 +61,10 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(out) => Ok(out
-                .attributes
-                .as_ref()
-                .and_then(|item| opt_s(item, "user_id"))
-                .map(str::to_owned)),
+            Ok(out) => match out.attributes.as_ref() {
+                Some(item) => LiveConnection::from_record(item),
+                None => Ok(None),
+            },
             Err(err) => match StoreError::from_sdk(err) {
                 StoreError::ConditionFailed => Ok(None),
                 other => Err(other),
