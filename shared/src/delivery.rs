@@ -21,6 +21,11 @@ use crate::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 /// trips without opening hundreds of sockets from one Lambda.
 const MAX_IN_FLIGHT: usize = 64;
 
+/// Pushes refused by the throttle are tried again this many times, after a backoff of up to
+/// [`THROTTLE_BACKOFF_MS`] doubled each time (full jitter): at most about 1.5 s in all.
+const THROTTLE_RETRIES: u32 = 5;
+const THROTTLE_BACKOFF_MS: u64 = 25;
+
 /// Longest a `$connect` can run: API Gateway's 29 s integration timeout, rounded up.
 pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
 
@@ -50,6 +55,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: Report) {
+        self.delivered += other.delivered;
+        self.gone += other.gone;
+        self.failed += other.failed;
+        self.expired += other.expired;
+    }
+
     fn from_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
         let mut report = Report::default();
         for outcome in outcomes {
@@ -142,29 +155,43 @@ impl Delivery {
             .await
     }
 
+    /// One push. A push the account's throttle refuses (429 `LimitExceededException`) is tried
+    /// again after an exponential backoff with full jitter, a few times: a burst to a large chat
+    /// spreads out instead of losing its tail.
     pub async fn to_connection(&self, connection_id: &str, frame: &[u8]) -> Outcome {
-        let result = self
-            .client
-            .post_to_connection()
-            .connection_id(connection_id)
-            .data(Blob::new(frame))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Outcome::Delivered,
-            Err(err)
-                if matches!(
-                    err.as_service_error(),
-                    Some(PostToConnectionError::GoneException(_))
-                ) =>
-            {
+        let mut attempt: u32 = 0;
+        loop {
+            let result = self
+                .client
+                .post_to_connection()
+                .connection_id(connection_id)
+                .data(Blob::new(frame))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Outcome::Delivered,
+                Err(err) => err,
+            };
+            if matches!(
+                err.as_service_error(),
+                Some(PostToConnectionError::GoneException(_))
+            ) {
                 self.forget_settled(connection_id).await;
-                Outcome::Gone
+                return Outcome::Gone;
             }
-            Err(err) => {
-                tracing::warn!(error = %err, connection_id, "push failed");
-                Outcome::Failed
+            let throttled = matches!(
+                err.as_service_error(),
+                Some(PostToConnectionError::LimitExceededException(_))
+            ) || err.raw_response().map(|r| r.status().as_u16()) == Some(429);
+            if throttled && attempt < THROTTLE_RETRIES {
+                let ceiling = THROTTLE_BACKOFF_MS.saturating_mul(1 << attempt);
+                let wait = rand::random_range(0..=ceiling);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                attempt += 1;
+                continue;
             }
+            tracing::warn!(error = %err, connection_id, throttled, "push failed");
+            return Outcome::Failed;
         }
     }
 
@@ -267,22 +294,19 @@ impl Delivery {
 
 impl Delivery {
     /// The users of an audience: a chat's members are read now (one GetItem of its meta item).
-    async fn resolve(&self, audience: Audience) -> Vec<String> {
-        match audience {
+    pub async fn resolve(&self, audience: Audience) -> StoreResult<Vec<String>> {
+        Ok(match audience {
             Audience::Users(users) => users,
-            Audience::Chat { chat_id, except } => match self.store.get_chat(&chat_id).await {
-                Ok(chat) => chat
-                    .map(|c| c.members)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|m| Some(m) != except.as_ref())
-                    .collect(),
-                Err(err) => {
-                    tracing::warn!(error = %err, chat_id, "reading the chat's members failed");
-                    Vec::new()
-                }
-            },
-        }
+            Audience::Chat { chat_id, except } => self
+                .store
+                .get_chat(&chat_id)
+                .await?
+                .map(|c| c.members)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| Some(m) != except.as_ref())
+                .collect(),
+        })
     }
 }
 
@@ -292,7 +316,13 @@ impl Notify for Delivery {
         Box::pin(async move {
             for notification in notifications {
                 let frame = notification.event.to_json();
-                let users = self.resolve(notification.audience).await;
+                let users = self
+                    .resolve(notification.audience)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::warn!(error = %err, "reading the audience failed");
+                        Vec::new()
+                    });
                 let mut sockets = self.sockets_of(&users).await;
                 if let Some(watchers) = &notification.watchers {
                     sockets.extend(watchers.sockets.iter().cloned());

@@ -16,6 +16,7 @@ pub mod input;
 pub mod limits;
 pub mod storage;
 pub mod store;
+pub mod stream;
 pub mod telemetry;
 pub mod time;
 pub mod ws;

@@ -328,6 +328,48 @@ impl Socket {
     }
 
     /// Reads and forgets events until none has come for `quiet`; how many there were.
+    /// Like [`Socket::expect_within`], but `None` instead of a panic when nothing matching
+    /// arrives in time (benches count misses).
+    pub async fn try_within(
+        &mut self,
+        event_type: &str,
+        pred: impl Fn(&Value) -> bool,
+        wait: Duration,
+    ) -> Option<(Value, Instant)> {
+        if let Some(pos) = self
+            .seen
+            .iter()
+            .position(|(e, _)| e["type"] == event_type && pred(e))
+        {
+            return Some(self.seen.remove(pos));
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.next_event())
+                .await
+                .ok()?;
+            if event.0["type"] == event_type && pred(&event.0) {
+                return Some(event);
+            }
+            self.seen.push(event);
+        }
+    }
+
+    /// Drains like [`Socket::drain_until_quiet`] and counts the drained events of `event_type`.
+    pub async fn count_until_quiet(&mut self, event_type: &str, quiet: Duration) -> usize {
+        let mut counted = self
+            .seen
+            .drain(..)
+            .filter(|(e, _)| e["type"] == event_type)
+            .count();
+        while let Ok((event, _)) = tokio::time::timeout(quiet, self.next_event()).await {
+            if event["type"] == event_type {
+                counted += 1;
+            }
+        }
+        counted
+    }
+
     pub async fn drain_until_quiet(&mut self, quiet: Duration) -> usize {
         let mut drained = self.seen.len();
         self.seen.clear();

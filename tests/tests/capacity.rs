@@ -57,6 +57,7 @@ async fn fill(
                 seq: 0,
                 updated_seq: 0,
                 number: 0,
+                fanout: Default::default(),
                 ulid: ulid.to_string(),
                 version: 1,
             };

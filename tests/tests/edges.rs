@@ -473,6 +473,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
         seq: 0,
         updated_seq: 0,
         number: 0,
+        fanout: Default::default(),
         ulid: ulid.to_string(),
         version: 1,
     };

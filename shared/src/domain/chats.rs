@@ -112,6 +112,12 @@ pub async fn create(app: &App, me: &str, new: NewChat) -> Result<Chat> {
         created_at: now,
     };
     app.store.create_chat(&chat).await?;
+    // Decides whether its events are pushed inline; without it they go through the stream.
+    let conversation_id = Conversation::Chat(chat.id.clone()).id();
+    let members = u64::try_from(chat.members.len()).unwrap_or(u64::MAX);
+    if let Err(err) = app.store.count_members(&conversation_id, members).await {
+        tracing::warn!(error = %err, "a new chat's members not counted");
+    }
     Ok(chat)
 }
 

@@ -127,6 +127,34 @@ pub fn message_id(ulid: &str, conversation_id: &str) -> String {
     format!("{ulid}.{conversation_id}")
 }
 
+/// Conversations of at most this many members hear of a change from the request that made it
+/// (the lowest latency); larger chats from the delivery function, which a DynamoDB stream of
+/// the messages table triggers, so a send answers as fast for 1,000 members as for 2.
+pub const INLINE_FANOUT_MAX_MEMBERS: u64 = 16;
+
+/// Who pushes a change's event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "lowercase")]
+pub enum Fanout {
+    /// The request that made the change, before it answers.
+    #[default]
+    Inline,
+    /// The delivery function, from the messages table's stream.
+    Stream,
+}
+
+impl Fanout {
+    /// Direct conversations and chats of at most [`INLINE_FANOUT_MAX_MEMBERS`] are pushed
+    /// inline; a chat whose count is unknown goes through the stream (it works for any size).
+    pub fn for_audience(kind: ConversationKind, member_count: Option<u64>) -> Self {
+        match (kind, member_count) {
+            (ConversationKind::Direct, _) => Fanout::Inline,
+            (ConversationKind::Chat, Some(n)) if n <= INLINE_FANOUT_MAX_MEMBERS => Fanout::Inline,
+            (ConversationKind::Chat, _) => Fanout::Stream,
+        }
+    }
+}
+
 /// Who hears of `conversation`'s changes: its two users, or the chat's members (resolved when
 /// the event is delivered).
 pub fn audience(conversation: &Conversation) -> Audience {
@@ -156,6 +184,18 @@ mod tests {
     const A: &str = "01HZZZZZZZZZZZZZZZZZZZZZZA";
     const B: &str = "01HZZZZZZZZZZZZZZZZZZZZZZB";
     const ULID: &str = "01JD8X3B1R0000000000000000";
+
+    #[test]
+    fn small_audiences_are_pushed_inline_and_large_or_uncounted_chats_by_the_stream() {
+        use ConversationKind::{Chat, Direct};
+        assert_eq!(Fanout::for_audience(Direct, None), Fanout::Inline);
+        assert_eq!(Fanout::for_audience(Chat, Some(2)), Fanout::Inline);
+        let limit = INLINE_FANOUT_MAX_MEMBERS;
+        assert_eq!(Fanout::for_audience(Chat, Some(limit)), Fanout::Inline);
+        assert_eq!(Fanout::for_audience(Chat, Some(limit + 1)), Fanout::Stream);
+        assert_eq!(Fanout::for_audience(Chat, Some(1000)), Fanout::Stream);
+        assert_eq!(Fanout::for_audience(Chat, None), Fanout::Stream);
+    }
 
     #[test]
     fn conversation_ids_are_canonical() {

@@ -8,15 +8,23 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
 
+use super::conversations::member_count_item;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
 use crate::domain::chats::Chat;
+use crate::domain::conversation::Conversation;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";
 const MEMBER_PAGE_KEY: [&str; 4] = ["pk", "sk", "member_id", "joined_at"];
 const READ_COUNT: &str = "read_count";
+
+/// The chat's conversation (the key of its messages and of its item in the conversations
+/// table).
+fn conversation_id(chat_id: &str) -> String {
+    Conversation::Chat(chat_id.to_owned()).id()
+}
 
 fn chat_pk(chat_id: &str) -> String {
     format!("CHAT#{chat_id}")
@@ -279,6 +287,11 @@ impl Store {
                     membership_check(table, chat_id, added_by)?,
                     AddMember::AdderNotMember,
                 ),
+                (
+                    member_count_item(&self.tables.conversations, &conversation_id(chat_id), 1)?,
+                    // Unconditional: it cannot fail a condition.
+                    AddMember::Added,
+                ),
             ])
             .await?;
         Ok(match failed {
@@ -323,6 +336,11 @@ impl Store {
             (
                 TransactWriteItem::builder().update(update).build(),
                 RemoveMember::NoSuchChat,
+            ),
+            (
+                member_count_item(&self.tables.conversations, &conversation_id(chat_id), -1)?,
+                // Unconditional: it cannot fail a condition.
+                RemoveMember::Removed,
             ),
         ];
         // A transaction may touch an item once: leaving needs no check of one's own membership.

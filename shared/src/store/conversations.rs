@@ -10,10 +10,10 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem, Update};
 
 use super::items::{Item, n, opt_n, opt_s, s};
-use super::{Store, StoreError, StoreResult, corrupt};
+use super::{Store, StoreError, StoreResult, capacity, corrupt};
 
 /// A change retries this often when other changes of the conversation keep taking the number it
 /// read; each retry means another change succeeded, so only a flood of one conversation ends
@@ -29,6 +29,9 @@ pub struct ConversationState {
     pub message_count: u64,
     /// The last message's ULID.
     pub last_activity: Option<String>,
+    /// A chat's members (kept by the membership changes); `None` for direct conversations and
+    /// chats that never counted.
+    pub member_count: Option<u64>,
 }
 
 impl ConversationState {
@@ -56,6 +59,26 @@ pub(crate) enum Sequenced<F> {
     Refused(F),
 }
 
+const MEMBER_COUNT: &str = "member_count";
+
+/// A transaction item that counts `delta` more members of a chat's conversation (a membership
+/// change writes it with the membership).
+pub(crate) fn member_count_item(
+    table: &str,
+    conversation_id: &str,
+    delta: i64,
+) -> StoreResult<TransactWriteItem> {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(conversation_id)))
+        .update_expression("ADD #members :delta")
+        .expression_attribute_names("#members", MEMBER_COUNT)
+        .expression_attribute_values(":delta", n(delta))
+        .build()
+        .map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
 fn key(conversation_id: &str) -> Item {
     Item::from([("conversation_id".to_owned(), s(conversation_id))])
 }
@@ -72,6 +95,7 @@ fn state_from_item(conversation_id: &str, item: Option<&Item>) -> StoreResult<Co
         seq: opt_n(item, "seq")?.unwrap_or(0),
         message_count: opt_n(item, "message_count")?.unwrap_or(0),
         last_activity: opt_s(item, "last_activity").map(str::to_owned),
+        member_count: opt_n(item, MEMBER_COUNT)?,
     })
 }
 
@@ -107,6 +131,26 @@ impl Store {
             }
         }
         Ok(states)
+    }
+
+    /// Counts a new chat's members (after the chat's own transaction, which holds 100 items
+    /// already). Should it fail, the chat has no count and its events go through the stream,
+    /// which serves any size.
+    pub async fn count_members(&self, conversation_id: &str, count: u64) -> StoreResult<()> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.tables.conversations)
+            .set_key(Some(key(conversation_id)))
+            .update_expression("ADD #members :count")
+            .expression_attribute_names("#members", MEMBER_COUNT)
+            .expression_attribute_values(":count", n(count))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        capacity::write(out.consumed_capacity());
+        Ok(())
     }
 
     /// Runs the transaction `build` makes for the conversation's current state, together with

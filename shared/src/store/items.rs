@@ -78,6 +78,47 @@ pub(crate) fn string_set(item: &Item, name: &str) -> Vec<String> {
     values
 }
 
+/// An item from DynamoDB's JSON (a stream record's image: `{"name": {"S": "..."}, ...}`).
+pub fn item_from_json(json: &serde_json::Map<String, serde_json::Value>) -> StoreResult<Item> {
+    json.iter()
+        .map(|(name, value)| Ok((name.clone(), attribute_from_json(value)?)))
+        .collect()
+}
+
+fn attribute_from_json(value: &serde_json::Value) -> StoreResult<AttributeValue> {
+    let bad = || corrupt(format!("not a DynamoDB JSON value: {value}"));
+    let object = value.as_object().ok_or_else(bad)?;
+    let (tag, inner) = object.iter().next().ok_or_else(bad)?;
+    let text = || inner.as_str().map(str::to_owned).ok_or_else(bad);
+    let texts = || {
+        inner
+            .as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
+            .collect::<StoreResult<Vec<String>>>()
+    };
+    Ok(match tag.as_str() {
+        "S" => AttributeValue::S(text()?),
+        "N" => AttributeValue::N(text()?),
+        "BOOL" => AttributeValue::Bool(inner.as_bool().ok_or_else(bad)?),
+        "NULL" => AttributeValue::Null(true),
+        "SS" => AttributeValue::Ss(texts()?),
+        "NS" => AttributeValue::Ns(texts()?),
+        "M" => AttributeValue::M(item_from_json(inner.as_object().ok_or_else(bad)?)?),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()
+                .ok_or_else(bad)?
+                .iter()
+                .map(attribute_from_json)
+                .collect::<StoreResult<_>>()?,
+        ),
+        // Binary values: none of this application's items has one.
+        _ => return Err(bad()),
+    })
+}
+
 /// The key to resume a Query after `item`: its table and index key attributes.
 pub(crate) fn key_of(item: &Item, names: &[&str]) -> Key {
     names

@@ -66,6 +66,7 @@ fn sample_message() -> Message {
         seq: 41,
         updated_seq: 41,
         number: 17,
+        fanout: Default::default(),
         ulid,
         version: 1,
     }

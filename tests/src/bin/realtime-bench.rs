@@ -1,8 +1,12 @@
 //! Real-time delivery figures against a running local stack (`CHAT_API_URL`, `CHAT_WS_URL`);
 //! `./infra/bench-realtime.sh` starts a stack of release builds and runs it:
 //! - 1:1: time from a REST send to the recipient's socket receiving the event, p50/p99;
-//! - fan-out: a REST message to a 200-member chat, every member connected; time from the send
-//!   to the last socket receiving `message.created`.
+//! - a large chat (`BENCH_CHAT_MEMBERS`, 1,000 by default): its members come online one socket
+//!   each and subscribe to the presence of the 20 members a member list shows; the presence
+//!   pushes that causes, against the n(n-1)/2 of pushing every chat contact;
+//! - fan-out: `BENCH_ROUNDS` (20) REST messages to that chat; the send's answer time, the time
+//!   from the send to the last socket receiving `message.created`, the sockets missed, and the
+//!   pushes per second the stack reached.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -12,8 +16,14 @@ use e2e::{Api, TestUser};
 use futures::StreamExt;
 use serde_json::json;
 
-const CHAT_MEMBERS: usize = 200;
-const FAN_OUT_ROUNDS: usize = 5;
+/// Members (and sockets) of the large chat, unless `BENCH_CHAT_MEMBERS` says otherwise.
+const CHAT_MEMBERS: usize = 1000;
+/// Messages sent to it, unless `BENCH_ROUNDS` says otherwise.
+const FAN_OUT_ROUNDS: usize = 20;
+/// The presence subscriptions of each client: the members its member list shows.
+const WATCHED: usize = 20;
+/// A socket that has not received a round's message after this long counts as missed.
+const MISS_AFTER: Duration = Duration::from_secs(10);
 const DIRECT_MESSAGES: usize = 300;
 /// Messages sent before the 1:1 figures count: they warm the instances and their connections.
 const WARM_UP: usize = 10;
@@ -27,6 +37,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 async fn users(api: &Api, n: usize) -> Vec<TestUser> {
@@ -87,16 +104,18 @@ async fn one_to_one(api: &Api) {
     );
 }
 
-/// Fan-out: one REST message to a chat whose every member has a socket open.
+/// The large chat: its members come online, then messages to all of them.
 async fn fan_out(api: &Api) {
-    println!("setting up {CHAT_MEMBERS} users, one chat and {CHAT_MEMBERS} sockets...");
-    let members = users(api, CHAT_MEMBERS).await;
+    let size = setting("BENCH_CHAT_MEMBERS", CHAT_MEMBERS);
+    let rounds = setting("BENCH_ROUNDS", FAN_OUT_ROUNDS);
+    println!("setting up {size} users and one chat of all of them...");
+    let members = users(api, size).await;
     let owner = &members[0];
     // A chat is created with at most 99 members (one transaction); the rest are added.
-    let first: Vec<&TestUser> = members[1..99].iter().collect();
+    let first: Vec<&TestUser> = members[1..size.min(99)].iter().collect();
     let chat = api.create_chat(owner, &first).await;
     let chat_id = chat["id"].as_str().unwrap().to_owned();
-    futures::stream::iter(&members[99..])
+    futures::stream::iter(members.get(99..).unwrap_or_default())
         .map(|m| {
             let api = api.clone();
             let path = format!("/chats/{chat_id}/members");
@@ -109,46 +128,96 @@ async fn fan_out(api: &Api) {
         .buffer_unordered(8)
         .collect::<Vec<()>>()
         .await;
+
+    println!("\n{size} users come online: one socket each, each subscribing to {WATCHED} members");
+    let watched: Vec<&str> = members
+        .iter()
+        .take(WATCHED)
+        .map(|m| m.id.as_str())
+        .collect();
+    let started = Instant::now();
     let mut sockets: Vec<Socket> = futures::stream::iter(&members)
-        .map(|m| Socket::connect(&m.token))
+        .map(|m| {
+            let watched = watched.clone();
+            async move {
+                let mut socket = Socket::connect(&m.token).await;
+                socket
+                    .send(json!({"action": "subscribePresence", "user_ids": watched}))
+                    .await;
+                socket
+            }
+        })
         .buffer_unordered(16)
         .collect()
         .await;
-    // Every connect tells the member's contacts it is online: let that burst of presence events
-    // finish, so the rounds measure message delivery and not the tail of the set-up.
-    let presence: usize =
-        futures::future::join_all(sockets.iter_mut().map(|s| s.drain_until_quiet(QUIET)))
-            .await
-            .into_iter()
-            .sum();
+    let connected = started.elapsed();
+    let presence: usize = futures::future::join_all(
+        sockets
+            .iter_mut()
+            .map(|s| s.count_until_quiet("presence", QUIET)),
+    )
+    .await
+    .into_iter()
+    .sum();
+    let old_rule = size * (size - 1) / 2;
     println!(
-        "{} sockets connected; {presence} presence events drained",
-        sockets.len()
+        "  {} sockets connected in {}; {presence} presence pushes in all (pushing every chat contact: {old_rule})",
+        sockets.len(),
+        ms(connected)
     );
 
-    println!("\nfan-out: one REST message to a {CHAT_MEMBERS}-member chat");
-    for round in 1..=FAN_OUT_ROUNDS {
+    println!("\nfan-out: {rounds} REST messages to the {size}-member chat");
+    let mut answers = Vec::with_capacity(rounds);
+    let mut lasts = Vec::with_capacity(rounds);
+    let mut missed_total = 0;
+    for round in 1..=rounds {
         let content = format!("fan-out round {round}");
         let started = Instant::now();
         let sent = api.send_to_chat(owner, &chat_id, &content).await;
         let accepted = started.elapsed();
         let id = sent["id"].as_str().unwrap().to_owned();
-        let arrivals: Vec<Duration> = futures::future::join_all(sockets.iter_mut().map(|s| {
-            let id = id.clone();
-            async move {
-                let (_, at) = s
-                    .expect_arrival("message.created", |e| e["data"]["id"] == id.as_str())
-                    .await;
-                at.duration_since(started.into())
-            }
-        }))
-        .await;
-        let last = arrivals.iter().max().copied().unwrap_or_default();
+        let arrivals: Vec<Option<Duration>> =
+            futures::future::join_all(sockets.iter_mut().map(|s| {
+                let id = id.clone();
+                async move {
+                    s.try_within(
+                        "message.created",
+                        |e| e["data"]["id"] == id.as_str(),
+                        MISS_AFTER,
+                    )
+                    .await
+                    .map(|(_, at)| at.duration_since(started.into()))
+                }
+            }))
+            .await;
+        let reached: Vec<Duration> = arrivals.iter().flatten().copied().collect();
+        let missed = arrivals.len() - reached.len();
+        missed_total += missed;
+        let first = reached.iter().min().copied().unwrap_or_default();
+        let last = reached.iter().max().copied().unwrap_or_default();
+        let spread = (last - first).as_secs_f64();
+        let rate = if spread > 0.0 {
+            format!("{:.0} pushes/s", reached.len() as f64 / spread)
+        } else {
+            "-".to_owned()
+        };
         println!(
-            "  round {round}: {} sockets reached; send answered after {}, last delivery {} after the send",
-            arrivals.len(),
+            "  round {round:>2}: send answered after {}; first delivery {}, last {}; {} reached, {missed} missed; {rate}",
             ms(accepted),
-            ms(last)
+            ms(first),
+            ms(last),
+            reached.len()
         );
+        answers.push(accepted);
+        lasts.push(last);
     }
+    answers.sort();
+    lasts.sort();
+    println!(
+        "  send answered: p50 {}, max {}; last delivery: p50 {}, max {}; sockets missed over {rounds} rounds: {missed_total}",
+        ms(percentile(&answers, 50.0)),
+        ms(*answers.last().unwrap()),
+        ms(percentile(&lasts, 50.0)),
+        ms(*lasts.last().unwrap())
+    );
 }

@@ -47,6 +47,7 @@ fn as_changed(changed: Changed, mut applied: Message) -> Message {
     }
     applied.updated_seq = changed.seq;
     applied.version += 1;
+    applied.fanout = changed.fanout;
     applied
 }
 

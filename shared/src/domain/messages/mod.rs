@@ -18,7 +18,8 @@ use crate::events::{Audience, Event, Notification, Payload, ReactionChange, Read
 use crate::input::check_len;
 
 pub use super::conversation::{
-    Conversation, ConversationKind, MessageRef, audience, is_entity_id, message_id, takes_part,
+    Conversation, ConversationKind, Fanout, INLINE_FANOUT_MAX_MEMBERS, MessageRef, audience,
+    is_entity_id, message_id, takes_part,
 };
 pub use super::paging::{Page, PageRequest};
 pub use changes::{add_reaction, delete, edit, get, mark_read, remove_reaction};
@@ -102,6 +103,10 @@ pub struct Message {
     #[serde(skip)]
     #[schema(ignore)]
     pub number: u64,
+    /// Who pushed its last change's event (see [`Fanout`]).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub fanout: Fanout,
     /// The sort key within the conversation.
     #[serde(skip)]
     #[schema(ignore)]
@@ -169,9 +174,32 @@ pub enum Change<'a> {
     },
 }
 
+impl Change<'_> {
+    pub fn message(&self) -> &Message {
+        match self {
+            Change::Created(m) | Change::Updated(m) | Change::Deleted(m) => m,
+            Change::ReactionAdded { message, .. }
+            | Change::ReactionRemoved { message, .. }
+            | Change::Read { message, .. } => message,
+        }
+    }
+}
+
 /// Every participant hears of every change, the actor included: its other connections must show
-/// it too. Message events carry the whole message.
+/// it too. Message events carry the whole message. A change whose fan-out is the stream's is
+/// pushed by the delivery function, not by the request: no notification here.
 pub fn notifications(change: Change<'_>, audience: &Audience) -> Vec<Notification> {
+    if change.message().fanout == Fanout::Stream {
+        return Vec::new();
+    }
+    vec![Notification::to_audience(
+        audience.clone(),
+        Event::new(payload(change)),
+    )]
+}
+
+/// The event a change is: its type and its data.
+pub fn payload(change: Change<'_>) -> Payload {
     let reaction = |message: &Message, seq: u64, user_id: &str, emoji: &str| ReactionChange {
         seq,
         message_id: message.id.clone(),
@@ -180,7 +208,7 @@ pub fn notifications(change: Change<'_>, audience: &Audience) -> Vec<Notificatio
         emoji: emoji.to_owned(),
         message: message.clone(),
     };
-    let payload = match change {
+    match change {
         Change::Created(m) => Payload::MessageCreated(m.clone()),
         Change::Updated(m) => Payload::MessageUpdated(m.clone()),
         Change::Deleted(m) => Payload::MessageDeleted(m.clone()),
@@ -207,11 +235,7 @@ pub fn notifications(change: Change<'_>, audience: &Audience) -> Vec<Notificatio
             user_id: user_id.to_owned(),
             message: message.clone(),
         }),
-    };
-    vec![Notification::to_audience(
-        audience.clone(),
-        Event::new(payload),
-    )]
+    }
 }
 
 /// Content may be empty only when files carry the message.
@@ -285,6 +309,7 @@ mod tests {
             seq: 1,
             updated_seq: 1,
             number: 1,
+            fanout: Fanout::Inline,
             ulid: ULID.into(),
             version: 1,
         }

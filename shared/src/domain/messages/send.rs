@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Change, Conversation, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef, MessageType,
+    Change, Conversation, Fanout, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef, MessageType,
     NewMessage, TypingSignal, audience, message_id, notifications, takes_part, validate_content,
 };
 use crate::app::App;
@@ -195,6 +195,7 @@ async fn store(
         seq: 0,
         updated_seq: 0,
         number: 0,
+        fanout: Fanout::Inline,
         ulid: ulid_text,
         version: 1,
     };

@@ -4,7 +4,10 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
-use super::{UPDATED_SEQ, message_key, reaction_attribute};
+use super::{
+    FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
+};
+use crate::domain::messages::Fanout;
 use crate::domain::messages::Message;
 use crate::store::conversations::{Advance, Sequenced};
 use crate::store::items::{n, s};
@@ -25,6 +28,7 @@ impl Store {
             conversation_id,
             ulid,
             UpdateSpec {
+                change: LastChange::of("message.updated", None, None),
                 update: "SET #content = :content, #edited_at = :at ADD #version :one".into(),
                 condition: "attribute_exists(message_id) AND #deleted = :false AND #sender = :me",
                 names: &[
@@ -82,6 +86,7 @@ impl Store {
             conversation_id,
             ulid,
             UpdateSpec {
+                change: LastChange::of("message.deleted", None, None),
                 update,
                 condition: "#sender = :me AND #version = :v",
                 names: &names,
@@ -111,6 +116,7 @@ impl Store {
                 conversation_id,
                 ulid,
                 UpdateSpec {
+                    change: LastChange::of("message.read", Some(user_id), None),
                     update: "ADD #read_by :users".into(),
                     condition: "attribute_exists(message_id) AND NOT contains(#read_by, :me) \
                          AND (attribute_not_exists(#read_by) OR size(#read_by) < :max)",
@@ -136,19 +142,28 @@ impl Store {
         spec: UpdateSpec<'_>,
     ) -> StoreResult<Changed> {
         // Every change also records its number, in the same SET clause as the spec's own.
+        // Every change also records its number, who pushes its event and what it was (for the
+        // stream's delivery), in the same SET clause as the spec's own.
+        let recorded = "#updated_seq = :updated_seq, #fanout = :fanout, #change = :change";
         let update = match spec.update.strip_prefix("SET ") {
-            Some(rest) => format!("SET #updated_seq = :updated_seq, {rest}"),
-            None => format!("SET #updated_seq = :updated_seq {}", spec.update),
+            Some(rest) => format!("SET {recorded}, {rest}"),
+            None => format!("SET {recorded} {}", spec.update),
         };
+        let mut fanout = Fanout::Inline;
         let stored = self
             .sequenced(conversation_id, |state| {
+                fanout = fanout_of(state);
                 let mut builder = Update::builder()
                     .table_name(&self.tables.messages)
                     .set_key(Some(message_key(conversation_id, ulid)))
                     .update_expression(&update)
                     .condition_expression(spec.condition)
                     .expression_attribute_names("#updated_seq", UPDATED_SEQ)
-                    .expression_attribute_values(":updated_seq", n(state.next_seq()));
+                    .expression_attribute_names("#fanout", FANOUT)
+                    .expression_attribute_names("#change", LAST_CHANGE)
+                    .expression_attribute_values(":updated_seq", n(state.next_seq()))
+                    .expression_attribute_values(":fanout", s(<&str>::from(fanout)))
+                    .expression_attribute_values(":change", spec.change.value());
                 for (placeholder, name) in spec.names {
                     builder = builder.expression_attribute_names(*placeholder, *name);
                 }
@@ -167,7 +182,11 @@ impl Store {
                     .get_message(conversation_id, ulid)
                     .await?
                     .ok_or_else(|| corrupt("a changed message is gone"))?;
-                Ok(Changed { seq, message })
+                Ok(Changed {
+                    seq,
+                    fanout,
+                    message,
+                })
             }
             Sequenced::Refused(()) => Err(StoreError::ConditionFailed),
         }
@@ -178,6 +197,8 @@ impl Store {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Changed {
     pub seq: u64,
+    /// Who pushes the change's event.
+    pub fanout: Fanout,
     pub message: Message,
 }
 
@@ -196,4 +217,5 @@ pub(super) struct UpdateSpec<'a> {
     pub condition: &'a str,
     pub names: &'a [(&'a str, &'a str)],
     pub values: Vec<(&'a str, AttributeValue)>,
+    pub change: LastChange<'a>,
 }

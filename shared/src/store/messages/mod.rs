@@ -10,13 +10,16 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, TransactWriteItem};
 
 use super::chats::member_read_position;
+use super::conversations::ConversationState;
 use super::conversations::{Advance, Sequenced};
 use super::inbox::direct_entries;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
 use crate::domain::attachments::{Attachment, Upload};
-use crate::domain::messages::{Message, MessageType, message_id};
+use crate::domain::messages::{
+    Conversation, ConversationKind, Fanout, Message, MessageType, message_id,
+};
 
 mod changes;
 mod reactions;
@@ -31,6 +34,76 @@ const HISTORY_PAGE_KEY: [&str; 2] = ["conversation_id", "message_id"];
 /// a client that was away fetches (`after_seq`), strongly consistent like the table.
 pub const CHANGE_INDEX: &str = "by_change";
 const UPDATED_SEQ: &str = "updated_seq";
+/// Who pushes the last change's event: `inline` or `stream` (see [`Fanout`]).
+const FANOUT: &str = "fanout";
+/// What the last change was, for the stream's delivery: `{type, user_id?, emoji?}`.
+const LAST_CHANGE: &str = "last_change";
+
+/// A message's last change as its item records it: the event type and, for reactions and
+/// read marks, who and what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastChange<'a> {
+    pub event_type: &'a str,
+    pub user_id: Option<&'a str>,
+    pub emoji: Option<&'a str>,
+}
+
+impl<'a> LastChange<'a> {
+    pub(crate) fn of(
+        event_type: &'a str,
+        user_id: Option<&'a str>,
+        emoji: Option<&'a str>,
+    ) -> Self {
+        LastChange {
+            event_type,
+            user_id,
+            emoji,
+        }
+    }
+
+    fn value(&self) -> AttributeValue {
+        let mut map = Item::from([("type".to_owned(), s(self.event_type))]);
+        if let Some(user_id) = self.user_id {
+            map.insert("user_id".into(), s(user_id));
+        }
+        if let Some(emoji) = self.emoji {
+            map.insert("emoji".into(), s(emoji));
+        }
+        AttributeValue::M(map)
+    }
+}
+
+/// A message's last change as the stream's delivery reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedChange {
+    pub event_type: String,
+    pub user_id: Option<String>,
+    pub emoji: Option<String>,
+}
+
+/// The message an item (a stream record's new image) holds, and its last change.
+pub fn recorded_change(item: &Item) -> StoreResult<(Message, RecordedChange)> {
+    let message = message_from_item(item)?;
+    let change = item
+        .get(LAST_CHANGE)
+        .and_then(|v| v.as_m().ok())
+        .ok_or_else(|| corrupt("a message without its last change"))?;
+    Ok((
+        message,
+        RecordedChange {
+            event_type: req_s(change, "type")?,
+            user_id: opt_s(change, "user_id").map(str::to_owned),
+            emoji: opt_s(change, "emoji").map(str::to_owned),
+        },
+    ))
+}
+
+/// Who pushes the events of the conversation in `state`.
+fn fanout_of(state: &ConversationState) -> Fanout {
+    let kind =
+        Conversation::parse(&state.conversation_id).map_or(ConversationKind::Chat, |c| c.kind());
+    Fanout::for_audience(kind, state.member_count)
+}
 const CHANGE_PAGE_KEY: [&str; 3] = ["conversation_id", "message_id", UPDATED_SEQ];
 const IDEMPOTENCY_SORT_KEY: &str = "idem";
 
@@ -72,6 +145,7 @@ pub(crate) fn message_item(m: &Message) -> Item {
     item.insert("seq".into(), n(m.seq));
     item.insert(UPDATED_SEQ.into(), n(m.updated_seq));
     item.insert("number".into(), n(m.number));
+    item.insert(FANOUT.into(), s(<&str>::from(m.fanout)));
     if !m.attachments.is_empty() {
         item.insert(
             "attachments".into(),
@@ -167,6 +241,9 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
         seq: opt_n(item, "seq")?.unwrap_or(0),
         updated_seq: opt_n(item, UPDATED_SEQ)?.unwrap_or(0),
         number: opt_n(item, "number")?.unwrap_or(0),
+        fanout: opt_s(item, FANOUT)
+            .and_then(|f| f.parse().ok())
+            .unwrap_or_default(),
         conversation_id,
         ulid,
     })
@@ -209,6 +286,7 @@ impl Store {
         attach: Option<Attach<'_>>,
     ) -> StoreResult<PutMessage> {
         let mut number = 0;
+        let mut fanout = Fanout::Inline;
         let stored = self
             .sequenced(&message.conversation_id.clone(), |state| {
                 number = state.message_count + 1;
@@ -216,6 +294,8 @@ impl Store {
                 numbered.seq = state.next_seq();
                 numbered.updated_seq = state.next_seq();
                 numbered.number = number;
+                numbered.fanout = fanout_of(state);
+                fanout = numbered.fanout;
                 let items = self.new_message_items(&numbered, client_message_id, attach)?;
                 Ok((items, Advance::Message(numbered.ulid.clone())))
             })
@@ -225,6 +305,7 @@ impl Store {
                 message.seq = seq;
                 message.updated_seq = seq;
                 message.number = number;
+                message.fanout = fanout;
                 Ok(PutMessage::Stored)
             }
             Sequenced::Refused(outcome) => Ok(outcome),
@@ -238,9 +319,14 @@ impl Store {
         attach: Option<Attach<'_>>,
     ) -> StoreResult<Vec<(TransactWriteItem, PutMessage)>> {
         let table = &self.tables.messages;
+        let mut item = message_item(message);
+        item.insert(
+            LAST_CHANGE.into(),
+            LastChange::of("message.created", None, None).value(),
+        );
         let put = Put::builder()
             .table_name(table)
-            .set_item(Some(message_item(message)))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(message_id)")
             .build()
             .map_err(corrupt)?;
@@ -455,6 +541,7 @@ mod tests {
             seq: 9,
             updated_seq: 12,
             number: 4,
+            fanout: Fanout::Stream,
             attachments: vec![Attachment {
                 attachment_id: "01JD8X3B1R0000000000000001".into(),
                 file_name: "cat.png".into(),
@@ -462,6 +549,50 @@ mod tests {
                 size_bytes: 42,
                 download_url: None,
             }],
+        }
+    }
+
+    /// A stream record's image (DynamoDB JSON, as the stream serves it) reads back as the
+    /// message and its last change.
+    #[test]
+    fn stream_images_read_back_with_their_change() {
+        let m = message();
+        let mut item = message_item(&m);
+        item.insert(
+            LAST_CHANGE.into(),
+            LastChange::of("reaction.added", Some("B"), Some("👍")).value(),
+        );
+        let json = serde_json::json!(
+            item.iter()
+                .map(|(k, v)| (k.clone(), dynamodb_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        );
+        let image = json.as_object().cloned().unwrap_or_default();
+        let read = crate::store::items::item_from_json(&image).and_then(|i| recorded_change(&i));
+        let (back, change) = read.expect("an image of a message");
+        assert_eq!(back, m);
+        assert_eq!(
+            (
+                change.event_type.as_str(),
+                change.user_id.as_deref(),
+                change.emoji.as_deref()
+            ),
+            ("reaction.added", Some("B"), Some("👍"))
+        );
+    }
+
+    fn dynamodb_json(v: &AttributeValue) -> serde_json::Value {
+        use serde_json::json;
+        match v {
+            AttributeValue::S(s) => json!({"S": s}),
+            AttributeValue::N(n) => json!({"N": n}),
+            AttributeValue::Bool(b) => json!({"BOOL": b}),
+            AttributeValue::Ss(ss) => json!({"SS": ss}),
+            AttributeValue::M(m) => {
+                json!({"M": m.iter().map(|(k, v)| (k.clone(), dynamodb_json(v))).collect::<serde_json::Map<_, _>>()})
+            }
+            AttributeValue::L(l) => json!({"L": l.iter().map(dynamodb_json).collect::<Vec<_>>()}),
+            other => json!({"unsupported": format!("{other:?}")}),
         }
     }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Changed, UpdateSpec, changed_unless_condition_failed};
+use super::{Changed, LastChange, UpdateSpec, changed_unless_condition_failed};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreResult};
 
@@ -92,6 +92,7 @@ impl Store {
                 conversation_id,
                 ulid,
                 UpdateSpec {
+                    change: LastChange::of("reaction.added", Some(user_id), Some(emoji)),
                     update,
                     condition: &condition,
                     names: &names,
@@ -130,6 +131,7 @@ impl Store {
                 conversation_id,
                 ulid,
                 UpdateSpec {
+                    change: LastChange::of("reaction.removed", Some(user_id), Some(emoji)),
                     update: update.into(),
                     condition,
                     names: &names,

@@ -1,0 +1,156 @@
+//! The delivery function: the messages table's DynamoDB stream, filtered by the event source
+//! mapping to the changes whose fan-out is the stream's (chats larger than
+//! [`INLINE_FANOUT_MAX_MEMBERS`](crate::domain::messages::INLINE_FANOUT_MAX_MEMBERS)), pushes
+//! each change's event to its audience. The request that made the change has answered already,
+//! so a send costs and waits the same for 1,000 members as for 2.
+//!
+//! Failures: a record whose audience cannot be read (DynamoDB unavailable, say) is reported in
+//! `batchItemFailures`, so the mapping retries from it (and the records after it, in order) and,
+//! after its retries, sends the batch's description to the dead-letter queue. A push that fails
+//! for one socket is not a record failure: retrying would push again to every other socket,
+//! and the client recovers what it missed with `after_seq`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::app::App;
+use crate::delivery::Report;
+use crate::domain::attachments;
+use crate::domain::messages::{Change, Conversation, Fanout, Message, audience, payload};
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::store::items::item_from_json;
+use crate::store::messages::{RecordedChange, recorded_change};
+
+#[derive(Debug, Deserialize)]
+struct StreamEvent {
+    #[serde(rename = "Records", default)]
+    records: Vec<StreamRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamRecord {
+    dynamodb: StreamData,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamData {
+    #[serde(rename = "SequenceNumber")]
+    sequence_number: String,
+    #[serde(rename = "NewImage")]
+    new_image: Option<Map<String, Value>>,
+}
+
+pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        let app = Arc::clone(&app);
+        async move {
+            let started = Instant::now();
+            let request_id = event.context.request_id;
+            let (answer, delivered) = deliver(&app, event.payload).await;
+            tracing::info!(
+                request_id = %request_id,
+                delivered = delivered.delivered,
+                gone = delivered.gone,
+                failed = delivered.failed,
+                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "stream batch"
+            );
+            Ok::<_, lambda_runtime::Error>(answer)
+        }
+    }))
+    .await
+}
+
+/// Pushes every record's event, in order; the answer names the first record that could not be
+/// delivered (the mapping retries from it). Also the pushes' totals.
+pub async fn deliver(app: &App, event: Value) -> (Value, Report) {
+    let mut total = Report::default();
+    let records = match serde_json::from_value::<StreamEvent>(event) {
+        Ok(parsed) => parsed.records,
+        Err(err) => {
+            // Nothing a retry would change.
+            tracing::error!(error = %err, "not a DynamoDB stream event");
+            return (json!({"batchItemFailures": []}), total);
+        }
+    };
+    for record in records {
+        match deliver_record(app, &record).await {
+            Ok(report) => total.add(report),
+            Err(err) => {
+                tracing::warn!(
+                    error = %err,
+                    sequence_number = %record.dynamodb.sequence_number,
+                    "record not delivered; the mapping retries from it"
+                );
+                let failed = json!([{"itemIdentifier": record.dynamodb.sequence_number}]);
+                return (json!({ "batchItemFailures": failed }), total);
+            }
+        }
+    }
+    (json!({"batchItemFailures": []}), total)
+}
+
+async fn deliver_record(app: &App, record: &StreamRecord) -> Result<Report> {
+    // A removal has no new image, and no message is ever removed: nothing to tell.
+    let Some(image) = &record.dynamodb.new_image else {
+        return Ok(Report::default());
+    };
+    let item = item_from_json(image)?;
+    let (mut message, change) = recorded_change(&item)?;
+    // The mapping's filter passes only these; an idempotency marker is no message either.
+    if message.fanout != Fanout::Stream {
+        return Ok(Report::default());
+    }
+    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
+    let conversation = Conversation::parse(&message.conversation_id)
+        .ok_or_else(|| Error::internal("a message of no conversation"))?;
+    let event = Event::new(payload(as_change(&message, &change)?));
+    let delivery = app.delivery()?;
+    let users = delivery.resolve(audience(&conversation)).await?;
+    Ok(delivery.to_users(&users, event.to_json().as_bytes()).await)
+}
+
+/// The change a record's `last_change` names, with its number (the message's `updated_seq`).
+fn as_change<'a>(message: &'a Message, change: &'a RecordedChange) -> Result<Change<'a>> {
+    let seq = message.updated_seq;
+    let user = || {
+        change
+            .user_id
+            .as_deref()
+            .ok_or_else(|| Error::internal("a recorded change without its user"))
+    };
+    let emoji = || {
+        change
+            .emoji
+            .as_deref()
+            .ok_or_else(|| Error::internal("a recorded reaction without its emoji"))
+    };
+    Ok(match change.event_type.as_str() {
+        "message.created" => Change::Created(message),
+        "message.updated" => Change::Updated(message),
+        "message.deleted" => Change::Deleted(message),
+        "reaction.added" => Change::ReactionAdded {
+            message,
+            seq,
+            user_id: user()?,
+            emoji: emoji()?,
+        },
+        "reaction.removed" => Change::ReactionRemoved {
+            message,
+            seq,
+            user_id: user()?,
+            emoji: emoji()?,
+        },
+        "message.read" => Change::Read {
+            message,
+            seq,
+            user_id: user()?,
+        },
+        other => return Err(Error::internal(format!("unknown recorded change {other}"))),
+    })
+}
