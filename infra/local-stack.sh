@@ -12,6 +12,9 @@
 # RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits and edge throttles, as on AWS;
 # set: every limit times that, for suites that create many users from one address).
 # S3_PORT (8200: s3s-fs, the local S3; its files under STACK_STATE_DIR/s3, emptied at each start).
+# STREAM_POLL_MILLIS (50: how often the gateway polls an idle DynamoDB stream shard for the
+# template's `Type: DynamoDB` events; discarded batches go to STACK_STATE_DIR/dead-letters,
+# emptied at each start).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +33,8 @@ JWT_SECRET=${JWT_SECRET:-local-development-only-jwt-secret-not-for-production}
 
 mkdir -p "$STATE_DIR"
 rm -f "$STATE_DIR/ready"
+# Dead letters of an earlier run would be mistaken for this run's.
+rm -rf "$STATE_DIR/dead-letters"
 PIDS=()
 
 cleanup() {
@@ -120,6 +125,8 @@ wait_for_port 127.0.0.1 "$LAMBDA_PORT" 120 || { log "cargo lambda watch did not 
 start gateway "$gateway" serve --template "$ROOT/template.yaml" \
   --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT" \
   --lambda-concurrency "$LAMBDA_CONCURRENCY" \
+  --dynamodb-endpoint "http://127.0.0.1:$DYNAMODB_PORT" --dead-letter-dir "$STATE_DIR/dead-letters" \
+  ${STREAM_POLL_MILLIS:+--stream-poll-millis "$STREAM_POLL_MILLIS"} \
   ${SCHEDULE_PERIOD_SECS:+--schedule-period-secs "$SCHEDULE_PERIOD_SECS"}
 wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 

