@@ -339,6 +339,7 @@ mod tests {
         assert_eq!(
             config.streams,
             StreamSettings {
+                enabled: true,
                 endpoint: "http://d:1".into(),
                 poll: Duration::from_millis(7),
                 dead_letter_dir: "/tmp/dl".into(),

@@ -238,43 +238,60 @@ impl Store {
         consistent: bool,
         projection: &[&str],
     ) -> StoreResult<Vec<Item>> {
+        // The requests of 100 keys run at once: a 1,000-member audience is one round trip.
+        let chunks = keys
+            .chunks(BATCH_GET_MAX)
+            .map(|chunk| self.batch_get_chunk(table, chunk.to_vec(), consistent, projection));
+        Ok(futures::future::try_join_all(chunks)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// One BatchGetItem of at most 100 keys, its unprocessed keys sent again.
+    async fn batch_get_chunk(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        consistent: bool,
+        projection: &[&str],
+    ) -> StoreResult<Vec<Item>> {
         let mut found = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(BATCH_GET_MAX) {
-            let mut pending = chunk.to_vec();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                attempt += 1;
-                batch_attempt(attempt, "BatchGetItem").await?;
-                let mut request = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut pending)))
-                    .consistent_read(consistent);
-                if !projection.is_empty() {
-                    let placeholders: Vec<String> =
-                        (0..projection.len()).map(|i| format!("#p{i}")).collect();
-                    request = request.projection_expression(placeholders.join(", "));
-                    for (placeholder, name) in placeholders.iter().zip(projection) {
-                        request = request.expression_attribute_names(placeholder, *name);
-                    }
+        let mut pending = keys;
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            attempt += 1;
+            batch_attempt(attempt, "BatchGetItem").await?;
+            let mut request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(consistent);
+            if !projection.is_empty() {
+                let placeholders: Vec<String> =
+                    (0..projection.len()).map(|i| format!("#p{i}")).collect();
+                request = request.projection_expression(placeholders.join(", "));
+                for (placeholder, name) in placeholders.iter().zip(projection) {
+                    request = request.expression_attribute_names(placeholder, *name);
                 }
-                let request = request.build().map_err(corrupt)?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(table, request)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                    .send()
-                    .await
-                    .map_err(StoreError::from_sdk)?;
-                capacity::read(out.consumed_capacity());
-                if let Some(mut responses) = out.responses {
-                    found.extend(responses.remove(table).unwrap_or_default());
-                }
-                if let Some(mut unprocessed) = out.unprocessed_keys {
-                    pending = unprocessed
-                        .remove(table)
-                        .map(|k| k.keys)
-                        .unwrap_or_default();
-                }
+            }
+            let request = request.build().map_err(corrupt)?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(table, request)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            capacity::read(out.consumed_capacity());
+            if let Some(mut responses) = out.responses {
+                found.extend(responses.remove(table).unwrap_or_default());
+            }
+            if let Some(mut unprocessed) = out.unprocessed_keys {
+                pending = unprocessed
+                    .remove(table)
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
             }
         }
         Ok(found)

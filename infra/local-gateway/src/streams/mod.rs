@@ -44,6 +44,9 @@ pub enum StreamError {
 /// Where the stream sources read and write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamSettings {
+    /// Whether the template's stream event sources run (tests of other parts of a template
+    /// that has them, with no DynamoDB Local, turn them off).
+    pub enabled: bool,
     /// DynamoDB Local (DynamoDB and DynamoDB Streams on one port).
     pub endpoint: String,
     /// Pause between GetRecords calls of a shard that had nothing.
@@ -55,6 +58,7 @@ pub struct StreamSettings {
 impl Default for StreamSettings {
     fn default() -> Self {
         Self {
+            enabled: true,
             endpoint: "http://127.0.0.1:8100".to_owned(),
             poll: DEFAULT_POLL,
             dead_letter_dir: PathBuf::from("dead-letters"),
@@ -66,7 +70,7 @@ impl Default for StreamSettings {
 /// per source. Returns once `StartingPosition: LATEST` is fixed, so a write made after this
 /// reaches the function. Aborting a handle stops its source.
 pub(crate) async fn start(gateway: &Arc<Gateway>) -> Result<Vec<JoinHandle<()>>, StreamError> {
-    if gateway.streams.is_empty() {
+    if gateway.streams.is_empty() || !gateway.config.streams.enabled {
         return Ok(Vec::new());
     }
     let settings = &gateway.config.streams;

@@ -7,8 +7,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use super::{
     FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
 };
-use crate::domain::messages::Fanout;
-use crate::domain::messages::Message;
+use crate::domain::messages::{Fanout, Message};
 use crate::store::conversations::{Advance, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
@@ -141,7 +140,6 @@ impl Store {
         ulid: &str,
         spec: UpdateSpec<'_>,
     ) -> StoreResult<Changed> {
-        // Every change also records its number, in the same SET clause as the spec's own.
         // Every change also records its number, who pushes its event and what it was (for the
         // stream's delivery), in the same SET clause as the spec's own.
         let recorded = "#updated_seq = :updated_seq, #fanout = :fanout, #change = :change";
