@@ -154,7 +154,9 @@ mod default_limits {
             }
         }
         assert!(refused > 0, "80 sends were all accepted");
-        assert!(accepted >= 30, "only {accepted} sends were accepted");
+        // 30 writes a window: the chat's creation took one. A flood that crosses into the next
+        // window gets more; a fast one (all 80 within 10 s) exactly 29.
+        assert!(accepted >= 29, "only {accepted} sends were accepted");
         assert_eq!(honest_sent, 8);
         let history = api
             .get(
