@@ -15,6 +15,8 @@
 # STREAM_POLL_MILLIS (50: how often the gateway polls an idle DynamoDB stream shard for the
 # template's `Type: DynamoDB` events; discarded batches go to STACK_STATE_DIR/dead-letters,
 # emptied at each start).
+# DELIVERY_SHARD_USERS (unset: the template's 250; the delivery function's users per share of
+# a large audience, each share pushed by an invocation of its own).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,8 +107,12 @@ env_file="$STATE_DIR/functions.env"
     --set "JWT_SECRET=$JWT_SECRET" \
     --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws" \
     ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"} \
-    ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"}
+    ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"} \
+    ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  # The delivery function invokes itself (shares of a large audience) through the Invoke API
+  # that cargo lambda watch serves.
+  echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$LAMBDA_PORT"
   echo "AWS_ENDPOINT_URL_S3=http://127.0.0.1:$S3_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"

@@ -46,6 +46,9 @@ export CHAT_WS_PING_SECS=${CHAT_WS_PING_SECS:-3}
 # limit (the gateway's edge limits, the functions' per-caller ones) times 1000. The limit tests
 # that need the defaults say so themselves.
 export RATE_LIMIT_MULTIPLIER=${RATE_LIMIT_MULTIPLIER:-1000}
+# Shares of 8 users: every chat the stream pushes (more than 16 members) goes out through
+# concurrent invocations of the delivery function, so the stream tests cover the sharding.
+export DELIVERY_SHARD_USERS=${DELIVERY_SHARD_USERS:-8}
 
 stack=
 start_stack() {

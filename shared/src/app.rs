@@ -36,9 +36,15 @@ impl App {
     /// What a function's `main` does on a cold start: configuration from the environment (and
     /// the JWT secret from Parameter Store when so configured), then the SDK clients.
     pub async fn from_env() -> std::result::Result<Self, crate::config::ConfigError> {
-        let sdk_config = crate::aws::sdk_config().await;
-        let config = Config::from_env_with_secrets(&sdk_config).await?;
-        Ok(Self::with_sdk_config(config, &sdk_config))
+        Self::from_env_with(&crate::aws::sdk_config().await).await
+    }
+
+    /// [`App::from_env`] with an SDK configuration the function also uses for other clients.
+    pub async fn from_env_with(
+        sdk_config: &aws_config::SdkConfig,
+    ) -> std::result::Result<Self, crate::config::ConfigError> {
+        let config = Config::from_env_with_secrets(sdk_config).await?;
+        Ok(Self::with_sdk_config(config, sdk_config))
     }
 
     pub fn with_sdk_config(config: Config, sdk_config: &aws_config::SdkConfig) -> Self {

@@ -52,6 +52,8 @@ pub struct Report {
     pub failed: usize,
     /// Sockets closed instead of pushed to: their tokens had expired.
     pub expired: usize,
+    /// Users whose sockets another invocation pushed to (a share of a large audience).
+    pub handed_over: usize,
 }
 
 impl Report {
@@ -61,6 +63,7 @@ impl Report {
         self.gone += other.gone;
         self.failed += other.failed;
         self.expired += other.expired;
+        self.handed_over += other.handed_over;
     }
 
     fn from_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {

@@ -88,3 +88,112 @@ async fn a_large_chat_hears_every_change_through_the_stream() {
         }
     }
 }
+
+/// Users per share, as the stack's delivery function reads it (test.sh sets 8).
+fn users_per_shard() -> usize {
+    std::env::var("DELIVERY_SHARD_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(chat_shared::stream::DEFAULT_USERS_PER_SHARD)
+}
+
+/// The delivery function's log lines (cargo lambda watch writes its functions' output to the
+/// stack's `lambda.log`) that name `needle`.
+fn delivery_log_lines(needle: &str) -> Vec<String> {
+    let dir = std::env::var("STACK_STATE_DIR")
+        .unwrap_or_else(|_| format!("{}/../target/local-stack", env!("CARGO_MANIFEST_DIR")));
+    let log = std::fs::read_to_string(format!("{dir}/lambda.log")).expect("the stack's lambda.log");
+    log.lines()
+        .filter(|line| line.contains(needle))
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn chat_of(api: &Api, size: usize, prefix: &str) -> (Vec<TestUser>, String) {
+    let app = app().await;
+    let mut members: Vec<TestUser> = Vec::new();
+    for _ in 0..size {
+        members.push(api_user(&app, prefix).await);
+    }
+    let others: Vec<&TestUser> = members[1..].iter().collect();
+    let chat = api.create_chat(&members[0], &others).await;
+    let chat_id = chat["id"].as_str().unwrap().to_owned();
+    (members, chat_id)
+}
+
+/// A large audience goes out in shares: the invocation that read the record pushes one and
+/// invokes the function once for each other share, and every socket gets the event once.
+#[tokio::test]
+async fn a_large_audience_goes_out_in_shares_each_pushed_by_an_invocation() {
+    let per_shard = users_per_shard();
+    let size = usize::try_from(INLINE_FANOUT_MAX_MEMBERS).unwrap() + 4;
+    assert!(
+        size > 2 * per_shard,
+        "the stack's DELIVERY_SHARD_USERS ({per_shard}) must make {size} members three shares or more (test.sh sets 8)"
+    );
+    let api = Api::new();
+    let (members, chat_id) = chat_of(&api, size, "sfs").await;
+    let mut sockets = Vec::new();
+    for m in &members {
+        sockets.push(Socket::connect(&m.token).await);
+    }
+
+    let sent = api.send_to_chat(&members[0], &chat_id, "in shares").await;
+    let id = sent["id"].as_str().unwrap().to_owned();
+    everyone_gets(&mut sockets, "message.created", &id).await;
+    let quiet = std::time::Duration::from_millis(1500);
+    let again: Vec<usize> = join_all(
+        sockets
+            .iter_mut()
+            .map(|s| s.count_until_quiet("message.created", quiet)),
+    )
+    .await;
+    assert!(again.iter().all(|n| *n == 0), "a second copy: {again:?}");
+
+    let about = format!("{id}@{}", sent["updated_seq"]);
+    let shares = delivery_log_lines(&format!("shard of {about}"));
+    assert_eq!(
+        shares.len(),
+        size.div_ceil(per_shard) - 1,
+        "one invocation per share after the first: {shares:#?}"
+    );
+}
+
+/// A share, as a coordinator hands it over through the Lambda Invoke API, reaches exactly its
+/// users' sockets.
+#[tokio::test]
+async fn a_share_reaches_exactly_its_users() {
+    let api = Api::new();
+    let (members, _chat_id) = chat_of(&api, 3, "sfx").await;
+    let mut sockets = Vec::new();
+    for m in &members {
+        sockets.push(Socket::connect(&m.token).await);
+    }
+    let marker = e2e::unique("share");
+    let frame = json!({"type": "message.created", "data": {"id": marker}, "ts": "now"});
+    let share = json!({
+        "about": marker,
+        "frame": frame.to_string(),
+        "user_ids": [members[0].id, members[1].id],
+    });
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_LAMBDA").expect("the stack's Lambda endpoint");
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{endpoint}/2015-03-31/functions/delivery/invocations"
+        ))
+        .json(&share)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    for socket in &mut sockets[..2] {
+        let got = socket
+            .expect_where("message.created", about("message.created", &marker))
+            .await;
+        assert_eq!(got, frame);
+    }
+    let third = sockets[2]
+        .count_until_quiet("message.created", std::time::Duration::from_secs(1))
+        .await;
+    assert_eq!(third, 0, "the third member is not in the share");
+}

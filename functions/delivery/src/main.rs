@@ -1,13 +1,17 @@
 //! The delivery function as a Lambda: the messages table's stream, filtered to the changes of
-//! large chats, pushed to their members' sockets.
+//! large chats, pushed to their members' sockets; large audiences in shares, each pushed by an
+//! invocation of this same function.
 
 use std::sync::Arc;
 
-use chat_shared::{App, stream, telemetry};
+use chat_shared::stream::{self, Shards};
+use chat_shared::{App, aws, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let app = Arc::new(App::from_env().await?);
-    stream::run(app).await
+    let sdk_config = aws::sdk_config().await;
+    let app = Arc::new(App::from_env_with(&sdk_config).await?);
+    let shards = Shards::from_env(&sdk_config)?;
+    stream::run(app, shards).await
 }

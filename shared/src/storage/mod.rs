@@ -12,17 +12,15 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::Connector;
-use aws_smithy_runtime_api::client::http::HttpConnector;
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_types::body::SdkBody;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
 pub use settings::{AttachmentSettings, is_media_type};
 
 use crate::error::{BoxError, Error};
+use crate::signed::{self, SendError};
 
 /// S3 answers in milliseconds; a request that hangs is better a 503 than a Lambda timeout.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
@@ -42,6 +40,15 @@ impl From<StorageError> for Error {
         match err {
             StorageError::Unavailable(source) => Error::Unavailable(source),
             StorageError::Internal(what) => Error::internal(what),
+        }
+    }
+}
+
+impl From<SendError> for StorageError {
+    fn from(err: SendError) -> Self {
+        match err {
+            SendError::Unavailable(source) => StorageError::Unavailable(source),
+            SendError::Internal(what) => StorageError::Internal(what),
         }
     }
 }
@@ -113,14 +120,7 @@ impl Storage {
     }
 
     async fn credentials(&self) -> StorageResult<Credentials> {
-        let provider = self
-            .credentials
-            .as_ref()
-            .ok_or_else(|| StorageError::Internal("no AWS credentials provider".into()))?;
-        provider
-            .provide_credentials()
-            .await
-            .map_err(|e| StorageError::Internal(format!("no AWS credentials: {e}")))
+        Ok(signed::credentials(self.credentials.as_ref()).await?)
     }
 
     /// A PUT whose signature binds the type, the exact length, the download disposition and
@@ -273,17 +273,9 @@ impl Storage {
     ) -> StorageResult<aws_smithy_runtime_api::client::orchestrator::HttpResponse> {
         let url = format!("{}{query}", self.url(key));
         let credentials = self.credentials().await?;
-        let signed = sign::signed(method, &url, headers, body, &credentials, &self.region)?;
-        let (parts, ()) = signed.into_parts();
-        let request = http::Request::from_parts(parts, SdkBody::from(body.to_vec()));
-        let request = HttpRequest::try_from(request)
-            .map_err(|e| StorageError::Internal(format!("request: {e}")))?;
+        let request = sign::signed(method, &url, headers, body, &credentials, &self.region)?;
         let connector = self.connector.get_or_init(crate::aws::connector);
-        match tokio::time::timeout(REQUEST_TIMEOUT, connector.call(request)).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(error)) => Err(StorageError::Unavailable(Box::new(error))),
-            Err(elapsed) => Err(StorageError::Unavailable(Box::new(elapsed))),
-        }
+        Ok(signed::send(connector, request, body.to_vec(), REQUEST_TIMEOUT).await?)
     }
 }
 

@@ -1,16 +1,16 @@
-//! SigV4 for S3 with `aws-sigv4` alone: presigned URLs (signature in the query) and signed
+//! SigV4 for S3 (see [`crate::signed`]): presigned URLs (signature in the query) and signed
 //! requests (signature in headers).
 
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
-    SigningSettings, UriPathNormalizationMode, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignatureLocation, SigningSettings,
+    UriPathNormalizationMode,
 };
-use aws_smithy_runtime_api::client::identity::Identity;
 
 use super::StorageError;
+use crate::signed::{self, Signer};
 
 /// S3's variant of SigV4: the path is signed as sent (no normalisation, no double encoding).
 fn s3_settings() -> SigningSettings {
@@ -20,40 +20,12 @@ fn s3_settings() -> SigningSettings {
     settings
 }
 
-fn internal(what: impl std::fmt::Display) -> StorageError {
-    StorageError::Internal(format!("signing: {what}"))
-}
-
-/// Signs `request` (whose URI must be absolute) in place.
-fn sign_request(
-    request: &mut http::Request<()>,
-    body: SignableBody<'_>,
-    settings: SigningSettings,
-    credentials: &Credentials,
-    region: &str,
-    time: SystemTime,
-) -> Result<(), StorageError> {
-    let identity = Identity::from(credentials.clone());
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("s3")
-        .time(time)
-        .settings(settings)
-        .build()
-        .map_err(internal)?
-        .into();
-    let uri = request.uri().to_string();
-    let headers = request
-        .headers()
-        .iter()
-        .map(|(name, value)| Ok((name.as_str(), value.to_str().map_err(internal)?)))
-        .collect::<Result<Vec<_>, StorageError>>()?;
-    let signable = SignableRequest::new(request.method().as_str(), &uri, headers.into_iter(), body)
-        .map_err(internal)?;
-    let (instructions, _signature) = sign(signable, &params).map_err(internal)?.into_parts();
-    instructions.apply_to_request_http1x(request);
-    Ok(())
+fn signer<'a>(credentials: &'a Credentials, region: &'a str) -> Signer<'a> {
+    Signer {
+        credentials,
+        region,
+        service: "s3",
+    }
 }
 
 /// A URL that performs `method` on `url` with exactly `headers` until `expires_in` has passed:
@@ -67,17 +39,15 @@ pub(super) fn presign(
     region: &str,
     time: SystemTime,
 ) -> Result<String, StorageError> {
-    let mut request = request(method, url, headers)?;
+    let mut request = signed::request(method, url, headers)?;
     let mut settings = s3_settings();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(expires_in);
     settings.payload_checksum_kind = PayloadChecksumKind::NoHeader;
-    sign_request(
+    signer(credentials, region).sign(
         &mut request,
         SignableBody::UnsignedPayload,
         settings,
-        credentials,
-        region,
         time,
     )?;
     Ok(request.uri().to_string())
@@ -93,30 +63,16 @@ pub(super) fn signed(
     credentials: &Credentials,
     region: &str,
 ) -> Result<http::Request<()>, StorageError> {
-    let mut request = request(method, url, headers)?;
+    let mut request = signed::request(method, url, headers)?;
     let mut settings = s3_settings();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-    sign_request(
+    signer(credentials, region).sign(
         &mut request,
         SignableBody::Bytes(body),
         settings,
-        credentials,
-        region,
         SystemTime::now(),
     )?;
     Ok(request)
-}
-
-fn request(
-    method: http::Method,
-    url: &str,
-    headers: &[(&str, String)],
-) -> Result<http::Request<()>, StorageError> {
-    let mut builder = http::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        builder = builder.header(*name, value.as_str());
-    }
-    builder.body(()).map_err(internal)
 }
 
 #[cfg(test)]

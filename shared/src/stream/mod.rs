@@ -4,11 +4,15 @@
 //! each change's event to its audience. The request that made the change has answered already,
 //! so a send costs and waits the same for 1,000 members as for 2.
 //!
+//! A large audience is split across concurrent invocations of this function ([`shards`]).
+//!
 //! Failures: a record whose audience cannot be read (DynamoDB unavailable, say) is reported in
 //! `batchItemFailures`, so the mapping retries from it (and the records after it, in order) and,
 //! after its retries, sends the batch's description to the dead-letter queue. A push that fails
 //! for one socket is not a record failure: retrying would push again to every other socket,
 //! and the client recovers what it missed with `after_seq`.
+
+mod shards;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,8 +30,10 @@ use crate::events::Event;
 use crate::store::items::item_from_json;
 use crate::store::messages::{RecordedChange, recorded_change};
 
+pub use shards::{DEFAULT_USERS_PER_SHARD, Invocation, Shard, Shards};
+
 #[derive(Debug, Deserialize)]
-struct StreamEvent {
+pub struct StreamEvent {
     #[serde(rename = "Records", default)]
     records: Vec<StreamRecord>,
 }
@@ -45,20 +51,41 @@ struct StreamData {
     new_image: Option<Map<String, Value>>,
 }
 
-pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error> {
+pub async fn run(app: Arc<App>, shards: Shards) -> std::result::Result<(), lambda_runtime::Error> {
+    let shards = Arc::new(shards);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
+        let shards = Arc::clone(&shards);
         async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
-            let (answer, delivered) = deliver(&app, event.payload).await;
+            let (answer, what, report) = match serde_json::from_value::<Invocation>(event.payload) {
+                Ok(Invocation::Shard(shard)) => {
+                    let report = deliver_shard(&app, &shard).await;
+                    (json!({}), format!("shard of {}", shard.about), report)
+                }
+                Ok(Invocation::Stream(batch)) => {
+                    let (answer, report) = deliver(&app, &shards, batch).await;
+                    (answer, "stream batch".to_owned(), report)
+                }
+                Err(err) => {
+                    // Nothing a retry would change.
+                    tracing::error!(error = %err, "neither a stream batch nor a share");
+                    (
+                        json!({"batchItemFailures": []}),
+                        "nothing".to_owned(),
+                        Report::default(),
+                    )
+                }
+            };
             tracing::info!(
                 request_id = %request_id,
-                delivered = delivered.delivered,
-                gone = delivered.gone,
-                failed = delivered.failed,
+                delivered = report.delivered,
+                gone = report.gone,
+                failed = report.failed,
+                handed_over = report.handed_over,
                 duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-                "stream batch"
+                "{what}"
             );
             Ok::<_, lambda_runtime::Error>(answer)
         }
@@ -66,20 +93,27 @@ pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error
     .await
 }
 
+/// A share handed over by a coordinator: its frame to its users' sockets.
+async fn deliver_shard(app: &App, shard: &Shard) -> Report {
+    match app.delivery() {
+        Ok(delivery) => {
+            delivery
+                .to_users(&shard.user_ids, shard.frame.as_bytes())
+                .await
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "a share, and no WebSocket API to push it to");
+            Report::default()
+        }
+    }
+}
+
 /// Pushes every record's event, in order; the answer names the first record that could not be
 /// delivered (the mapping retries from it). Also the pushes' totals.
-pub async fn deliver(app: &App, event: Value) -> (Value, Report) {
+pub async fn deliver(app: &App, shards: &Shards, batch: StreamEvent) -> (Value, Report) {
     let mut total = Report::default();
-    let records = match serde_json::from_value::<StreamEvent>(event) {
-        Ok(parsed) => parsed.records,
-        Err(err) => {
-            // Nothing a retry would change.
-            tracing::error!(error = %err, "not a DynamoDB stream event");
-            return (json!({"batchItemFailures": []}), total);
-        }
-    };
-    for record in records {
-        match deliver_record(app, &record).await {
+    for record in batch.records {
+        match deliver_record(app, shards, &record).await {
             Ok(report) => total.add(report),
             Err(err) => {
                 tracing::warn!(
@@ -95,7 +129,7 @@ pub async fn deliver(app: &App, event: Value) -> (Value, Report) {
     (json!({"batchItemFailures": []}), total)
 }
 
-async fn deliver_record(app: &App, record: &StreamRecord) -> Result<Report> {
+async fn deliver_record(app: &App, shards: &Shards, record: &StreamRecord) -> Result<Report> {
     // A removal has no new image, and no message is ever removed: nothing to tell.
     let Some(image) = &record.dynamodb.new_image else {
         return Ok(Report::default());
@@ -112,7 +146,10 @@ async fn deliver_record(app: &App, record: &StreamRecord) -> Result<Report> {
     let event = Event::new(payload(as_change(&message, &change)?));
     let delivery = app.delivery()?;
     let users = delivery.resolve(audience(&conversation)).await?;
-    Ok(delivery.to_users(&users, event.to_json().as_bytes()).await)
+    let about = format!("{}@{}", message.id, message.updated_seq);
+    Ok(shards
+        .deliver(delivery, &users, &event.to_json(), &about)
+        .await)
 }
 
 /// The change a record's `last_change` names, with its number (the message's `updated_seq`).
