@@ -28,7 +28,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// GetRecords' own maximum.
 const PAGE_LIMIT: i32 = 1000;
 
-/// An event source whose stream was found and whose first iterators were taken: with
+/// An event source whose stream was found and whose starting positions were fixed: with
 /// `StartingPosition: LATEST`, records written from here on reach the function.
 pub struct Prepared {
     shared: Arc<Shared>,
@@ -42,7 +42,13 @@ pub struct Prepared {
 
 #[derive(Debug, Clone)]
 enum ShardStart {
-    Iterator(String),
+    /// `StartingPosition: LATEST`: the records after this one, the last in the shard at the
+    /// start (`None`: the shard was empty, so all of them). A position rather than a LATEST
+    /// iterator, because DynamoDB Local answers TrimmedDataAccessException when an iterator
+    /// taken on an empty shard, idle for some seconds, meets the shard's first record: a
+    /// LATEST iterator taken again then would skip that record, and a position says where to
+    /// take the next one.
+    After(Option<String>),
     /// Taken when the reader starts (after the parent shard is done).
     TrimHorizon,
 }
@@ -107,16 +113,10 @@ pub async fn prepare(
             StartingPosition::TrimHorizon => ShardStart::TrimHorizon,
             // Nothing new will ever be written to a closed shard.
             StartingPosition::Latest if closed => continue,
-            StartingPosition::Latest => ShardStart::Iterator(
-                iterator(
-                    &streams,
-                    &stream_arn,
-                    shard.shard_id().unwrap_or_default(),
-                    ShardIteratorType::Latest,
-                    None,
-                )
-                .await
-                .map_err(api("GetShardIterator"))?,
+            StartingPosition::Latest => ShardStart::After(
+                last_record(&streams, &stream_arn, shard.shard_id().unwrap_or_default())
+                    .await
+                    .map_err(api("GetRecords"))?,
             ),
         };
         initial.push((shard, start));
@@ -229,11 +229,12 @@ impl Reader {
         }
         let source = &self.shared.source;
         let lanes = Lanes::start(&self.shared, &shard_id);
-        let (mut next, restart) = match how {
-            ShardStart::Iterator(it) => (Some(it), ShardIteratorType::Latest),
-            ShardStart::TrimHorizon => (None, ShardIteratorType::TrimHorizon),
+        // Where to take an iterator again: after the last record read, else from the start.
+        let mut last_sequence = match how {
+            ShardStart::After(after) => after,
+            ShardStart::TrimHorizon => None,
         };
-        let mut last_sequence: Option<String> = None;
+        let mut next: Option<String> = None;
         let mut failures = 0u32;
         loop {
             let current = match next.take() {
@@ -241,7 +242,7 @@ impl Reader {
                 None => {
                     let (kind, after) = match &last_sequence {
                         Some(seq) => (ShardIteratorType::AfterSequenceNumber, Some(seq.as_str())),
-                        None => (restart.clone(), None),
+                        None => (ShardIteratorType::TrimHorizon, None),
                     };
                     match iterator(
                         &self.streams,
@@ -349,6 +350,43 @@ async fn list_shards(streams: &StreamsClient, stream_arn: &str) -> Result<Vec<Sh
             None => return Ok(shards),
         }
     }
+}
+
+/// The sequence number of the last record in an open shard now (`None` when it has none),
+/// read through from its oldest record.
+async fn last_record(
+    streams: &StreamsClient,
+    stream_arn: &str,
+    shard_id: &str,
+) -> Result<Option<String>, String> {
+    let mut last = None;
+    let mut next = Some(
+        iterator(
+            streams,
+            stream_arn,
+            shard_id,
+            ShardIteratorType::TrimHorizon,
+            None,
+        )
+        .await?,
+    );
+    while let Some(current) = next {
+        let page = streams
+            .get_records()
+            .shard_iterator(current)
+            .limit(PAGE_LIMIT)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?;
+        let records = page.records();
+        match records.last().and_then(|r| r.dynamodb()) {
+            Some(change) => last = change.sequence_number().map(str::to_owned),
+            // Caught up: an open shard's next page would be empty too, until the next write.
+            None => break,
+        }
+        next = page.next_shard_iterator().map(str::to_owned);
+    }
+    Ok(last)
 }
 
 async fn iterator(

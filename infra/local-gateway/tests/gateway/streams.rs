@@ -223,6 +223,36 @@ async fn records_reach_the_function_filtered_in_order_with_lambdas_shape() {
     }
 }
 
+/// With `StartingPosition: LATEST`, what the table held before the start never reaches the
+/// function; what comes after does, from the first record.
+#[tokio::test]
+#[ignore = "needs Java and DynamoDB Local from infra/node_modules"]
+async fn latest_starts_after_the_records_already_there() {
+    let local = start_dynamodb_local().await;
+    let template = Template::load(&fixture("streams.yaml")).unwrap();
+    let dynamodb = tables::client(&local.endpoint).await;
+    tables::ensure_tables(&dynamodb, &template.tables())
+        .await
+        .unwrap();
+    for sk in 1..=3 {
+        put(&dynamodb, "c#old", sk, "stream").await;
+    }
+    let endpoint = local.endpoint.clone();
+    let harness = Harness::start_with("streams.yaml", move |config| {
+        config.streams.endpoint = endpoint;
+    })
+    .await;
+    harness
+        .lambda
+        .reply(FUNCTION, Reply::Json(json!({"batchItemFailures": []})));
+    assert_eq!(harness.send("GET", "/nothing-here").await.status(), 404);
+    put(&dynamodb, "c#new", 1, "stream").await;
+    let seen = wait_records(&harness, 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(batches(&harness), seen);
+    assert_eq!(seen.concat(), [("c#new".to_owned(), 1)]);
+}
+
 #[tokio::test]
 #[ignore = "needs Java and DynamoDB Local from infra/node_modules"]
 async fn a_reported_item_failure_is_retried_with_the_records_after_it_only() {
