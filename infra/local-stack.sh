@@ -110,9 +110,9 @@ env_file="$STATE_DIR/functions.env"
     ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"} \
     ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
-  # The delivery function invokes itself (shares of a large audience) through the Invoke API
-  # that cargo lambda watch serves.
-  echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$LAMBDA_PORT"
+  # The delivery function invokes itself (shares of a large audience) through the gateway's
+  # Invoke API, which refuses with 429 at the function's concurrency limit as Lambda does.
+  echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$GATEWAY_PORT"
   echo "AWS_ENDPOINT_URL_S3=http://127.0.0.1:$S3_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"

@@ -119,7 +119,8 @@ impl LambdaClient {
         })
     }
 
-    /// Invokes `function` with `event`; the raw result payload on success.
+    /// Invokes `function` with `event`; the raw result payload on success. At the function's
+    /// concurrency limit it waits for an invocation to finish.
     pub async fn invoke(&self, function: &str, event: &Value) -> Result<Bytes, InvokeError> {
         let semaphore = self.limits.as_ref().map(|limits| limits.of(function));
         // The semaphores are never closed, so acquiring only ever waits.
@@ -127,6 +128,25 @@ impl LambdaClient {
             Some(semaphore) => semaphore.acquire().await.ok(),
             None => None,
         };
+        self.send(function, event).await
+    }
+
+    /// Invokes `function` with `event` now, or not at all: `None` when the function is at its
+    /// concurrency limit, where Lambda refuses a synchronous invocation (429).
+    pub async fn try_invoke(
+        &self,
+        function: &str,
+        event: &Value,
+    ) -> Option<Result<Bytes, InvokeError>> {
+        let semaphore = self.limits.as_ref().map(|limits| limits.of(function));
+        let _permit = match &semaphore {
+            Some(semaphore) => Some(semaphore.try_acquire().ok()?),
+            None => None,
+        };
+        Some(self.send(function, event).await)
+    }
+
+    async fn send(&self, function: &str, event: &Value) -> Result<Bytes, InvokeError> {
         let url = format!(
             "{}/2015-03-31/functions/{}/invocations",
             self.endpoint,

@@ -10,6 +10,7 @@ mod http_api;
 mod http_util;
 pub mod ids;
 pub mod intrinsics;
+mod invoke_api;
 pub mod lambda;
 mod management;
 pub mod routing;

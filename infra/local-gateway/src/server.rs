@@ -1,5 +1,6 @@
-//! The gateway as one axum service: HTTP API, WebSocket API at `/ws` and Management API at
-//! `/ws/@connections/{id}` on one port.
+//! The gateway as one axum service: HTTP API, WebSocket API at `/ws`, Management API at
+//! `/ws/@connections/{id}` and the functions' own Lambda Invoke API at
+//! `/2015-03-31/functions/{name}/invocations`, on one port.
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -22,7 +23,7 @@ use crate::streams::{self, StreamSettings, StreamSource};
 use crate::template::{Template, TemplateError};
 use crate::throttle::{self, Throttles};
 use crate::websocket::{self, WsRouteError, WsRoutes};
-use crate::{http_api, management};
+use crate::{http_api, invoke_api, management};
 
 /// Where the WebSocket API lives; the Management API endpoint is this path too.
 pub const WS_PATH: &str = "/ws";
@@ -191,6 +192,10 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
     if let Some(raw_id) = path.strip_prefix(MANAGEMENT_PREFIX) {
         let raw_id = raw_id.to_owned();
         return management::handle(&gateway, &raw_id, request).await;
+    }
+    if let Some(function) = invoke_api::function_of(path) {
+        let function = function.to_owned();
+        return invoke_api::handle(&gateway, &function, request).await;
     }
     http_api::handle(&gateway, peer, request).await
 }

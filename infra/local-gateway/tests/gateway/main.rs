@@ -6,6 +6,7 @@ mod cli;
 mod cors;
 mod harness;
 mod http_api;
+mod invoke;
 mod management;
 mod schedule;
 mod streams;
