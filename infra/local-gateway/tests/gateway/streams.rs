@@ -25,12 +25,18 @@ struct Stack {
 }
 
 async fn stack(name: &str) -> Stack {
+    stack_after(name, async |_: &Client| {}).await
+}
+
+/// A stack whose table already holds what `before` wrote when the gateway starts.
+async fn stack_after(name: &str, before: impl AsyncFnOnce(&Client)) -> Stack {
     let local = start_dynamodb_local().await;
     let template = Template::load(&fixture("streams.yaml")).unwrap();
     let dynamodb = tables::client(&local.endpoint).await;
     tables::ensure_tables(&dynamodb, &template.tables())
         .await
         .unwrap();
+    before(&dynamodb).await;
     let dead_letters = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("dead-letters-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dead_letters);
@@ -228,28 +234,16 @@ async fn records_reach_the_function_filtered_in_order_with_lambdas_shape() {
 #[tokio::test]
 #[ignore = "needs Java and DynamoDB Local from infra/node_modules"]
 async fn latest_starts_after_the_records_already_there() {
-    let local = start_dynamodb_local().await;
-    let template = Template::load(&fixture("streams.yaml")).unwrap();
-    let dynamodb = tables::client(&local.endpoint).await;
-    tables::ensure_tables(&dynamodb, &template.tables())
-        .await
-        .unwrap();
-    for sk in 1..=3 {
-        put(&dynamodb, "c#old", sk, "stream").await;
-    }
-    let endpoint = local.endpoint.clone();
-    let harness = Harness::start_with("streams.yaml", move |config| {
-        config.streams.endpoint = endpoint;
+    let stack = stack_after("latest", async |dynamodb: &Client| {
+        for sk in 1..=3 {
+            put(dynamodb, "c#old", sk, "stream").await;
+        }
     })
     .await;
-    harness
-        .lambda
-        .reply(FUNCTION, Reply::Json(json!({"batchItemFailures": []})));
-    assert_eq!(harness.send("GET", "/nothing-here").await.status(), 404);
-    put(&dynamodb, "c#new", 1, "stream").await;
-    let seen = wait_records(&harness, 1).await;
+    put(&stack.dynamodb, "c#new", 1, "stream").await;
+    let seen = wait_records(&stack.harness, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(batches(&harness), seen);
+    assert_eq!(batches(&stack.harness), seen);
     assert_eq!(seen.concat(), [("c#new".to_owned(), 1)]);
 }
 
