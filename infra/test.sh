@@ -15,6 +15,8 @@ ensure_python_tools
 ensure_chromium
 ensure_s3s_fs
 
+log "documentation: the front page's length and every relative link (no build)"
+python3 "$ROOT/infra/scripts/check-docs.py"
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
