@@ -27,11 +27,14 @@ status=0
 
 mapfile -t functions < <(function_binaries | cut -d' ' -f1 | sort -u)
 [ "${#functions[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
-# The functions and the workspace crates they depend on (path dependencies: chat-shared).
+# The functions and the workspace crates they depend on, directly or through each other (path
+# dependencies: chat-shared, and chat-core below it).
 mapfile -t allowed < <(cargo metadata --no-deps --format-version 1 |
   jq -r --arg dir "$ROOT/functions/" '
-    .packages[] | select(.manifest_path | startswith($dir))
-    | .name, (.dependencies[] | select(.path) | .name)' | sort -u)
+    (.packages | map({key: .name, value: [.dependencies[] | select(.path) | .name]})
+      | from_entries) as $deps
+    | [.packages[] | select(.manifest_path | startswith($dir)) | .name]
+    | [recurse(map($deps[.] // []) | flatten | unique; length > 0)] | flatten | unique[]')
 mapfile -t selected < <(sam_tree --depth 0 | awk 'NF { print $1 }' | sort -u)
 
 for package in "${functions[@]}"; do

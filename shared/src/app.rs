@@ -6,10 +6,10 @@ use crate::auth::{Passwords, Tokens};
 use crate::config::Config;
 use crate::cursor::Cursors;
 use crate::delivery::Delivery;
-use crate::error::{Error, Result};
-use crate::events::{LogNotifier, Notify};
 use crate::storage::Storage;
 use crate::store::Store;
+use chat_core::error::{Error, Result};
+use chat_core::events::{LogNotifier, Notify};
 
 pub struct App {
     pub config: Config,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::config::Secret;
-use crate::error::{Error, Result};
+use chat_core::error::{Error, Result};
 
 type HmacSha256 = Hmac<Sha256>;
 pub type Key = HashMap<String, AttributeValue>;

@@ -11,11 +11,11 @@ use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
-use crate::domain::presence::audience::presence_notifications_in;
-use crate::events::{Audience, Notification, Notify, Watchers};
-use crate::store::connections::Socket;
+use crate::domain::presence::audience::presence_notifications;
 use crate::store::{Store, StoreResult};
-use crate::time::{now_rfc3339, rfc3339_ago, unix_seconds};
+use chat_core::connections::Socket;
+use chat_core::events::{Audience, Notification, Notify, Watchers};
+use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
 /// trips without opening hundreds of sockets from one Lambda.
@@ -269,7 +269,7 @@ impl Delivery {
                 return;
             }
         };
-        match presence_notifications_in(&self.store, &user).await {
+        match presence_notifications(&self.store, &user).await {
             Ok(notifications) => self.notify(notifications).await,
             Err(err) => tracing::warn!(error = %err, "finding the presence audience failed"),
         }

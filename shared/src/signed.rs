@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_types::body::SdkBody;
 
-use crate::error::BoxError;
+use chat_core::error::BoxError;
 
 /// Why a request got no answer.
 #[derive(Debug, thiserror::Error)]

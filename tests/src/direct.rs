@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chat_shared::domain::users::{Status, StoredSession, User};
+use chat_core::users::{Status, StoredSession, User};
 use chat_shared::store::users::CreateUser;
 use chat_shared::{App, Config};
 
@@ -20,7 +20,7 @@ pub async fn app() -> Arc<App> {
 /// with [`token_for`], not with a password.
 pub async fn stored_user(app: &App, prefix: &str) -> User {
     let name = unique(prefix).to_lowercase();
-    let now = chat_shared::time::now_rfc3339();
+    let now = chat_core::time::now_rfc3339();
     let user = User {
         id: ulid::Ulid::generate().to_string(),
         email: format!("{name}@example.com"),

@@ -7,17 +7,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chat_core::chats::NewChat;
+use chat_core::conversation::{Conversation, message_id};
+use chat_core::messages::{Message, MessageType, NewMessage};
+use chat_core::time::format_rfc3339;
+use chat_core::users::User;
 use chat_shared::App;
-use chat_shared::domain::chats::{self, NewChat};
+use chat_shared::domain::chats;
 use chat_shared::domain::inbox;
-use chat_shared::domain::messages::{
-    self, Conversation, Message, MessageType, NewMessage, PageRequest, message_id,
-};
-use chat_shared::domain::users::User;
+use chat_shared::domain::messages;
+use chat_shared::domain::paging::PageRequest;
 use chat_shared::store::capacity::{Capacity, measure};
 use chat_shared::store::chats::AddMember;
 use chat_shared::store::messages::PutMessage;
-use chat_shared::time::format_rfc3339;
 use e2e::direct::{app, stored_user};
 use futures::StreamExt;
 
@@ -221,7 +223,14 @@ async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
                 let member = stored_user(&app, "capm").await;
                 let added = app
                     .store
-                    .add_member(&chat_id, &member.id, &owner_id, "t", 0, chats::MAX_MEMBERS)
+                    .add_member(
+                        &chat_id,
+                        &member.id,
+                        &owner_id,
+                        "t",
+                        0,
+                        chat_core::chats::MAX_MEMBERS,
+                    )
                     .await;
                 assert_eq!(added.expect("add member"), AddMember::Added);
             }

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_shared::domain::messages::{Conversation, Message, MessageType, message_id};
+use chat_core::conversation::{Conversation, message_id};
+use chat_core::messages::{Message, MessageType};
 use chat_shared::store::messages::PutMessage;
 use e2e::direct::{api_user, app, dynamodb};
 use e2e::{Api, unique};
@@ -466,7 +467,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
         reply_to_id: None,
         reactions: Default::default(),
         read_by: Vec::new(),
-        created_at: chat_shared::time::format_rfc3339(ulid.datetime()),
+        created_at: chat_core::time::format_rfc3339(ulid.datetime()),
         edited_at: None,
         deleted: false,
         attachments: vec![],

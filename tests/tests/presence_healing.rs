@@ -153,7 +153,7 @@ async fn closing_a_connection_that_was_never_counted_keeps_the_count_at_zero() {
         .item("user_id", AttributeValue::S(b.id.clone()))
         .item(
             "connected_at",
-            AttributeValue::S(chat_shared::time::now_rfc3339()),
+            AttributeValue::S(chat_core::time::now_rfc3339()),
         )
         .send()
         .await
@@ -182,8 +182,8 @@ async fn closing_a_connection_that_was_never_counted_keeps_the_count_at_zero() {
 /// `offline`, as from `$disconnect`.
 #[tokio::test]
 async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
+    use chat_core::time::format_rfc3339;
     use chat_shared::store::connections::{NewConnection, Opened};
-    use chat_shared::time::format_rfc3339;
     use std::time::SystemTime;
 
     let Pair { api, app, a, b } = pair("gone").await;
@@ -206,7 +206,7 @@ async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
         .await
         .unwrap();
     assert_eq!(opened, Opened::Counted);
-    let now = chat_shared::time::now_rfc3339();
+    let now = chat_core::time::now_rfc3339();
     assert!(
         app.store
             .set_presence(&b.id, "online", true, &now)

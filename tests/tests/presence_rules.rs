@@ -8,7 +8,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use chat_shared::time::format_rfc3339;
+use chat_core::time::format_rfc3339;
 use e2e::direct::{api_user, app};
 use e2e::ws::{Socket, hears_nothing_about, presence_about, presence_now};
 use e2e::{Api, TestUser};

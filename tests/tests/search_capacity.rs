@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
+use chat_core::users::{Status, User};
 use chat_shared::App;
-use chat_shared::domain::users::{Status, User};
 use chat_shared::store::users::CreateUser;
 use e2e::direct::app;
 use futures::StreamExt;
@@ -22,8 +22,8 @@ fn user(prefix: &str, i: usize, hash: &str) -> User {
         avatar_url: None,
         status: Status::Offline,
         last_seen_at: None,
-        created_at: chat_shared::time::now_rfc3339(),
-        updated_at: chat_shared::time::now_rfc3339(),
+        created_at: chat_core::time::now_rfc3339(),
+        updated_at: chat_core::time::now_rfc3339(),
         password_hash: hash.to_owned(),
         version: 1,
         chosen_status: None,

@@ -4,7 +4,7 @@
 //! number, though the request that made it answered without pushing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chat_shared::domain::messages::INLINE_FANOUT_MAX_MEMBERS;
+use chat_core::conversation::INLINE_FANOUT_MAX_MEMBERS;
 use e2e::direct::{api_user, app};
 use e2e::ws::{Socket, about};
 use e2e::{Api, TestUser};

@@ -7,11 +7,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use chat_core::conversation::Conversation;
+use chat_core::input::Limit;
 use chat_shared::api::messages as messages_api;
 use chat_shared::domain::inbox;
-use chat_shared::domain::messages::{self, Conversation, PageRequest};
+use chat_shared::domain::messages;
+use chat_shared::domain::paging::PageRequest;
 use chat_shared::http::{ApiRequest, ApiResponse};
-use chat_shared::input::Limit;
 use chat_shared::{App, Config};
 use e2e::direct::{stored_user, token_for};
 use lambda_http::http::Method;

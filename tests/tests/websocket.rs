@@ -329,7 +329,7 @@ async fn unknown_connection(
         .open_connection(chat_shared::store::connections::NewConnection {
             connection_id: &id,
             user_id: &user.id,
-            connected_at: &chat_shared::time::format_rfc3339(opened_at),
+            connected_at: &chat_core::time::format_rfc3339(opened_at),
             lease_expires_at: chat_shared::domain::presence::lease_expiry(app),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,

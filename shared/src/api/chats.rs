@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
-use crate::domain::chats::{self, Chat, NewChat, NewMember};
+use chat_core::chats::{Chat, NewChat, NewMember};
+
+use crate::domain::chats;
 use crate::domain::paging::{Page, PageRequest};
-use crate::error::Result;
-use crate::http::{ApiRequest, ApiResponse, ErrorBody};
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
+
+use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();

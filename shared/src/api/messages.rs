@@ -5,17 +5,19 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::inbox::{self, InboxItem};
-use crate::domain::messages::{
-    self, Edit, HistoryQuery, Message, NewMessage, Reaction, ReactionQuery,
-};
+use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery};
+
+use crate::domain::messages::{self, HistoryQuery};
 use crate::domain::paging::{Page, PageRequest};
-use crate::error::Result;
-use crate::events::Outcome;
-use crate::http::{ApiRequest, ApiResponse, ErrorBody};
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
+use chat_core::events::Outcome;
+
+use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();

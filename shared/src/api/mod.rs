@@ -5,15 +5,20 @@
 pub mod attachments;
 pub mod chats;
 pub mod docs;
+pub mod failures;
 pub mod messages;
 pub mod users;
 
 use crate::app::App;
 use crate::domain::users::sessions::session_user;
-use crate::domain::users::{User, authenticate};
-use crate::error::{Error, Result};
+use chat_core::users::User;
+
+use crate::domain::users::authenticate;
 use crate::http::{ApiRequest, ApiResponse};
-use crate::limits::{self, Bucket};
+use chat_core::error::{Error, Result};
+use chat_core::rate_limits::Bucket;
+
+use crate::limits;
 
 /// The caller, from the bearer token; 401 unless the token is valid and the account exists.
 pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {

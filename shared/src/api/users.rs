@@ -4,17 +4,21 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 
-use super::docs::{AuthFailures, BodyFailures, Failures};
+use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted};
 use crate::app::App;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::presence::audience;
-use crate::domain::users::{
-    self, Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest,
-    Registration, SearchQuery, Session, StatusChange, sessions,
+use chat_core::users::{
+    Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest, Registration,
+    SearchQuery, Session, StatusChange,
 };
-use crate::error::Result;
-use crate::http::{ApiRequest, ApiResponse, ErrorBody};
+
+use crate::domain::users::{self, sessions};
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
+
+use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
@@ -160,7 +164,7 @@ pub(super) async fn set_status(app: &App, req: &ApiRequest) -> Result<ApiRespons
         return Ok(ApiResponse::ok(&user.private()));
     }
     // The status is stored; failing to reach the audience must not turn that into an error.
-    match audience::presence_notifications(app, &user).await {
+    match audience::presence_notifications(&app.store, &user).await {
         Ok(notifications) if !notifications.is_empty() => app.notifier.notify(notifications).await,
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "presence not announced"),

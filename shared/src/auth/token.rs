@@ -8,8 +8,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Secret;
-use crate::error::{Error, Result};
-use crate::time::unix_seconds;
+use chat_core::error::{Error, Result};
+use chat_core::time::unix_seconds;
 
 const ISSUER: &str = "chat-api";
 /// Who the tokens are for: this API's clients (REST and WebSocket alike).

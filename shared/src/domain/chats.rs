@@ -1,77 +1,19 @@
 //! Chats (rooms): creation, membership and the caller's list of chats.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chat_core::chats::{
+    Chat, MAX_INITIAL_MEMBERS, MAX_MEMBERS, Membership, NewChat, validate_name,
+};
+use chat_core::conversation::{Conversation, is_entity_id};
+use chat_core::error::{Error, Result};
+use chat_core::time::now_rfc3339;
 
-use crate::app::App;
-use crate::error::{Error, Result};
-use crate::input::check_len;
-use crate::store::chats::{AddMember, RemoveMember};
-use crate::time::now_rfc3339;
-
-use super::conversation::{Conversation, is_entity_id};
 use super::paging::{Page, PageRequest};
-
-pub const MAX_NAME_CHARS: usize = 100;
-/// A chat is created in one transaction of at most 100 items: its meta item plus one membership
-/// item per member, the creator included.
-pub const MAX_INITIAL_MEMBERS: usize = 99;
-/// Members of one chat. The meta item lists them (about 29 bytes each), and every message
-/// event is pushed to each of them, so the bound keeps both the item and the fan-out finite.
-pub const MAX_MEMBERS: usize = 1000;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "01JDQ40B5HZ3K6S9D1F4G7J2LM", "name": "Engines",
-    "created_by": "01JDQ3Y6S1W8X5V9K2M4N7P0QR",
-    "members": ["01JDQ3Y6S1W8X5V9K2M4N7P0QR", "01JDQ3YF4T2W6X8Z0B3C5D7E9G"],
-    "created_at": "2026-11-24T01:02:03.456Z"
-}))]
-pub struct Chat {
-    pub id: String,
-    pub name: String,
-    pub created_by: String,
-    /// Sorted user ids.
-    pub members: Vec<String>,
-    pub created_at: String,
-}
-
-impl Chat {
-    pub fn has_member(&self, user_id: &str) -> bool {
-        self.members.iter().any(|m| m == user_id)
-    }
-}
-
-/// `POST /chats`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(example = json!({"name": "Engines", "member_ids": ["01JDQ3YF4T2W6X8Z0B3C5D7E9G"]}))]
-pub struct NewChat {
-    #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
-    /// Existing users; the creator is always a member.
-    #[serde(default)]
-    #[schema(max_items = 98)]
-    pub member_ids: Vec<String>,
-}
-
-/// `POST /chats/{chat_id}/members`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(example = json!({"user_id": "01JDQ3YF4T2W6X8Z0B3C5D7E9G"}))]
-pub struct NewMember {
-    pub user_id: String,
-}
+use crate::app::App;
+use crate::store::chats::{AddMember, RemoveMember};
 
 /// Cursors of one user's chat list only resume that list.
 fn list_scope(me: &str) -> String {
     format!("chats:{me}")
-}
-
-fn validate_name(name: &str) -> Result<()> {
-    check_len("name", name, 1, MAX_NAME_CHARS)?;
-    if name.trim().is_empty() {
-        return Err(Error::validation("name", "name must not be blank"));
-    }
-    Ok(())
 }
 
 /// Creates a chat of `me` and `member_ids` (existing users; duplicates and `me` are ignored).
@@ -119,14 +61,6 @@ pub async fn create(app: &App, me: &str, new: NewChat) -> Result<Chat> {
         tracing::warn!(error = %err, "a new chat's members not counted");
     }
     Ok(chat)
-}
-
-/// Where a user stands with a chat.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Membership {
-    NoSuchChat,
-    Outsider(Chat),
-    Member(Chat),
 }
 
 /// The one membership check (one strongly consistent GetItem); callers choose the status: 404
@@ -233,36 +167,4 @@ pub async fn remove_member(app: &App, me: &str, chat_id: &str, user_id: &str) ->
         }
     }
     app.store.get_chat(chat_id).await?.ok_or(Error::NotFound)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert!(validate_name("team").is_ok());
-        assert!(validate_name("").is_err());
-        assert!(validate_name("   ").is_err());
-        assert!(validate_name(&"n".repeat(100)).is_ok());
-        assert!(validate_name(&"n".repeat(101)).is_err());
-    }
-
-    #[test]
-    fn chats_serialise_as_the_contract_says() {
-        let chat = Chat {
-            id: "C".into(),
-            name: "n".into(),
-            created_by: "A".into(),
-            members: vec!["A".into(), "B".into()],
-            created_at: "t".into(),
-        };
-        let json = serde_json::to_value(&chat).unwrap_or_default();
-        let mut keys: Vec<&String> = json
-            .as_object()
-            .map(|o| o.keys().collect())
-            .unwrap_or_default();
-        keys.sort();
-        assert_eq!(keys, ["created_at", "created_by", "id", "members", "name"]);
-    }
 }

@@ -16,13 +16,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::app::App;
 use crate::cursor::Key;
-use crate::error::{Error, Result};
 use crate::store::conversations::ConversationState;
+use chat_core::error::{Error, Result};
 
-use super::chats::Chat;
-use super::messages::{Conversation, ConversationKind, Message};
 use super::paging::{Page, PageRequest};
-use super::users::PublicUser;
+use chat_core::chats::Chat;
+use chat_core::conversation::{Conversation, ConversationKind};
+use chat_core::messages::Message;
+use chat_core::users::PublicUser;
 
 /// An inbox entry as clients see it: exactly one of `peer` and `chat` is set, except that the
 /// peer of a deleted account is `null`.

@@ -5,8 +5,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::App;
 use crate::cursor::Key;
-use crate::error::Result;
-use crate::input::Limit;
+use chat_core::error::Result;
+use chat_core::input::Limit;
 
 /// The query of every list: `limit` (checked while parsing) and `cursor` as the client sent it.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

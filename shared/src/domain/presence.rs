@@ -13,14 +13,14 @@ pub mod sweep;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::users::{Status, User};
 use crate::app::App;
 use crate::auth::token::Verified;
-use crate::error::{Error, Result};
-use crate::events::Notification;
 use crate::store::connections::{NewConnection, Opened};
-use crate::time::{format_rfc3339, unix_seconds};
 use audience::presence_notifications;
+use chat_core::error::{Error, Result};
+use chat_core::events::Notification;
+use chat_core::time::{format_rfc3339, unix_seconds};
+use chat_core::users::{Status, User};
 
 /// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
 /// later whatever happens (storage only; the lease decides presence).
@@ -103,7 +103,7 @@ async fn announce(app: &App, user_id: &str, changed: bool) -> Result<Vec<Notific
         return Ok(Vec::new());
     }
     match app.store.get_user(user_id).await? {
-        Some(user) => presence_notifications(app, &user).await,
+        Some(user) => presence_notifications(&app.store, &user).await,
         None => Ok(Vec::new()),
     }
 }

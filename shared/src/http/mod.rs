@@ -6,5 +6,5 @@ mod response;
 mod server;
 
 pub use request::{ApiRequest, MAX_BODY_BYTES};
-pub use response::{ApiResponse, ErrorBody, ErrorCode, ErrorDetail, RouteNotFound};
+pub use response::{ApiResponse, RouteNotFound};
 pub use server::run;

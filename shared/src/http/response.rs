@@ -2,47 +2,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use chat_core::error::{Error, ErrorBody};
+
 use crate::domain::paging::Page;
-use crate::error::Error;
-
-/// The contract's error codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    BadRequest,
-    ValidationError,
-    Unauthorized,
-    InvalidCredentials,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    UsernameTaken,
-    EmailTaken,
-    Conflict,
-    LimitExceeded,
-    PayloadTooLarge,
-    RateLimited,
-    Unavailable,
-    Internal,
-}
-
-/// What went wrong: the REST error body's `error`, and the data of a WebSocket `error` event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"code": "validation_error", "message": "name is required", "field": "name"}))]
-pub struct ErrorDetail {
-    pub code: ErrorCode,
-    /// For humans; never a stack trace or a dependency's own error.
-    pub message: String,
-    /// The offending field or query parameter, for `validation_error` only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
-
-/// Every REST error: `{"error": {"code", "message", "field"?}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
 
 /// API Gateway's own body when no route matches a path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -111,50 +73,6 @@ impl ApiResponse {
     /// A page of a list, as every list endpoint answers.
     pub fn page<T: Serialize>(page: &Page<T>) -> Self {
         Self::ok(page)
-    }
-}
-
-impl Error {
-    /// The status and the contract's error detail of this error.
-    pub fn detail(&self) -> (u16, ErrorDetail) {
-        let (status, code) = match self {
-            Error::BadRequest(_) => (400, ErrorCode::BadRequest),
-            Error::Validation { .. } => (422, ErrorCode::ValidationError),
-            Error::Unauthorized => (401, ErrorCode::Unauthorized),
-            Error::InvalidCredentials => (401, ErrorCode::InvalidCredentials),
-            Error::Forbidden(_) => (403, ErrorCode::Forbidden),
-            Error::NotFound => (404, ErrorCode::NotFound),
-            Error::MethodNotAllowed { .. } => (405, ErrorCode::MethodNotAllowed),
-            Error::UsernameTaken => (409, ErrorCode::UsernameTaken),
-            Error::EmailTaken => (409, ErrorCode::EmailTaken),
-            Error::Conflict(_) => (409, ErrorCode::Conflict),
-            Error::LimitExceeded(_) => (422, ErrorCode::LimitExceeded),
-            Error::PayloadTooLarge => (413, ErrorCode::PayloadTooLarge),
-            Error::RateLimited { .. } => (429, ErrorCode::RateLimited),
-            Error::Unavailable(_) => (503, ErrorCode::Unavailable),
-            Error::Internal(_) => (500, ErrorCode::Internal),
-        };
-        let field = match self {
-            Error::Validation { field, .. } => Some(field.clone()),
-            _ => None,
-        };
-        let detail = ErrorDetail {
-            code,
-            message: self.to_string(),
-            field,
-        };
-        (status, detail)
-    }
-
-    /// Logs what the client is never shown: the cause of a 5xx, once, where it is answered.
-    pub fn log_cause(&self) {
-        match self {
-            Error::Unavailable(source) => {
-                tracing::error!(error = %source, cause = ?source, "dependency unavailable");
-            }
-            Error::Internal(what) => tracing::error!(error = %what, "internal error"),
-            _ => {}
-        }
     }
 }
 

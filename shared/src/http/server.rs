@@ -7,7 +7,7 @@ use lambda_http::{Body, Response, service_fn};
 
 use super::{ApiRequest, ApiResponse};
 use crate::app::App;
-use crate::error::Result;
+use chat_core::error::Result;
 
 /// Serves a REST endpoint group on the Lambda runtime: `route` answers one request; this
 /// converts it from and to the API Gateway payload and writes the one log line per request.

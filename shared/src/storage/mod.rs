@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 
 pub use settings::{AttachmentSettings, is_media_type};
 
-use crate::error::{BoxError, Error};
 use crate::signed::{self, SendError};
+use chat_core::error::{BoxError, Error};
 
 /// S3 answers in milliseconds; a request that hangs is better a 503 than a Lambda timeout.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::items::{Item, n, opt_n, opt_s, req_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
-use crate::domain::attachments::{AttachmentState, Upload};
+use chat_core::attachments::{AttachmentState, Upload};
 
 const BY_OWNER_INDEX: &str = "by_owner";
 /// A pending item outlives its object (the lifecycle rule removes that after a day, rounded up

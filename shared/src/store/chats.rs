@@ -12,8 +12,8 @@ use super::conversations::member_count_item;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use crate::domain::chats::Chat;
-use crate::domain::conversation::Conversation;
+use chat_core::chats::Chat;
+use chat_core::conversation::Conversation;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";

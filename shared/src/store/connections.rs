@@ -11,6 +11,7 @@ mod leases;
 mod watchers;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use chat_core::connections::Socket;
 
 use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
@@ -60,21 +61,6 @@ pub struct NewConnection<'a> {
     pub token_expires_at: u64,
     /// The session of that token: logout closes the session's sockets.
     pub session_id: &'a str,
-}
-
-/// An open socket as its user's index item lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Socket {
-    pub connection_id: String,
-    /// Unix seconds; `None` for a record written before tokens were tracked.
-    pub token_expires_at: Option<u64>,
-    pub session_id: Option<String>,
-}
-
-impl Socket {
-    pub fn token_expired(&self, now_secs: u64) -> bool {
-        self.token_expires_at.is_some_and(|at| at <= now_secs)
-    }
 }
 
 /// The index item's attribute describing one socket: top-level, so that opening and closing

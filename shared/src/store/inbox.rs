@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem, Update}
 
 use super::items::{Item, n, opt_n, req_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
-use crate::domain::messages::Message;
+use chat_core::messages::Message;
 
 const READ_COUNT: &str = "read_count";
 

@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem};
 
 use crate::config::Tables;
-use crate::error::{BoxError, Error};
+use chat_core::error::{BoxError, Error};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

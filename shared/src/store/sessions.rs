@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{n, s};
 use super::{Store, StoreError, StoreResult, corrupt};
-use crate::domain::users::StoredSession;
+use chat_core::users::StoredSession;
 
 /// How rotating a session's refresh token ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

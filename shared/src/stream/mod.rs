@@ -1,6 +1,6 @@
 //! The delivery function: the messages table's DynamoDB stream, filtered by the event source
 //! mapping to the changes whose fan-out is the stream's (chats larger than
-//! [`INLINE_FANOUT_MAX_MEMBERS`](crate::domain::messages::INLINE_FANOUT_MAX_MEMBERS)), pushes
+//! [`INLINE_FANOUT_MAX_MEMBERS`](chat_core::conversation::INLINE_FANOUT_MAX_MEMBERS)), pushes
 //! each change's event to its audience. The request that made the change has answered already,
 //! so a send costs and waits the same for 1,000 members as for 2.
 //!
@@ -24,11 +24,13 @@ use serde_json::{Map, Value, json};
 use crate::app::App;
 use crate::delivery::Report;
 use crate::domain::attachments;
-use crate::domain::messages::{Change, Conversation, Fanout, Message, audience, payload};
-use crate::error::{Error, Result};
-use crate::events::Event;
 use crate::store::items::item_from_json;
 use crate::store::messages::{RecordedChange, recorded_change};
+use chat_core::changes::{Change, audience, payload};
+use chat_core::conversation::{Conversation, Fanout};
+use chat_core::error::{Error, Result};
+use chat_core::events::Event;
+use chat_core::messages::Message;
 
 pub use shards::{DEFAULT_USERS_PER_SHARD, Invocation, Shard, Shards};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::{presence, users};
-use crate::error::{Error, Result};
+use chat_core::error::{Error, Result};
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let token = req

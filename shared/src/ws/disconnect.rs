@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::presence;
-use crate::error::Result;
+use chat_core::error::Result;
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let notifications = presence::disconnected(&app, connection_id(&req)?).await?;

@@ -10,15 +10,15 @@ use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
 use super::send::Action;
-use crate::domain::chats::Chat;
-use crate::domain::messages::{MarkRead, Message, MessageType, NewMessage, TypingSignal};
 use crate::domain::presence::subscriptions::PresenceSubscription;
-use crate::domain::users::Status;
-use crate::events::{
+use chat_core::chats::Chat;
+use chat_core::error::{ErrorCode, ErrorDetail};
+use chat_core::events::{
     Event, Payload, Pong, PresenceEvent, PresenceSnapshot, ReactionChange, ReadReceipt,
     SentMessage, TypingEvent,
 };
-use crate::http::{ErrorCode, ErrorDetail};
+use chat_core::messages::{MarkRead, Message, MessageType, NewMessage, TypingSignal};
+use chat_core::users::Status;
 
 /// The payload schemas, and every schema they refer to, as utoipa writes them for OpenAPI 3.1
 /// (JSON Schema, which AsyncAPI's default schema format accepts).

@@ -19,8 +19,8 @@ use lambda_http::aws_lambda_events::encodings::Body;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 
 use crate::app::App;
-use crate::error::{Error, Result};
 use crate::http::ApiResponse;
+use chat_core::error::{Error, Result};
 
 pub type WsRequest = ApiGatewayWebsocketProxyRequest;
 pub type WsResponse = ApiGatewayProxyResponse;

@@ -17,15 +17,17 @@ use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
-use crate::domain::messages::{self, MarkRead, NewMessage, TypingSignal};
+use chat_core::messages::{MarkRead, NewMessage, TypingSignal};
+
+use crate::domain::messages;
 use crate::domain::presence;
 use crate::domain::presence::subscriptions::{self, PresenceSubscription};
-use crate::error::{Error, Result};
-use crate::events::{Event, Payload, Pong, SentMessage};
-use crate::input;
 use crate::limits::{self, FrameVerdict};
 use crate::store::connections::LiveConnection;
-use crate::time::unix_seconds;
+use chat_core::error::{Error, Result};
+use chat_core::events::{Event, Payload, Pong, SentMessage};
+use chat_core::input;
+use chat_core::time::unix_seconds;
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
 /// `$request.body.action`); each action's fields are those of the matching REST request.

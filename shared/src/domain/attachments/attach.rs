@@ -4,11 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{AttachmentState, MAX_ATTACHMENTS, Upload, over_quota};
+use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Upload, over_quota};
+use chat_core::conversation::is_entity_id;
+use chat_core::error::{Error, Result};
+use chat_core::messages::{Message, MessageType};
+
 use crate::app::App;
-use crate::domain::conversation::is_entity_id;
-use crate::domain::messages::{Message, MessageType};
-use crate::error::{Error, Result};
 use crate::storage::{Support, download_disposition, object_key};
 
 /// Uploads ready to be attached by the send's transaction.

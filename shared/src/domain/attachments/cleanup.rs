@@ -3,9 +3,10 @@
 
 use futures::StreamExt;
 
+use chat_core::error::Result;
+use chat_core::messages::Message;
+
 use crate::app::App;
-use crate::domain::messages::Message;
-use crate::error::Result;
 use crate::storage::object_key;
 
 /// Deletes and forgets at most this many objects at a time.

@@ -1,16 +1,20 @@
 //! Changes to stored messages: edits, tombstones, reactions and read receipts.
 
-use super::{
-    Change, Conversation, MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message,
-    MessageRef, audience, notifications, takes_part, validate_content, validate_emoji,
+use chat_core::changes::{Change, audience, notifications};
+use chat_core::conversation::{Conversation, MessageRef};
+use chat_core::messages::{
+    MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message, validate_content,
+    validate_emoji,
 };
+
 use crate::app::App;
 use crate::domain::attachments;
-use crate::error::{Error, Result};
-use crate::events::{Audience, Outcome};
+use crate::domain::conversation::takes_part;
 use crate::store::StoreError;
 use crate::store::messages::{Changed, ReactionBounds};
-use crate::time::now_rfc3339;
+use chat_core::error::{Error, Result};
+use chat_core::events::{Audience, Outcome};
+use chat_core::time::now_rfc3339;
 
 /// A reaction re-reads and retries this often when the message keeps changing under it.
 const REACTION_ATTEMPTS: usize = 10;

@@ -5,10 +5,14 @@
 use serde::{Deserialize, Deserializer, de::Error as _};
 use utoipa::IntoParams;
 
-use super::{Conversation, Message, Page, PageRequest, takes_part};
+use chat_core::conversation::Conversation;
+use chat_core::messages::Message;
+
 use crate::app::App;
-use crate::error::{Error, Result};
-use crate::input::Limit;
+use crate::domain::conversation::takes_part;
+use crate::domain::paging::{Page, PageRequest};
+use chat_core::error::{Error, Result};
+use chat_core::input::Limit;
 
 /// The query of a history: a page, and optionally where to resume.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

@@ -3,17 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    Change, Conversation, Fanout, MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageRef, MessageType,
-    NewMessage, TypingSignal, audience, message_id, notifications, takes_part, validate_content,
+use chat_core::changes::{Change, audience, notifications};
+use chat_core::conversation::{Conversation, Fanout, MessageRef, message_id};
+use chat_core::messages::{
+    MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageType, NewMessage, TypingSignal, validate_content,
 };
+
 use crate::app::App;
-use crate::domain::attachments::{self, Attachment, Prepared};
-use crate::error::{Error, Result};
-use crate::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
-use crate::input::check_len;
+use crate::domain::conversation::takes_part;
+use chat_core::attachments::{Attachment, over_quota};
+
+use crate::domain::attachments::{self, Prepared};
 use crate::store::messages::{Attach, PutMessage};
-use crate::time::format_rfc3339;
+use chat_core::error::{Error, Result};
+use chat_core::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
+use chat_core::input::check_len;
+use chat_core::time::format_rfc3339;
 
 #[derive(Debug)]
 pub struct Sent {
@@ -229,7 +234,7 @@ async fn store(
             "attachment_ids",
             "an attachment is no longer a pending upload of yours (attached by another send?)",
         )),
-        PutMessage::OverQuota => Err(attachments::over_quota(quota_bytes)),
+        PutMessage::OverQuota => Err(over_quota(quota_bytes)),
     }
 }
 

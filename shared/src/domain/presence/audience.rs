@@ -5,13 +5,12 @@
 //! it displays by subscribing to them. Finding the audience is two bounded Queries, never the
 //! whole inbox or a chat's member set.
 
-use crate::app::App;
-use crate::error::Result;
-use crate::events::{Event, Notification, Payload, PresenceEvent, Watchers};
-use crate::store::Store;
-use crate::store::connections::Socket;
+use chat_core::connections::Socket;
+use chat_core::error::Result;
+use chat_core::events::{Event, Notification, Payload, PresenceEvent, Watchers};
+use chat_core::users::User;
 
-use super::super::users::User;
+use crate::store::Store;
 
 /// Direct-message peers told of a change: the peers of this many of the user's direct
 /// conversations (its first inbox entries), read with one bounded Query.
@@ -47,13 +46,10 @@ pub fn presence(user: &User, peers: Vec<String>, watchers: Vec<Socket>) -> Vec<N
     vec![notification]
 }
 
-/// The `presence` notifications of `user`'s status change.
-pub async fn presence_notifications(app: &App, user: &User) -> Result<Vec<Notification>> {
-    presence_notifications_in(&app.store, user).await
-}
-
-/// [`presence_notifications`] from the store alone, for the push path (which has no `App`).
-pub async fn presence_notifications_in(store: &Store, user: &User) -> Result<Vec<Notification>> {
+/// The `presence` notifications of `user`'s status change. It needs the store alone, so that
+/// the push path (which has no `App`) tells of a connection it found gone as `$disconnect`
+/// would.
+pub async fn presence_notifications(store: &Store, user: &User) -> Result<Vec<Notification>> {
     let (peers, watchers) = futures::try_join!(
         store.direct_peers(&user.id, MAX_PRESENCE_PEERS),
         store.watchers_of(&user.id, MAX_PRESENCE_WATCHERS)
@@ -64,8 +60,8 @@ pub async fn presence_notifications_in(store: &Store, user: &User) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::users::Status;
-    use crate::events::EventType;
+    use chat_core::events::EventType;
+    use chat_core::users::Status;
 
     #[test]
     fn presence_goes_to_peers_but_not_the_user_and_to_watchers() {

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::error::{Error, Result};
-use crate::events::{PresenceEvent, PresenceSnapshot};
 use crate::store::connections::LiveConnection;
+use chat_core::error::{Error, Result};
+use chat_core::events::{PresenceEvent, PresenceSnapshot};
 
 /// Users one connection may subscribe to: a screen's worth of avatars. With every connection
 /// at the cap, n users coming online together cost at most 100·n pushes, not n²/2.

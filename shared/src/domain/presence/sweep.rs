@@ -7,8 +7,8 @@ use std::time::SystemTime;
 
 use super::{closed, unix_millis};
 use crate::app::App;
-use crate::error::Result;
 use crate::store::connections::{CloseIf, ExpiredConnection, LEASE_SHARDS};
+use chat_core::error::Result;
 
 /// Expired connections read per Query.
 const PAGE: i32 = 100;

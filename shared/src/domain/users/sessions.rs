@@ -11,31 +11,20 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Session, SessionTokens, TokenType, User};
+use chat_core::users::{Session, SessionTokens, StoredSession, TokenType, User};
+
 use crate::app::App;
 use crate::auth::token::Verified;
 use crate::domain::presence::unix_millis;
-use crate::error::{Error, Result};
 use crate::store::sessions::Rotated;
-use crate::time::unix_seconds;
+use chat_core::error::{Error, Result};
+use chat_core::time::unix_seconds;
 
 /// Sessions one account keeps at once (devices, browsers); a login beyond it ends the oldest.
 /// It bounds the user item, which carries them.
 pub const MAX_SESSIONS: usize = 10;
-
-/// A session as stored on its user item, keyed by session id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredSession {
-    /// SHA-256 (hex) of the current refresh token's secret; the token itself is never stored.
-    pub refresh_hash: String,
-    /// Unix seconds; every refresh moves it.
-    pub refresh_expires_at: u64,
-    /// Unix milliseconds; the oldest session goes first when an account has too many.
-    pub created_at_ms: i64,
-}
 
 /// `<user id>.<session id>.<secret>`: the ids say where the session is stored; only the
 /// secret's hash is kept.

@@ -7,10 +7,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use super::{
     FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
 };
-use crate::domain::messages::{Fanout, Message};
 use crate::store::conversations::{Advance, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
+use chat_core::conversation::Fanout;
+use chat_core::messages::Message;
 
 impl Store {
     /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;

@@ -14,8 +14,9 @@ use super::inbox::direct_entries;
 use super::items::{n, req_s, s, split_page};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use crate::domain::attachments::Upload;
-use crate::domain::messages::{Fanout, Message};
+use chat_core::attachments::Upload;
+use chat_core::conversation::Fanout;
+use chat_core::messages::Message;
 
 mod changes;
 mod reactions;

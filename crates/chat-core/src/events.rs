@@ -1,5 +1,5 @@
 //! Real-time events as data. Domain changes return the [`Notification`]s they yield; the API
-//! layer hands them to [`App::notifier`](crate::app::App) once the change is stored, so the
+//! layer hands them to a [`Notify`] once the change is stored, so the
 //! rules of who hears what live in the domain and the delivery (WebSocket connections) elsewhere.
 //!
 //! Every event is a [`Payload`] variant: its `type` name and its `data` type are declared once,
@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use strum::EnumDiscriminants;
 use utoipa::ToSchema;
 
-use crate::domain::messages::Message;
-use crate::domain::users::Status;
-use crate::http::ErrorDetail;
-use crate::store::connections::Socket;
+use crate::connections::Socket;
+use crate::error::ErrorDetail;
+use crate::messages::Message;
 use crate::time::now_rfc3339;
+use crate::users::Status;
 
 /// What an event says, tagged with its type: `{"type": "...", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, EnumDiscriminants)]

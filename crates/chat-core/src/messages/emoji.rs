@@ -15,7 +15,7 @@ pub fn validate_emoji(emoji: &str) -> Result<()> {
     ))
 }
 
-/// Every emoji the `emojis` crate accepts, one per line (see `shared/build.rs`): about 5,200
+/// Every emoji the `emojis` crate accepts, one per line (see this crate's `build.rs`): about 5,200
 /// entries, scanned in microseconds, once per reaction.
 static EMOJI: &str = include_str!(concat!(env!("OUT_DIR"), "/emoji.txt"));
 

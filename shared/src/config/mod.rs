@@ -1,8 +1,11 @@
 //! Configuration, read from the environment once per cold start.
 
+mod limits;
+
 use std::time::Duration;
 
-use crate::limits::Limits;
+use chat_core::rate_limits::Limits;
+
 use crate::storage::AttachmentSettings;
 
 #[derive(Debug, thiserror::Error)]
@@ -158,7 +161,7 @@ impl Config {
                 rate_limits: required("RATE_LIMITS_TABLE")?,
                 attachments: lookup("ATTACHMENTS_TABLE").filter(|v| !v.is_empty()),
             },
-            limits: Limits::from_lookup(&lookup)?,
+            limits: limits::read(&lookup)?,
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
             jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),

@@ -1,0 +1,16 @@
+//! An open WebSocket connection as the rules see it.
+
+/// An open socket as its user's index item lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Socket {
+    pub connection_id: String,
+    /// Unix seconds; `None` for a record written before tokens were tracked.
+    pub token_expires_at: Option<u64>,
+    pub session_id: Option<String>,
+}
+
+impl Socket {
+    pub fn token_expired(&self, now_secs: u64) -> bool {
+        self.token_expires_at.is_some_and(|at| at <= now_secs)
+    }
+}

@@ -1,0 +1,17 @@
+//! The chat service's rules as data: its entities, the requests clients send, the events
+//! changes yield, the bounds and rate limits, and the one error type with its mapping to the
+//! contract. No AWS SDK, no Lambda runtime and no HTTP types: the crates above it store,
+//! push and serve, and none of them can be named from here.
+
+pub mod attachments;
+pub mod changes;
+pub mod chats;
+pub mod connections;
+pub mod conversation;
+pub mod error;
+pub mod events;
+pub mod input;
+pub mod messages;
+pub mod rate_limits;
+pub mod time;
+pub mod users;

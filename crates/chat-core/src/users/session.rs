@@ -1,0 +1,14 @@
+//! A session as its user item keeps it.
+
+use serde::{Deserialize, Serialize};
+
+/// A session as stored on its user item, keyed by session id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    /// SHA-256 (hex) of the current refresh token's secret; the token itself is never stored.
+    pub refresh_hash: String,
+    /// Unix seconds; every refresh moves it.
+    pub refresh_expires_at: u64,
+    /// Unix milliseconds; the oldest session goes first when an account has too many.
+    pub created_at_ms: i64,
+}

@@ -1,0 +1,48 @@
+//! The failures every route shares, for the OpenAPI document: the handlers' `#[utoipa::path]`
+//! attributes name them beside their own outcomes.
+
+use utoipa::IntoResponses;
+
+use chat_core::error::ErrorBody;
+
+/// What any route may answer besides its own outcomes.
+#[derive(IntoResponses)]
+pub enum Failures {
+    /// Over a per-caller rate limit (`rate_limited`); retry after `Retry-After` seconds. API
+    /// Gateway's own edge throttling also answers 429, with `{"message":"Too Many Requests"}`
+    /// and no `Retry-After`: back off and retry.
+    #[response(status = 429, headers(("Retry-After" = u32, description = "Seconds to wait")))]
+    RateLimited(ErrorBody),
+    /// A defect or a broken deployment (`internal`); retrying cannot help.
+    #[response(status = 500)]
+    Internal(ErrorBody),
+    /// The database or another dependency is unreachable, throttled or slow (`unavailable`);
+    /// nothing was lost and the request is safe to retry after `Retry-After` seconds.
+    #[response(status = 503, headers(("Retry-After" = u32, description = "Seconds to wait")))]
+    Unavailable(ErrorBody),
+}
+
+/// What a route that needs a token answers without a valid one.
+#[derive(IntoResponses)]
+pub enum AuthFailures {
+    /// No valid token: missing, malformed, expired or tampered, for another audience, of a
+    /// deleted account or of an ended session (logout, password change, reused refresh token)
+    /// (`unauthorized`).
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+}
+
+/// What a route with a JSON body answers to a body it cannot take.
+#[derive(IntoResponses)]
+pub enum BodyFailures {
+    /// The body is not JSON, or not a JSON object (`bad_request`).
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// The body is over 64 KiB (`payload_too_large`).
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// A field is missing, mistyped or breaks a rule (`validation_error`, naming the `field`),
+    /// or the change would pass a documented bound (`limit_exceeded`).
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
