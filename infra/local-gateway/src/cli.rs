@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::server::GatewayConfig;
-use crate::streams::StreamSettings;
+use crate::gateway::GatewayConfig;
+use crate::sources::streams::StreamSettings;
 
 pub const USAGE: &str = "\
 usage:

@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use local_gateway::cli::{self, CliError, Command};
-use local_gateway::env::{self, EnvError};
 use local_gateway::tables::{self, TablesError};
+use local_gateway::template::env::{self, EnvError};
 use local_gateway::{Gateway, GatewayError, Template, TemplateError, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 

@@ -9,6 +9,8 @@ use aws_sdk_dynamodb::types::{
 };
 use serde::Deserialize;
 
+use crate::template::intrinsics;
+
 /// Properties this tool copies; the rest (`BillingMode`, `SSESpecification`, `Tags`, ...) has
 /// no local meaning.
 #[derive(Debug, Clone, Deserialize)]
@@ -187,8 +189,8 @@ impl ProjectionSpec {
 }
 
 fn find_intrinsic(value: &serde_yaml::Value, path: &str) -> Option<(String, String)> {
-    if crate::intrinsics::intrinsic(value).is_some() {
-        return Some((path.to_owned(), crate::intrinsics::describe(value)));
+    if intrinsics::intrinsic(value).is_some() {
+        return Some((path.to_owned(), intrinsics::describe(value)));
     }
     match value {
         serde_yaml::Value::Mapping(map) => map.iter().find_map(|(key, item)| {

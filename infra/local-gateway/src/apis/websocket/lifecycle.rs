@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep, timeout};
 
-use crate::clock::Timestamp;
-use crate::connections::{Connection, Disconnect, Outbound, Session, TaskGuard};
-use crate::ids;
-use crate::server::Gateway;
-use crate::websocket::events::{self, FrameBody};
+use crate::apis::websocket::events::{self, FrameBody};
+use crate::gateway::Gateway;
+use crate::runtime::clock::Timestamp;
+use crate::runtime::connections::{Connection, Disconnect, Outbound, Session, TaskGuard};
+use crate::runtime::ids;
 
 /// How long a closed socket may take to answer our close frame before it is dropped.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);

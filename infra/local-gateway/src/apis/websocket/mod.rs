@@ -3,7 +3,6 @@
 
 pub mod events;
 pub(crate) mod lifecycle;
-pub mod routes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,15 +15,13 @@ use axum::response::Response;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::clock::Timestamp;
-use crate::connections::{Connection, Disconnect, Session};
-use crate::http_api::into_response;
-use crate::http_util::{json_message, parse_query};
-use crate::ids;
-use crate::lambda::InvokeError;
-use crate::server::Gateway;
-
-pub use routes::{WsRoute, WsRouteError, WsRoutes};
+use crate::apis::http_api::into_response;
+use crate::apis::http_util::{json_message, parse_query};
+use crate::gateway::Gateway;
+use crate::runtime::clock::Timestamp;
+use crate::runtime::connections::{Connection, Disconnect, Session};
+use crate::runtime::ids;
+use crate::runtime::lambda::InvokeError;
 
 /// Frames queued for one socket before posters wait: enough for bursts, bounded so a client
 /// that stops reading cannot grow the gateway without limit.

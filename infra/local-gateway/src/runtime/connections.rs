@@ -10,7 +10,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use axum::extract::ws::Message;
 use tokio::sync::{Notify, mpsc, watch};
 
-use crate::clock::Timestamp;
+use crate::runtime::clock::Timestamp;
 
 /// What API Gateway knows about a connection from its upgrade request.
 #[derive(Debug, Clone)]

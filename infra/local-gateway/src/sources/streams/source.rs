@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_yaml::Value;
 
 use super::filter::{self, Pattern};
-use crate::intrinsics;
+use crate::template::intrinsics;
 use crate::template::{Template, TemplateError};
 
 const TABLE: &str = "AWS::DynamoDB::Table";

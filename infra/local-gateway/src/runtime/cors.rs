@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::response::Response;
 use serde_yaml::Value;
 
-use crate::intrinsics;
+use crate::template::intrinsics;
 use crate::template::{Template, TemplateError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

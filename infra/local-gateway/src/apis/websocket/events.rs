@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::clock::Timestamp;
-use crate::connections::{Disconnect, Session};
-use crate::ids;
+use crate::runtime::clock::Timestamp;
+use crate::runtime::connections::{Disconnect, Session};
+use crate::runtime::ids;
 
 /// The text of a client frame as events carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl FrameBody {
 
     /// Binary frames carrying UTF-8 are passed as text, anything else as base64.
     pub fn binary(bytes: &[u8]) -> Self {
-        match crate::http_util::encode_body(bytes) {
+        match crate::apis::http_util::encode_body(bytes) {
             (Some(body), is_base64_encoded) => Self {
                 body,
                 is_base64_encoded,

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
-use crate::intrinsics::{self, Reference};
+pub mod env;
+pub mod intrinsics;
+
+use intrinsics::Reference;
 
 const FUNCTION: &str = "AWS::Serverless::Function";
 const TABLE: &str = "AWS::DynamoDB::Table";
@@ -102,7 +105,7 @@ pub struct HttpRouteDef {
 }
 
 /// One `Schedule` event of a function, as written (the expression is read by
-/// [`crate::schedule`]).
+/// [`crate::sources::schedule`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleEventDef {
     /// `<function logical id><event name>`, the rule name SAM derives.
@@ -307,7 +310,7 @@ impl Template {
     }
 
     /// Every event of type `kind` of every function, as written; the caller reads the
-    /// properties (the DynamoDB stream sources in [`crate::streams`]).
+    /// properties (the DynamoDB stream sources in [`crate::sources::streams`]).
     pub(crate) fn events_of(&self, kind: &str) -> Result<Vec<FunctionEvent>, TemplateError> {
         self.function_events(kind)
             .map(|(id, resource, name, props)| {

@@ -14,14 +14,13 @@ mod records;
 mod source;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
 pub use source::{StartingPosition, StreamSource, from_template};
 
-use crate::server::Gateway;
+use crate::runtime::lambda::LambdaClient;
 
 /// Default idle poll of every shard: latency matters more than the few idle requests.
 pub const DEFAULT_POLL: Duration = Duration::from_millis(50);
@@ -69,20 +68,23 @@ impl Default for StreamSettings {
 /// Finds every source's stream and takes its first shard iterators, then starts one poller
 /// per source. Returns once `StartingPosition: LATEST` is fixed, so a write made after this
 /// reaches the function. Aborting a handle stops its source.
-pub(crate) async fn start(gateway: &Arc<Gateway>) -> Result<Vec<JoinHandle<()>>, StreamError> {
-    if gateway.streams.is_empty() || !gateway.config.streams.enabled {
+pub async fn start(
+    sources: &[StreamSource],
+    settings: &StreamSettings,
+    lambda: &LambdaClient,
+) -> Result<Vec<JoinHandle<()>>, StreamError> {
+    if sources.is_empty() || !settings.enabled {
         return Ok(Vec::new());
     }
-    let settings = &gateway.config.streams;
     let sdk = crate::tables::sdk_config(&settings.endpoint).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
-    let mut prepared = Vec::with_capacity(gateway.streams.len());
-    for source in &gateway.streams {
+    let mut prepared = Vec::with_capacity(sources.len());
+    for source in sources {
         let shared = |stream_arn| lane::Shared {
             source: source.clone(),
             stream_arn,
-            lambda: gateway.lambda.clone(),
+            lambda: lambda.clone(),
             dead_letters: lane::DeadLetters::new(settings.dead_letter_dir.clone()),
         };
         prepared.push(

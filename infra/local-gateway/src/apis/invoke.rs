@@ -13,9 +13,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::http_util::{json_message, read_body_limited};
-use crate::lambda::InvokeError;
-use crate::server::Gateway;
+use crate::apis::http_util::{json_message, read_body_limited};
+use crate::gateway::Gateway;
+use crate::runtime::lambda::InvokeError;
 
 const PREFIX: &str = "/2015-03-31/functions/";
 const SUFFIX: &str = "/invocations";

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-use crate::intrinsics;
+use crate::template::intrinsics;
 use crate::template::{Template, TemplateError};
 
 #[derive(Debug, thiserror::Error)]

@@ -10,10 +10,10 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::connections::{Disconnect, Outbound};
-use crate::http_util::{BodyError, header_value, json_message, read_body_limited};
-use crate::ids;
-use crate::server::Gateway;
+use crate::apis::http_util::{BodyError, header_value, json_message, read_body_limited};
+use crate::gateway::Gateway;
+use crate::runtime::connections::{Disconnect, Outbound};
+use crate::runtime::ids;
 
 pub(crate) async fn handle(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
     let request_id = ids::api_gateway_id();

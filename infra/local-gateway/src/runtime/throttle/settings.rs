@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-use crate::intrinsics;
+use crate::template::intrinsics;
 use crate::template::{Template, TemplateError};
 
 /// One route's `ThrottlingBurstLimit` and `ThrottlingRateLimit`, either possibly unset.

@@ -5,16 +5,15 @@
 //! (tests need seconds where production runs every minute), and is required for `cron(...)`,
 //! which the gateway does not interpret.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
-use crate::clock::Timestamp;
-use crate::ids;
-use crate::server::Gateway;
+use crate::runtime::clock::Timestamp;
+use crate::runtime::ids;
+use crate::runtime::lambda::LambdaClient;
 use crate::template::{ScheduleEventDef, Template, TemplateError};
 
 /// The account and region local events claim to come from.
@@ -121,19 +120,18 @@ pub fn scheduled_event(rule: &str, at: Timestamp) -> Value {
 /// Starts one task per schedule; each invokes its function one period after the start and
 /// every period after that. Invocations of one rule never overlap: a run that outlasts the
 /// period delays the next one instead of piling up.
-pub(crate) fn spawn_all(gateway: &Arc<Gateway>) -> Vec<JoinHandle<()>> {
-    gateway
-        .schedules
+pub fn spawn_all(schedules: &[Schedule], lambda: &LambdaClient) -> Vec<JoinHandle<()>> {
+    schedules
         .iter()
         .cloned()
         .map(|schedule| {
-            let gateway = Arc::clone(gateway);
-            tokio::spawn(async move { run(&gateway, &schedule).await })
+            let lambda = lambda.clone();
+            tokio::spawn(async move { run(&lambda, &schedule).await })
         })
         .collect()
 }
 
-async fn run(gateway: &Gateway, schedule: &Schedule) {
+async fn run(lambda: &LambdaClient, schedule: &Schedule) {
     tracing::info!(
         rule = schedule.rule,
         function = schedule.function,
@@ -148,7 +146,7 @@ async fn run(gateway: &Gateway, schedule: &Schedule) {
             .input
             .clone()
             .unwrap_or_else(|| scheduled_event(&schedule.rule, Timestamp::now()));
-        if let Err(error) = gateway.lambda.invoke(&schedule.function, &event).await {
+        if let Err(error) = lambda.invoke(&schedule.function, &event).await {
             tracing::warn!(rule = schedule.rule, %error, "scheduled invocation failed");
         }
     }

@@ -15,9 +15,9 @@ use tokio::task::JoinSet;
 use super::batch::{self, Discarded, Outcome, Policy, Target};
 use super::records::StreamRecord;
 use super::source::StreamSource;
-use crate::clock::Timestamp;
-use crate::ids;
-use crate::lambda::{InvokeError, LambdaClient};
+use crate::runtime::clock::Timestamp;
+use crate::runtime::ids;
+use crate::runtime::lambda::{InvokeError, LambdaClient};
 
 /// Pages of records a lane may have waiting before the shard's reader waits for it.
 const LANE_PAGES: usize = 4;

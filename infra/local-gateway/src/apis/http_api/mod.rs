@@ -13,13 +13,13 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
-use crate::clock::Timestamp;
-use crate::http_util::{
+use crate::apis::http_util::{
     BodyError, encode_body, header_value, json_message, parse_query, read_body_limited,
 };
-use crate::ids;
-use crate::routing::RouteMatch;
-use crate::server::Gateway;
+use crate::gateway::Gateway;
+use crate::runtime::clock::Timestamp;
+use crate::runtime::ids;
+use crate::runtime::routing::RouteMatch;
 
 /// API Gateway's payload limit for HTTP APIs. The functions enforce the contract's 64 KiB.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -323,7 +323,7 @@ fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Res
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::routing::RouteTable;
+    use crate::runtime::routing::RouteTable;
     use crate::template::HttpRouteDef;
     use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 
