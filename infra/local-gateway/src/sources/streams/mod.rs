@@ -2,7 +2,8 @@
 //! DynamoDB Local serves DynamoDB Streams on its own port, a poller per source reads the
 //! table's stream and invokes the function with Lambda's stream event.
 //!
-//! [`source`] reads (and refuses) the template's settings, [`poller`] follows shards,
+//! [`source`] reads (and, through [`props`], refuses) the template's settings, [`poller`]
+//! follows shards with the calls in [`shards`],
 //! [`lane`] batches and invokes, [`batch`] holds the retry rules, [`filter`] the
 //! `FilterCriteria` subset and [`records`] the event shape.
 
@@ -10,7 +11,9 @@ mod batch;
 pub mod filter;
 mod lane;
 mod poller;
+mod props;
 mod records;
+mod shards;
 mod source;
 
 use std::path::PathBuf;

@@ -19,14 +19,13 @@ use super::StreamError;
 use super::filter;
 use super::lane::{Lanes, Shared};
 use super::records;
+use super::shards::{PAGE_LIMIT, iterator, last_record, list_shards};
 use super::source::{StartingPosition, StreamSource};
 
 /// How often the shard list is re-read when no shard closed.
 const SHARD_REFRESH: Duration = Duration::from_secs(5);
 /// Longest wait between retries of a failing DynamoDB Streams call.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
-/// GetRecords' own maximum.
-const PAGE_LIMIT: i32 = 1000;
 
 /// An event source whose stream was found and whose starting positions were fixed: with
 /// `StartingPosition: LATEST`, records written from here on reach the function.
@@ -330,85 +329,6 @@ impl Reader {
         let _ = finished.send(true);
         self.shard_closed.notify_one();
     }
-}
-
-async fn list_shards(streams: &StreamsClient, stream_arn: &str) -> Result<Vec<Shard>, String> {
-    let mut shards = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = streams
-            .describe_stream()
-            .stream_arn(stream_arn)
-            .set_exclusive_start_shard_id(after.take())
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?;
-        let description = page.stream_description();
-        shards.extend(description.map(|d| d.shards().to_vec()).unwrap_or_default());
-        match description.and_then(|d| d.last_evaluated_shard_id()) {
-            Some(last) => after = Some(last.to_owned()),
-            None => return Ok(shards),
-        }
-    }
-}
-
-/// The sequence number of the last record in an open shard now (`None` when it has none),
-/// read through from its oldest record.
-async fn last_record(
-    streams: &StreamsClient,
-    stream_arn: &str,
-    shard_id: &str,
-) -> Result<Option<String>, String> {
-    let mut last = None;
-    let mut next = Some(
-        iterator(
-            streams,
-            stream_arn,
-            shard_id,
-            ShardIteratorType::TrimHorizon,
-            None,
-        )
-        .await?,
-    );
-    while let Some(current) = next {
-        let page = streams
-            .get_records()
-            .shard_iterator(current)
-            .limit(PAGE_LIMIT)
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?;
-        let records = page.records();
-        match records.last().and_then(|r| r.dynamodb()) {
-            Some(change) => last = change.sequence_number().map(str::to_owned),
-            // Caught up: an open shard's next page would be empty too, until the next write.
-            None => break,
-        }
-        next = page.next_shard_iterator().map(str::to_owned);
-    }
-    Ok(last)
-}
-
-async fn iterator(
-    streams: &StreamsClient,
-    stream_arn: &str,
-    shard_id: &str,
-    kind: ShardIteratorType,
-    after: Option<&str>,
-) -> Result<String, String> {
-    let answer = streams
-        .get_shard_iterator()
-        .stream_arn(stream_arn)
-        .shard_id(shard_id)
-        .shard_iterator_type(kind)
-        .set_sequence_number(after.map(str::to_owned))
-        .send()
-        .await
-        .map_err(|e| DisplayErrorContext(e).to_string())?;
-    answer
-        .shard_iterator()
-        .map(str::to_owned)
-        .ok_or_else(|| "GetShardIterator returned no iterator".to_owned())
 }
 
 fn backoff(failures: u32) -> Duration {
