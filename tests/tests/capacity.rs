@@ -7,18 +7,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chat_core::chats::NewChat;
+use chat_core::chats::{AddMember, MAX_MEMBERS, NewChat, rules};
 use chat_core::conversation::{Conversation, message_id};
 use chat_core::messages::{Message, MessageType, NewMessage};
+use chat_core::ports::Joining;
 use chat_core::time::format_rfc3339;
 use chat_core::users::User;
 use chat_shared::App;
-use chat_shared::domain::chats;
 use chat_shared::domain::inbox;
 use chat_shared::domain::messages;
 use chat_shared::domain::paging::PageRequest;
 use chat_shared::store::capacity::{Capacity, measure};
-use chat_shared::store::chats::AddMember;
 use chat_shared::store::messages::PutMessage;
 use e2e::direct::{app, stored_user};
 use futures::StreamExt;
@@ -140,8 +139,8 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
         stored_user(&app, "capb").await,
         stored_user(&app, "capc").await,
     );
-    let chat = chats::create(
-        &app,
+    let chat = rules::create(
+        &app.store,
         &alice.id,
         NewChat {
             name: "capacity".into(),
@@ -205,8 +204,8 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
 /// A chat of `size` members (the creator included), members added straight through the store.
 async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
     let owner = stored_user(app, "capo").await;
-    let chat = chats::create(
-        app,
+    let chat = rules::create(
+        &app.store,
         &owner.id,
         NewChat {
             name: format!("capacity {size}"),
@@ -221,17 +220,15 @@ async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
             let (chat_id, owner_id) = (chat.id.clone(), owner.id.clone());
             async move {
                 let member = stored_user(&app, "capm").await;
-                let added = app
-                    .store
-                    .add_member(
-                        &chat_id,
-                        &member.id,
-                        &owner_id,
-                        "t",
-                        0,
-                        chat_core::chats::MAX_MEMBERS,
-                    )
-                    .await;
+                let joining = Joining {
+                    chat_id: &chat_id,
+                    user_id: &member.id,
+                    added_by: &owner_id,
+                    joined_at: "t",
+                    read_count: 0,
+                    max_members: MAX_MEMBERS,
+                };
+                let added = app.store.add_member(&joining).await;
                 assert_eq!(added.expect("add member"), AddMember::Added);
             }
         })

@@ -11,7 +11,10 @@ pub mod conversation;
 pub mod error;
 pub mod events;
 pub mod input;
+#[cfg(any(test, feature = "memory"))]
+pub mod memory;
 pub mod messages;
+pub mod ports;
 pub mod rate_limits;
 pub mod time;
 pub mod users;

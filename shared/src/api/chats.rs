@@ -7,7 +7,7 @@ use lambda_http::http::Method;
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
-use chat_core::chats::{Chat, NewChat, NewMember};
+use chat_core::chats::{Chat, NewChat, NewMember, rules};
 
 use crate::domain::chats;
 use crate::domain::paging::{Page, PageRequest};
@@ -50,7 +50,7 @@ fn allowed(path: &[&str]) -> &'static str {
     ))]
 pub(super) async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    let chat = chats::create(app, &me.id, req.body()?).await?;
+    let chat = rules::create(&app.store, &me.id, req.body()?).await?;
     Ok(ApiResponse::created(&chat))
 }
 
@@ -78,7 +78,9 @@ pub(super) async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     ))]
 pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    Ok(ApiResponse::ok(&chats::get(app, &me.id, chat_id).await?))
+    Ok(ApiResponse::ok(
+        &rules::get(&app.store, &me.id, chat_id).await?,
+    ))
 }
 
 /// Add a member; only members may add. A chat has at most 1,000 members.
@@ -94,7 +96,7 @@ pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<Ap
 pub(super) async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let new: NewMember = req.body()?;
-    let chat = chats::add_member(app, &me.id, chat_id, &new.user_id).await?;
+    let chat = rules::add_member(&app.store, &me.id, chat_id, &new.user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }
 
@@ -118,6 +120,6 @@ pub(super) async fn remove_member(
     user_id: &str,
 ) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    let chat = chats::remove_member(app, &me.id, chat_id, user_id).await?;
+    let chat = rules::remove_member(&app.store, &me.id, chat_id, user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }

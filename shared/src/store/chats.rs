@@ -12,8 +12,9 @@ use super::conversations::member_count_item;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use chat_core::chats::Chat;
+use chat_core::chats::{AddMember, Chat, RemoveMember};
 use chat_core::conversation::Conversation;
+use chat_core::ports::Joining;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";
@@ -129,28 +130,6 @@ pub(crate) fn member_read_position(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-/// How adding a member ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddMember {
-    Added,
-    AlreadyMember,
-    NoSuchChat,
-    /// The chat has its maximum number of members.
-    Full,
-    /// The member who adds is no member (any more).
-    AdderNotMember,
-}
-
-/// How removing a member ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RemoveMember {
-    Removed,
-    NotMember,
-    NoSuchChat,
-    /// The member who removes somebody else is no member (any more).
-    RemoverNotMember,
-}
-
 impl Store {
     /// Creates the meta item and every membership item at once (at most 99 members).
     pub async fn create_chat(&self, chat: &Chat) -> StoreResult<()> {
@@ -245,17 +224,17 @@ impl Store {
         Ok(out.item.is_some())
     }
 
-    /// Adds `user_id`, provided `added_by` is (still) a member and the chat has fewer than
-    /// `max_members`. The new member has read what the chat holds when it joins (`read_count`).
-    pub async fn add_member(
-        &self,
-        chat_id: &str,
-        user_id: &str,
-        added_by: &str,
-        joined_at: &str,
-        read_count: u64,
-        max_members: usize,
-    ) -> StoreResult<AddMember> {
+    /// Adds the joining member, provided the member who adds is (still) one and the chat has
+    /// fewer than `max_members`. The newcomer has read what the chat holds when it joins.
+    pub async fn add_member(&self, joining: &Joining<'_>) -> StoreResult<AddMember> {
+        let &Joining {
+            chat_id,
+            user_id,
+            added_by,
+            joined_at,
+            read_count,
+            max_members,
+        } = joining;
         let table = &self.tables.chats;
         let update = Update::builder()
             .table_name(table)

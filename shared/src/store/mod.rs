@@ -9,6 +9,7 @@ pub mod inbox;
 pub(crate) mod items;
 pub mod limits;
 pub mod messages;
+mod ports;
 pub mod sessions;
 pub mod users;
 

@@ -1,4 +1,7 @@
-//! Chats (rooms): what a chat is, what clients send to make and change one, and its bounds.
+//! Chats (rooms): what a chat is, what clients send to make and change one, its bounds, and
+//! (in [`rules`]) who may change its members.
+
+pub mod rules;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -69,6 +72,28 @@ pub enum Membership {
     NoSuchChat,
     Outsider(Chat),
     Member(Chat),
+}
+
+/// How adding a member ended: the storage's answer to one conditional write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddMember {
+    Added,
+    AlreadyMember,
+    NoSuchChat,
+    /// The chat has its maximum number of members.
+    Full,
+    /// The member who adds is no member (any more).
+    AdderNotMember,
+}
+
+/// How removing a member ended: the storage's answer to one conditional write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoveMember {
+    Removed,
+    NotMember,
+    NoSuchChat,
+    /// The member who removes somebody else is no member (any more).
+    RemoverNotMember,
 }
 
 #[cfg(test)]
