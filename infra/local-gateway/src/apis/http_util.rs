@@ -16,7 +16,7 @@ pub enum BodyError {
 }
 
 /// Reads a whole body, refusing it as soon as it passes `limit` bytes.
-pub async fn read_body_limited(
+async fn read_body_limited(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -50,6 +50,27 @@ pub async fn read_body_limited(
         }
     }
     Ok(single.unwrap_or_else(|| Bytes::from(joined)))
+}
+
+/// Reads the whole body before any answer is chosen, as API Gateway does: an answer sent with
+/// the body still unread costs the client its keep-alive connection (the server cannot reuse a
+/// connection whose next bytes are the rest of a body). A body that cannot be taken gets
+/// `refuse`'s answer, which closes the connection, since its unread rest is still on it.
+pub async fn read_body_first(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    refuse: impl FnOnce(BodyError) -> Response,
+) -> Result<Bytes, Response> {
+    read_body_limited(headers, body, limit)
+        .await
+        .map_err(|error| {
+            let mut answer = refuse(error);
+            answer
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            answer
+        })
 }
 
 /// `{"message": "..."}` with a JSON content type: API Gateway's own error shape.

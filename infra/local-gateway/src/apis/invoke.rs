@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::apis::http_util::{json_message, read_body_limited};
+use crate::apis::http_util::{json_message, read_body_first};
 use crate::gateway::Gateway;
 use crate::runtime::lambda::InvokeError;
 
@@ -30,10 +30,22 @@ pub(crate) fn function_of(path: &str) -> Option<&str> {
 }
 
 pub(crate) async fn handle(gateway: &Gateway, function: &str, request: Request) -> Response {
-    if request.method() != Method::POST {
+    let (parts, body) = request.into_parts();
+    let payload = match read_body_first(&parts.headers, body, MAX_PAYLOAD_BYTES, |err| {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestTooLargeException",
+            &err.to_string(),
+        )
+    })
+    .await
+    {
+        Ok(payload) => payload,
+        Err(answer) => return answer,
+    };
+    if parts.method != Method::POST {
         return json_message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
     }
-    let (parts, body) = request.into_parts();
     if parts
         .headers
         .get("x-amz-invocation-type")
@@ -45,16 +57,6 @@ pub(crate) async fn handle(gateway: &Gateway, function: &str, request: Request) 
             "only RequestResponse invocations are emulated",
         );
     }
-    let payload = match read_body_limited(&parts.headers, body, MAX_PAYLOAD_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "RequestTooLargeException",
-                &err.to_string(),
-            );
-        }
-    };
     let event: Value = match serde_json::from_slice(&payload) {
         Ok(event) => event,
         Err(_) => {

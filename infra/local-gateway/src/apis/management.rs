@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::apis::http_util::{BodyError, header_value, json_message, read_body_limited};
+use crate::apis::http_util::{BodyError, header_value, json_message, read_body_first};
 use crate::gateway::Gateway;
 use crate::runtime::connections::{Disconnect, Outbound};
 use crate::runtime::ids;
@@ -25,8 +25,14 @@ pub(crate) async fn handle(gateway: &Gateway, raw_id: &str, request: Request) ->
 }
 
 async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = gateway.config.ws_max_message_bytes;
+    let payload = match read_body_first(&parts.headers, body, limit, refuse_body).await {
+        Ok(payload) => payload,
+        Err(answer) => return answer,
+    };
     if let Some(raw_id) = raw_id.strip_suffix(CRASH_SUFFIX) {
-        return crash(gateway, raw_id, request.method()).await;
+        return crash(gateway, raw_id, &parts.method).await;
     }
     if raw_id.is_empty() || raw_id.contains('/') {
         return json_message(StatusCode::NOT_FOUND, "Not Found");
@@ -35,27 +41,8 @@ async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response 
     let Ok(id) = urlencoding::decode(raw_id) else {
         return gone(raw_id);
     };
-    let (parts, body) = request.into_parts();
     match parts.method {
         Method::POST => {
-            let limit = gateway.config.ws_max_message_bytes;
-            let payload = match read_body_limited(&parts.headers, body, limit).await {
-                Ok(payload) => payload,
-                Err(BodyError::TooLarge { limit }) => {
-                    return aws_error(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "PayloadTooLargeException",
-                        &format!("Message is larger than {limit} bytes"),
-                    );
-                }
-                Err(BodyError::Read(_)) => {
-                    return aws_error(
-                        StatusCode::BAD_REQUEST,
-                        "BadRequestException",
-                        "Cannot read the request body",
-                    );
-                }
-            };
             let Some(connection) = gateway.connections.get(&id) else {
                 return gone(&id);
             };
@@ -121,6 +108,21 @@ async fn crash(gateway: &Gateway, raw_id: &str, method: &Method) -> Response {
             StatusCode::NO_CONTENT.into_response()
         }
         None => gone(&id),
+    }
+}
+
+fn refuse_body(error: BodyError) -> Response {
+    match error {
+        BodyError::TooLarge { limit } => aws_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLargeException",
+            &format!("Message is larger than {limit} bytes"),
+        ),
+        BodyError::Read(_) => aws_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequestException",
+            "Cannot read the request body",
+        ),
     }
 }
 

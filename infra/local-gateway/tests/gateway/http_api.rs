@@ -347,6 +347,8 @@ async fn bodies_over_ten_megabytes_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The rest of the body is never read, so the connection cannot carry another request.
+    assert_eq!(response.headers()["connection"], "close");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body, json!({"message": "Request Entity Too Large"}));
     assert!(harness.lambda.events("users").is_empty());

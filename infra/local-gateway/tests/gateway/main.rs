@@ -2,6 +2,7 @@
 //! Lambda Invoke API recording the events.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bodies;
 mod cli;
 mod cors;
 mod harness;

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::apis::http_util::{BodyError, header_value, json_message, read_body_limited};
+use crate::apis::http_util::{BodyError, header_value, json_message, read_body_first};
 use crate::gateway::Gateway;
 use crate::runtime::clock::Timestamp;
 use crate::runtime::ids;
@@ -43,6 +43,10 @@ pub(crate) struct RequestMeta {
 
 async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Response {
     let (parts, body) = request.into_parts();
+    let body = match read_body_first(&parts.headers, body, MAX_REQUEST_BYTES, refuse_body).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
     if let Some(cors) = &gateway.cors
         && let Some(preflight) = cors.preflight(&parts.method, &parts.headers)
     {
@@ -58,16 +62,6 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
     if !gateway.http_throttles.allow(&found.route.route_key) {
         return json_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
     }
-    let body = match read_body_limited(&parts.headers, body, MAX_REQUEST_BYTES).await {
-        Ok(body) => body,
-        Err(BodyError::TooLarge { .. }) => {
-            return json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
-        }
-        Err(BodyError::Read(error)) => {
-            tracing::debug!(%error, "client body unreadable");
-            return json_message(StatusCode::BAD_REQUEST, "Bad Request");
-        }
-    };
     let event = build_event(&parts, &found, &body, meta);
     let function = &found.route.function;
     match gateway.lambda.invoke(function, &event).await {
@@ -90,6 +84,18 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
         Err(error) => {
             tracing::warn!(function, %error, "function failed");
             json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+    }
+}
+
+fn refuse_body(error: BodyError) -> Response {
+    match error {
+        BodyError::TooLarge { .. } => {
+            json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")
+        }
+        BodyError::Read(error) => {
+            tracing::debug!(%error, "client body unreadable");
+            json_message(StatusCode::BAD_REQUEST, "Bad Request")
         }
     }
 }

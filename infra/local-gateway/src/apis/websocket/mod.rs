@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::apis::http_api::into_response;
-use crate::apis::http_util::{json_message, parse_query};
+use crate::apis::http_util::{json_message, parse_query, read_body_first};
 use crate::gateway::Gateway;
 use crate::runtime::clock::Timestamp;
 use crate::runtime::connections::{Connection, Disconnect, Session};
@@ -35,7 +35,17 @@ pub(crate) async fn handle_upgrade(
     let Some(routes) = gateway.websocket.as_ref() else {
         return json_message(StatusCode::NOT_FOUND, "Not Found");
     };
-    let (mut parts, _body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // A handshake has no body; one sent anyway is read like any other, so that a refusal below
+    // leaves the connection usable.
+    let limit = gateway.config.ws_max_message_bytes;
+    if let Err(answer) = read_body_first(&parts.headers, body, limit, |_| {
+        json_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")
+    })
+    .await
+    {
+        return answer;
+    }
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(upgrade) => upgrade,
         Err(_) => return json_message(StatusCode::UPGRADE_REQUIRED, "Upgrade Required"),
