@@ -1,0 +1,35 @@
+use std::future::Future;
+
+use crate::chats::{AddMember, Chat, RemoveMember};
+use crate::error::Result;
+
+/// A member about to join a chat, and the bound its chat must stay within.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joining<'a> {
+    pub chat_id: &'a str,
+    pub user_id: &'a str,
+    /// A member of the chat: the write checks that it still is.
+    pub added_by: &'a str,
+    pub joined_at: &'a str,
+    /// Messages of the chat the newcomer counts as read: the history before joining.
+    pub read_count: u64,
+    pub max_members: usize,
+}
+
+/// Chats and their members; every change one conditional write.
+pub trait ChatStore: Sync {
+    /// Stores a new chat and every member at once.
+    fn create_chat(&self, chat: &Chat) -> impl Future<Output = Result<()>> + Send;
+
+    /// The chat, strongly consistent.
+    fn get_chat(&self, chat_id: &str) -> impl Future<Output = Result<Option<Chat>>> + Send;
+
+    fn add_member(&self, joining: &Joining<'_>) -> impl Future<Output = Result<AddMember>> + Send;
+
+    fn remove_member(
+        &self,
+        chat_id: &str,
+        user_id: &str,
+        removed_by: &str,
+    ) -> impl Future<Output = Result<RemoveMember>> + Send;
+}

@@ -1,0 +1,17 @@
+//! What the rules need from outside, as small traits that the adapters implement: the
+//! DynamoDB store in production, [`crate::memory`] in the rules' own tests. Each trait is one
+//! capability, so a rule's bounds say what it touches; the rules take them as generics, so a
+//! function links only the methods it calls (no vtable of every method in every function).
+//!
+//! Every method answers in the rules' vocabulary: their types, their outcomes, their
+//! [`Error`](crate::error::Error). A failing dependency is `Error::Unavailable`; an outcome a
+//! conditional write decides (a full chat, a member added concurrently) is a value, never an
+//! error, so the rule chooses what the client hears.
+
+mod chats;
+mod conversations;
+mod users;
+
+pub use chats::{ChatStore, Joining};
+pub use conversations::ConversationCounters;
+pub use users::UserDirectory;
