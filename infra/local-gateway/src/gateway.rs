@@ -19,7 +19,14 @@ pub struct GatewayConfig {
     pub stage: String,
     /// Base URL of the Lambda Invoke API (`cargo lambda watch`).
     pub lambda_endpoint: String,
+    /// Bounds every invocation, a function's first (which may build it) included; once it has
+    /// answered, its template `Timeout` applies.
     pub invoke_timeout: Duration,
+    /// How long the HTTP API waits for a function (API Gateway's 30 s; the function's own
+    /// `Timeout` may end it sooner).
+    pub http_integration_timeout: Duration,
+    /// The same for WebSocket routes (API Gateway's 29 s).
+    pub ws_integration_timeout: Duration,
     /// Invocations of one function in flight at once; match `cargo lambda watch --concurrency`.
     pub lambda_concurrency: Option<usize>,
     /// A message, from a client (in one or more frames) or pushed through the Management API.
@@ -46,6 +53,8 @@ impl Default for GatewayConfig {
             stage: "local".to_owned(),
             lambda_endpoint: "http://127.0.0.1:9000".to_owned(),
             invoke_timeout: lambda::DEFAULT_INVOKE_TIMEOUT,
+            http_integration_timeout: Duration::from_secs(30),
+            ws_integration_timeout: Duration::from_secs(29),
             lambda_concurrency: None,
             ws_max_message_bytes: 128 * 1024,
             ws_max_frame_bytes: 32 * 1024,
@@ -126,6 +135,7 @@ impl Gateway {
             &config.lambda_endpoint,
             config.invoke_timeout,
             config.lambda_concurrency,
+            template.function_timeouts()?,
         )?;
         Ok(Arc::new(Self {
             config,

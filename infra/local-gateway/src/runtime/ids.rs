@@ -10,6 +10,22 @@ pub fn api_gateway_id() -> String {
     STANDARD.encode(rand::random::<[u8; 11]>())
 }
 
+/// A random (version 4) UUID, the shape of Lambda request ids.
+pub fn request_uuid() -> String {
+    let mut bytes = rand::random::<[u8; 16]>();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -21,5 +37,13 @@ mod tests {
         assert!(id.ends_with('='));
         assert_eq!(STANDARD.decode(&id).map(|b| b.len()).ok(), Some(11));
         assert_ne!(id, api_gateway_id());
+    }
+
+    #[test]
+    fn request_ids_are_version_4_uuids() {
+        let id = request_uuid();
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert_eq!(id.as_bytes()[14], b'4');
     }
 }

@@ -1,10 +1,16 @@
 //! Functions: binary names, environment, and the events each declares.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_yaml::{Mapping, Value};
 
-use super::{FUNCTION, Resource, Template, TemplateError, invalid};
+use super::{FUNCTION, Resource, Template, TemplateError, intrinsics, invalid};
+
+/// Lambda's `Timeout` for a function whose template sets none.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Lambda's longest `Timeout`.
+const MAX_TIMEOUT_SECS: f64 = 900.0;
 
 /// An `AWS::Serverless::Function`.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,4 +164,42 @@ pub(super) fn variables(
             )),
         })
         .collect()
+}
+
+impl Template {
+    /// Each function's `Timeout` by binary: its own, else `Globals.Function.Timeout`, else
+    /// Lambda's default.
+    pub fn function_timeouts(&self) -> Result<BTreeMap<String, Duration>, TemplateError> {
+        let global = match &self.global_timeout {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(self.timeout("Globals", value)?),
+        };
+        let mut timeouts = BTreeMap::new();
+        for (id, resource) in self.resources_of(FUNCTION) {
+            let own = match resource.property("Timeout") {
+                None | Some(Value::Null) => None,
+                Some(value) => Some(self.timeout(id, value)?),
+            };
+            let timeout = own.or(global).unwrap_or(DEFAULT_TIMEOUT);
+            // Two functions on one binary: the longer bound, so that neither is cut short.
+            let bound = timeouts.entry(binary_of(id, resource)?).or_insert(timeout);
+            *bound = (*bound).max(timeout);
+        }
+        Ok(timeouts)
+    }
+
+    fn timeout(&self, owner: &str, value: &Value) -> Result<Duration, TemplateError> {
+        self.number(value)
+            .filter(|secs| secs.fract() == 0.0 && (1.0..=MAX_TIMEOUT_SECS).contains(secs))
+            .map(|secs| Duration::from_secs(secs as u64))
+            .ok_or_else(|| {
+                invalid(
+                    owner,
+                    format!(
+                        "Timeout must be a whole number of seconds from 1 to 900, found {}",
+                        intrinsics::describe(value)
+                    ),
+                )
+            })
+    }
 }

@@ -19,7 +19,7 @@ mod tests;
 mod websocket;
 
 use functions::variables;
-pub use functions::{Function, ScheduleEventDef};
+pub use functions::{DEFAULT_TIMEOUT, Function, ScheduleEventDef};
 pub use http::HttpRouteDef;
 pub use storage::Table;
 pub use websocket::{WebSocketApiDef, WebSocketRouteDef};
@@ -82,6 +82,8 @@ pub struct Template {
     resources: BTreeMap<String, Resource>,
     parameters: Mapping,
     global_environment: Mapping,
+    /// `Globals.Function.Timeout`, as written.
+    global_timeout: Option<Value>,
 }
 
 impl Template {
@@ -132,10 +134,16 @@ impl Template {
             .and_then(Value::as_mapping)
             .cloned()
             .unwrap_or_default();
+        let global_timeout = document
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(|f| f.get("Timeout"))
+            .cloned();
         Ok(Self {
             resources,
             parameters,
             global_environment,
+            global_timeout,
         })
     }
 
@@ -162,6 +170,19 @@ impl Template {
         self.parameters
             .get(name)
             .map(|parameter| parameter.get("Default"))
+    }
+
+    /// A number, a numeric string, or `!Ref` of a parameter whose `Default` is one.
+    pub fn number(&self, value: &Value) -> Option<f64> {
+        let value = match intrinsics::ref_target(value) {
+            Some(parameter) => self.parameter_default(parameter).flatten()?,
+            None => value,
+        };
+        match value {
+            Value::Number(number) => number.as_f64(),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        }
     }
 
     /// The `Type` of a resource, when `logical_id` is one.

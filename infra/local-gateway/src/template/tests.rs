@@ -163,3 +163,33 @@ fn rejects_templates_without_resources() {
         Err(TemplateError::NoResources)
     ));
 }
+
+#[test]
+fn reads_function_timeouts_with_the_global_and_lambdas_defaults() {
+    let secs = std::time::Duration::from_secs;
+    let template = Template::parse(TEMPLATE).unwrap();
+    let timeouts = template.function_timeouts().unwrap();
+    assert_eq!(timeouts["users"], DEFAULT_TIMEOUT);
+    let with_global = TEMPLATE.replace(
+        "Globals:\n  Function:\n",
+        "Globals:\n  Function:\n    Timeout: 10\n",
+    );
+    let with_own = with_global.replace(
+        "    Properties:\n      Environment:\n        Variables:\n          USERS_TABLE",
+        "    Properties:\n      Timeout: !Ref Patience\n      Environment:\n        Variables:\n          USERS_TABLE",
+    ).replace("Parameters:\n", "Parameters:\n  Patience:\n    Type: Number\n    Default: 60\n");
+    let timeouts = Template::parse(&with_own)
+        .unwrap()
+        .function_timeouts()
+        .unwrap();
+    assert_eq!(
+        (timeouts["users"], timeouts["wsfunction"]),
+        (secs(60), secs(10))
+    );
+    let broken = with_global.replace("Timeout: 10", "Timeout: 901");
+    let error = Template::parse(&broken)
+        .unwrap()
+        .function_timeouts()
+        .unwrap_err();
+    assert!(error.to_string().contains("Globals"), "{error}");
+}

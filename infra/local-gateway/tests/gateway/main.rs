@@ -13,4 +13,5 @@ mod schedule;
 mod streams;
 mod tables;
 mod throttle;
+mod timeouts;
 mod websocket;

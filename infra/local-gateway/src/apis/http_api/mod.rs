@@ -64,7 +64,8 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
     }
     let event = build_event(&parts, &found, &body, meta);
     let function = &found.route.function;
-    match gateway.lambda.invoke(function, &event).await {
+    let within = Some(gateway.config.http_integration_timeout);
+    match gateway.lambda.invoke_within(function, &event, within).await {
         Ok(result) => match into_response(&result) {
             Ok(mut response) => {
                 if let Some(cors) = &gateway.cors {
@@ -77,7 +78,8 @@ async fn respond(gateway: &Gateway, request: Request, meta: &RequestMeta) -> Res
                 json_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }
         },
-        Err(error) if error.is_unavailable() => {
+        // API Gateway's integration timeout, or no function to run at all.
+        Err(error) if error.is_unavailable() || error.is_integration_timeout() => {
             tracing::warn!(function, %error, "function unavailable");
             json_message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
         }

@@ -182,7 +182,12 @@ async fn route_frame(gateway: Arc<Gateway>, connection: Arc<Connection>, frame: 
         &frame,
         Timestamp::now(),
     );
-    match gateway.lambda.invoke(&route.function, &event).await {
+    let within = Some(gateway.config.ws_integration_timeout);
+    match gateway
+        .lambda
+        .invoke_within(&route.function, &event, within)
+        .await
+    {
         Ok(result) if route.two_way => {
             if let Some(body) = route_response_body(&result) {
                 let _ = connection.send(Outbound::Frame(Message::text(body))).await;
@@ -196,7 +201,12 @@ async fn route_frame(gateway: Arc<Gateway>, connection: Arc<Connection>, frame: 
                 %error,
                 "websocket route failed"
             );
-            reply_error(&connection, "Internal server error", &request_id).await;
+            let message = if error.is_integration_timeout() {
+                "Endpoint request timed out"
+            } else {
+                "Internal server error"
+            };
+            reply_error(&connection, message, &request_id).await;
         }
     }
 }

@@ -136,7 +136,11 @@ async fn run_connect(
     tokio::spawn(async move {
         let _guard = guard;
         let event = events::connect(&task_session, &task_gateway.config.stage, Timestamp::now());
-        let result = task_gateway.lambda.invoke(&function, &event).await;
+        let within = Some(task_gateway.config.ws_integration_timeout);
+        let result = task_gateway
+            .lambda
+            .invoke_within(&function, &event, within)
+            .await;
         if let Err(Ok(orphaned)) = sender.send(result)
             && matches!(connect_verdict(&orphaned), Verdict::Accept { .. })
         {

@@ -132,7 +132,8 @@ fn route_throttle(
     let field = |name: &str| -> Result<Option<f64>, String> {
         match settings.and_then(|s| s.get(name)) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => number(template, value)
+            Some(value) => template
+                .number(value)
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(Some)
                 .ok_or_else(|| {
@@ -147,19 +148,6 @@ fn route_throttle(
         burst: field("ThrottlingBurstLimit")?,
         rate: field("ThrottlingRateLimit")?,
     })
-}
-
-/// A number, a numeric string, or `!Ref` of a parameter whose `Default` is one.
-fn number(template: &Template, value: &Value) -> Option<f64> {
-    let value = match intrinsics::ref_target(value) {
-        Some(parameter) => template.parameter_default(parameter).flatten()?,
-        None => value,
-    };
-    match value {
-        Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
