@@ -7,18 +7,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chat_core::chats::{AddMember, MAX_MEMBERS, NewChat, rules};
+use chat_core::chats::{self, AddMember, MAX_MEMBERS, NewChat};
 use chat_core::conversation::{Conversation, message_id};
+use chat_core::messages::PutMessage;
+use chat_core::messages::rules::send;
 use chat_core::messages::{Message, MessageType, NewMessage};
 use chat_core::ports::Joining;
 use chat_core::time::format_rfc3339;
 use chat_core::users::User;
 use chat_shared::App;
+use chat_shared::domain::attachments::Files;
 use chat_shared::domain::inbox;
 use chat_shared::domain::messages;
 use chat_shared::domain::paging::PageRequest;
 use chat_shared::store::capacity::{Capacity, measure};
-use chat_shared::store::messages::PutMessage;
 use e2e::direct::{app, stored_user};
 use futures::StreamExt;
 
@@ -82,8 +84,9 @@ struct People {
 /// The capacity of each operation, in a fixed order.
 async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
     let page = PageRequest::default();
-    let (sent, send_direct) = measure(messages::send(
-        app,
+    let (sent, send_direct) = measure(send(
+        &app.store,
+        &Files(app),
         &p.alice.id,
         &NewMessage {
             recipient_id: Some(p.bob.id.clone()),
@@ -93,8 +96,9 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
     ))
     .await;
     let direct = sent.expect("send direct").value.message;
-    let (sent, send_chat) = measure(messages::send(
-        app,
+    let (sent, send_chat) = measure(send(
+        &app.store,
+        &Files(app),
         &p.alice.id,
         &NewMessage {
             chat_id: Some(p.chat_id.clone()),
@@ -139,7 +143,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
         stored_user(&app, "capb").await,
         stored_user(&app, "capc").await,
     );
-    let chat = rules::create(
+    let chat = chats::rules::create(
         &app.store,
         &alice.id,
         NewChat {
@@ -173,7 +177,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
             ..Default::default()
         },
     ] {
-        messages::send(&app, &people.alice.id, &new)
+        send(&app.store, &Files(&app), &people.alice.id, &new)
             .await
             .expect("warm-up send");
     }
@@ -204,7 +208,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
 /// A chat of `size` members (the creator included), members added straight through the store.
 async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
     let owner = stored_user(app, "capo").await;
-    let chat = rules::create(
+    let chat = chats::rules::create(
         &app.store,
         &owner.id,
         NewChat {
@@ -252,10 +256,10 @@ async fn a_chat_message_costs_the_same_for_2_100_and_1000_members() {
             content: PROBE.into(),
             ..Default::default()
         };
-        messages::send(&app, &owner.id, &new)
+        send(&app.store, &Files(&app), &owner.id, &new)
             .await
             .expect("warm-up send");
-        let (sent, cost) = measure(messages::send(&app, &owner.id, &new)).await;
+        let (sent, cost) = measure(send(&app.store, &Files(&app), &owner.id, &new)).await;
         sent.expect("send");
         rows.push((size, cost));
     }

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chat_core::conversation::{Conversation, message_id};
+use chat_core::messages::PutMessage;
 use chat_core::messages::{Message, MessageType};
-use chat_shared::store::messages::PutMessage;
 use e2e::direct::{api_user, app, dynamodb};
 use e2e::{Api, unique};
 use futures::StreamExt;

@@ -115,6 +115,12 @@ pub fn over_quota(quota: u64) -> Error {
     ))
 }
 
+/// Uploads ready to be attached by the send's transaction.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub uploads: Vec<Upload>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,9 @@ use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::inbox::{self, InboxItem};
-use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery};
+use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
 
+use crate::domain::attachments::Files;
 use crate::domain::messages::{self, HistoryQuery};
 use crate::domain::paging::{Page, PageRequest};
 use chat_core::error::ErrorBody;
@@ -72,7 +73,11 @@ async fn notify<T>(app: &App, outcome: Outcome<T>) -> T {
 pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let new: NewMessage = req.body()?;
-    let sent = notify(app, messages::send(app, &me.id, &new).await?).await;
+    let sent = notify(
+        app,
+        rules::send(&app.store, &Files(app), &me.id, &new).await?,
+    )
+    .await;
     Ok(if sent.created {
         ApiResponse::created(&sent.message)
     } else {

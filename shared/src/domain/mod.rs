@@ -2,7 +2,6 @@
 
 pub mod attachments;
 pub mod chats;
-pub mod conversation;
 pub mod inbox;
 pub mod messages;
 pub mod paging;

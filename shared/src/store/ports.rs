@@ -5,7 +5,10 @@ use std::collections::HashSet;
 
 use chat_core::chats::{AddMember, Chat, RemoveMember};
 use chat_core::error::Result;
-use chat_core::ports::{ChatStore, ConversationCounters, Joining, UserDirectory};
+use chat_core::messages::{Message, PutMessage};
+use chat_core::ports::{
+    Attach, ChatStore, ConversationCounters, Joining, MessageStore, UserDirectory,
+};
 
 use super::Store;
 
@@ -26,6 +29,10 @@ impl ChatStore for Store {
 
     async fn get_chat(&self, chat_id: &str) -> Result<Option<Chat>> {
         Ok(Store::get_chat(self, chat_id).await?)
+    }
+
+    async fn is_member(&self, chat_id: &str, user_id: &str) -> Result<bool> {
+        Ok(Store::is_member(self, chat_id, user_id).await?)
     }
 
     async fn add_member(&self, joining: &Joining<'_>) -> Result<AddMember> {
@@ -49,5 +56,28 @@ impl ConversationCounters for Store {
 
     async fn count_members(&self, conversation_id: &str, members: u64) -> Result<()> {
         Ok(Store::count_members(self, conversation_id, members).await?)
+    }
+}
+
+impl MessageStore for Store {
+    async fn get_message(&self, conversation_id: &str, ulid: &str) -> Result<Option<Message>> {
+        Ok(Store::get_message(self, conversation_id, ulid).await?)
+    }
+
+    async fn put_message(
+        &self,
+        message: &mut Message,
+        client_message_id: Option<&str>,
+        attach: Option<Attach<'_>>,
+    ) -> Result<PutMessage> {
+        Ok(Store::put_message(self, message, client_message_id, attach).await?)
+    }
+
+    async fn idempotent_message(
+        &self,
+        sender_id: &str,
+        client_message_id: &str,
+    ) -> Result<Option<(String, String)>> {
+        Ok(Store::idempotent_message(self, sender_id, client_message_id).await?)
     }
 }

@@ -17,8 +17,9 @@ use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
-use chat_core::messages::{MarkRead, NewMessage, TypingSignal};
+use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 
+use crate::domain::attachments::Files;
 use crate::domain::messages;
 use crate::domain::presence;
 use crate::domain::presence::subscriptions::{self, PresenceSubscription};
@@ -110,7 +111,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
         }
         Action::SendMessage(new) => {
             let me = caller(app, user_id).await?;
-            let sent = messages::send(app, &me, &new).await?;
+            let sent = rules::send(&app.store, &Files(app), &me, &new).await?;
             app.notifier.notify(sent.notifications).await;
             Ok(Some(Event::new(Payload::MessageSent(SentMessage {
                 message: sent.value.message,
@@ -119,7 +120,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
         }
         Action::Typing(signal) => {
             let me = caller(app, user_id).await?;
-            let notifications = messages::typing(app, &me, &signal).await?;
+            let notifications = rules::typing(&app.store, &me, &signal).await?;
             app.notifier.notify(notifications).await;
             Ok(None)
         }

@@ -77,6 +77,20 @@ pub async fn membership(
     })
 }
 
+/// Whether `me` takes part in `conversation`: for a chat, one strongly consistent read of its
+/// membership (never the member set). Callers choose the status for `false`: 404 for reads
+/// (non-participants may not even learn that it exists), 403 for a chat send.
+pub async fn takes_part(
+    store: &impl ChatStore,
+    conversation: &Conversation,
+    me: &str,
+) -> Result<bool> {
+    Ok(match conversation {
+        Conversation::Direct { .. } => conversation.is_direct_participant(me),
+        Conversation::Chat(chat_id) => store.is_member(chat_id, me).await?,
+    })
+}
+
 /// The chat, if `me` is a member; 404 otherwise.
 pub async fn get(store: &impl ChatStore, me: &str, chat_id: &str) -> Result<Chat> {
     match membership(store, chat_id, me).await? {

@@ -26,6 +26,14 @@ impl ChatStore for MemoryStore {
         Ok(self.state()?.chats.get(chat_id).cloned())
     }
 
+    async fn is_member(&self, chat_id: &str, user_id: &str) -> Result<bool> {
+        let state = self.state()?;
+        Ok(state
+            .chats
+            .get(chat_id)
+            .is_some_and(|c| c.has_member(user_id)))
+    }
+
     async fn add_member(&self, joining: &Joining<'_>) -> Result<AddMember> {
         let mut state = self.state()?;
         let Some(chat) = state.chats.get_mut(joining.chat_id) else {

@@ -2,15 +2,19 @@
 //! write checks what the DynamoDB store's condition expression checks, in the same order of
 //! precedence, so a rule sees the same outcomes from both.
 
+mod attachments;
 mod chats;
 mod conversations;
+mod messages;
 mod users;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::attachments::Upload;
 use crate::chats::Chat;
 use crate::error::{Error, Result};
+use crate::messages::Message;
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -25,6 +29,15 @@ struct State {
     read_counts: HashMap<(String, String), u64>,
     message_counts: HashMap<String, u64>,
     member_counts: HashMap<String, u64>,
+    /// Conversation id → the number of its last change.
+    seqs: HashMap<String, u64>,
+    /// (conversation id, ULID) → message.
+    messages: BTreeMap<(String, String), Message>,
+    /// (sender id, client message id) → (conversation id, ULID) of the first send.
+    idempotency: HashMap<(String, String), (String, String)>,
+    uploads: HashMap<String, Upload>,
+    /// Bytes of attached files per owner.
+    usage: HashMap<String, u64>,
 }
 
 impl MemoryStore {
@@ -48,6 +61,30 @@ impl MemoryStore {
             .message_counts
             .insert(conversation_id.to_owned(), count);
         Ok(())
+    }
+
+    /// Stores an upload, as a client's `POST /attachments` and its PUT to storage would.
+    pub fn put_upload(&self, upload: Upload) -> Result<()> {
+        self.state()?
+            .uploads
+            .insert(upload.attachment_id.clone(), upload);
+        Ok(())
+    }
+
+    /// The stored upload.
+    pub fn upload(&self, attachment_id: &str) -> Result<Option<Upload>> {
+        Ok(self.state()?.uploads.get(attachment_id).cloned())
+    }
+
+    /// Every stored message of the conversation, in order.
+    pub fn messages_of(&self, conversation_id: &str) -> Result<Vec<Message>> {
+        Ok(self
+            .state()?
+            .messages
+            .iter()
+            .filter(|((conversation, _), _)| conversation == conversation_id)
+            .map(|(_, message)| message.clone())
+            .collect())
     }
 
     /// The member count recorded for the conversation (how its events are pushed).

@@ -3,6 +3,7 @@
 
 mod emoji;
 mod requests;
+pub mod rules;
 
 use std::collections::BTreeMap;
 
@@ -146,4 +147,21 @@ pub fn validate_content(content: &str, with_attachments: bool) -> Result<()> {
         usize::from(!with_attachments),
         MAX_CONTENT_CHARS,
     )
+}
+
+/// How storing a new message ended: the storage's answer to the send's one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutMessage {
+    Stored,
+    /// The sender is no member of the chat (any more).
+    NotMember,
+    /// The sender sent a message with this `client_message_id` before.
+    DuplicateKey,
+    /// The generated id exists already (a ULID collision: never in practice).
+    IdTaken,
+    /// An attachment is not (any more) a pending upload of the sender: attached by a
+    /// concurrent send, say.
+    AttachmentRefused,
+    /// The attachments would pass the sender's storage quota.
+    OverQuota,
 }

@@ -24,6 +24,10 @@ pub trait ChatStore: Sync {
     /// The chat, strongly consistent.
     fn get_chat(&self, chat_id: &str) -> impl Future<Output = Result<Option<Chat>>> + Send;
 
+    /// Whether `user_id` is a member of the chat (one strongly consistent read of its
+    /// membership, never the member set).
+    fn is_member(&self, chat_id: &str, user_id: &str) -> impl Future<Output = Result<bool>> + Send;
+
     fn add_member(&self, joining: &Joining<'_>) -> impl Future<Output = Result<AddMember>> + Send;
 
     fn remove_member(

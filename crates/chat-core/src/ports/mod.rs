@@ -8,10 +8,14 @@
 //! conditional write decides (a full chat, a member added concurrently) is a value, never an
 //! error, so the rule chooses what the client hears.
 
+mod attachments;
 mod chats;
 mod conversations;
+mod messages;
 mod users;
 
+pub use attachments::AttachmentFiles;
 pub use chats::{ChatStore, Joining};
 pub use conversations::ConversationCounters;
+pub use messages::{Attach, MessageStore};
 pub use users::UserDirectory;

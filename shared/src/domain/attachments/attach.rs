@@ -4,19 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Upload, over_quota};
+use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared, Upload, over_quota};
 use chat_core::conversation::is_entity_id;
 use chat_core::error::{Error, Result};
 use chat_core::messages::{Message, MessageType};
 
 use crate::app::App;
 use crate::storage::{Support, download_disposition, object_key};
-
-/// Uploads ready to be attached by the send's transaction.
-#[derive(Debug, Default)]
-pub struct Prepared {
-    pub uploads: Vec<Upload>,
-}
 
 fn refused(message: impl Into<String>) -> Error {
     Error::validation("attachment_ids", message)

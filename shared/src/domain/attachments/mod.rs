@@ -6,19 +6,53 @@ mod attach;
 mod cleanup;
 
 use chat_core::attachments::{
-    AttachmentState, Upload, UploadRequest, UploadTicket, over_quota, sanitise_file_name,
+    AttachmentState, Prepared, Upload, UploadRequest, UploadTicket, over_quota, sanitise_file_name,
 };
 use chat_core::conversation::MessageRef;
 use chat_core::error::{Error, Result};
+use chat_core::messages::{Message, MessageType};
+use chat_core::ports::AttachmentFiles;
 use chat_core::time::unix_seconds;
 
-use super::conversation::takes_part;
 use crate::app::App;
 use crate::storage::{disposition, download_disposition, object_key};
 use crate::store::attachments::CreateUpload;
+use chat_core::chats::rules::takes_part;
 
-pub use attach::{Prepared, prepare, restore_pending, with_downloads};
+pub use attach::{prepare, restore_pending, with_downloads};
 pub use cleanup::{delete_owned, release};
+
+/// The files of a function's attachments (S3, and their records in DynamoDB) as the send rule
+/// reaches them.
+pub struct Files<'a>(pub &'a App);
+
+impl AttachmentFiles for Files<'_> {
+    async fn prepare(
+        &self,
+        me: &str,
+        ids: &[String],
+        message_type: MessageType,
+    ) -> Result<Prepared> {
+        prepare(self.0, me, ids, message_type).await
+    }
+
+    async fn restore_pending(&self, prepared: &Prepared) {
+        restore_pending(self.0, prepared).await;
+    }
+
+    async fn with_downloads(&self, messages: &mut [Message]) {
+        with_downloads(self.0, messages).await;
+    }
+
+    /// No quota where the function was deployed without attachments: no upload can be
+    /// attached there anyway.
+    fn quota_bytes(&self) -> u64 {
+        self.0
+            .storage
+            .as_ref()
+            .map_or(0, |storage| storage.settings.quota_bytes)
+    }
+}
 
 pub async fn request_upload(app: &App, me: &str, request: &UploadRequest) -> Result<UploadTicket> {
     let storage = app.storage()?;
@@ -95,7 +129,7 @@ pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<St
     let allowed = match (&upload.state, &upload.message_id) {
         (AttachmentState::Attached, Some(message_id)) => {
             let at = MessageRef::parse(message_id).ok_or(Error::NotFound)?;
-            takes_part(app, &at.conversation, me).await?
+            takes_part(&app.store, &at.conversation, me).await?
         }
         _ => upload.owner_id == me,
     };

@@ -9,9 +9,9 @@ use chat_core::messages::{
 
 use crate::app::App;
 use crate::domain::attachments;
-use crate::domain::conversation::takes_part;
 use crate::store::StoreError;
 use crate::store::messages::{Changed, ReactionBounds};
+use chat_core::chats::rules::takes_part;
 use chat_core::error::{Error, Result};
 use chat_core::events::{Audience, Outcome};
 use chat_core::time::now_rfc3339;
@@ -26,9 +26,10 @@ const DELETE_ATTEMPTS: usize = 20;
 async fn load(app: &App, me: &str, id: &str) -> Result<(MessageRef, Message, Audience)> {
     let at = MessageRef::parse(id).ok_or(Error::NotFound)?;
     let conversation_id = at.conversation.id();
-    let (member, message) = futures::try_join!(takes_part(app, &at.conversation, me), async {
-        Ok(app.store.get_message(&conversation_id, &at.ulid).await?)
-    })?;
+    let (member, message) =
+        futures::try_join!(takes_part(&app.store, &at.conversation, me), async {
+            Ok(app.store.get_message(&conversation_id, &at.ulid).await?)
+        })?;
     match (member, message) {
         (true, Some(message)) => Ok((at.clone(), message, audience(&at.conversation))),
         _ => Err(Error::NotFound),

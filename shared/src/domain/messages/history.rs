@@ -9,8 +9,8 @@ use chat_core::conversation::Conversation;
 use chat_core::messages::Message;
 
 use crate::app::App;
-use crate::domain::conversation::takes_part;
 use crate::domain::paging::{Page, PageRequest};
+use chat_core::chats::rules::takes_part;
 use chat_core::error::{Error, Result};
 use chat_core::input::Limit;
 
@@ -85,7 +85,7 @@ pub async fn chat_history(
     query: impl Into<HistoryQuery>,
 ) -> Result<Page<Message>> {
     let conversation = Conversation::chat(chat_id).ok_or(Error::NotFound)?;
-    if !takes_part(app, &conversation, me).await? {
+    if !takes_part(&app.store, &conversation, me).await? {
         return Err(Error::NotFound);
     }
     history(app, &conversation, query.into()).await

@@ -14,9 +14,9 @@ use super::inbox::direct_entries;
 use super::items::{n, req_s, s, split_page};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use chat_core::attachments::Upload;
 use chat_core::conversation::Fanout;
-use chat_core::messages::Message;
+use chat_core::messages::{Message, PutMessage};
+use chat_core::ports::Attach;
 
 mod changes;
 mod reactions;
@@ -35,30 +35,6 @@ pub(crate) use item::{message_from_item, message_item};
 
 const HISTORY_PAGE_KEY: [&str; 2] = ["conversation_id", "message_id"];
 const CHANGE_PAGE_KEY: [&str; 3] = ["conversation_id", "message_id", UPDATED_SEQ];
-
-/// How storing a new message ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PutMessage {
-    Stored,
-    /// The sender is no member of the chat (any more).
-    NotMember,
-    /// The sender sent a message with this `client_message_id` before.
-    DuplicateKey,
-    /// The generated id exists already (a ULID collision: never in practice).
-    IdTaken,
-    /// An attachment is not (any more) a pending upload of the sender: attached by a
-    /// concurrent send, say.
-    AttachmentRefused,
-    /// The attachments would pass the sender's storage quota.
-    OverQuota,
-}
-
-/// The uploads a new message attaches, and the sender's quota.
-#[derive(Debug, Clone, Copy)]
-pub struct Attach<'a> {
-    pub uploads: &'a [Upload],
-    pub quota_bytes: u64,
-}
 
 impl Store {
     /// Stores a new message with the conversation's next number, in one transaction with: the

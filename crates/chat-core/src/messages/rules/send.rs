@@ -3,22 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use chat_core::changes::{Change, audience, notifications};
-use chat_core::conversation::{Conversation, Fanout, MessageRef, message_id};
-use chat_core::messages::{
-    MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageType, NewMessage, TypingSignal, validate_content,
+use crate::attachments::{Attachment, Prepared, over_quota};
+use crate::changes::{Change, audience, notifications};
+use crate::chats::rules::takes_part;
+use crate::conversation::{Conversation, Fanout, MessageRef, message_id};
+use crate::error::{Error, Result};
+use crate::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
+use crate::input::check_len;
+use crate::messages::{
+    MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageType, NewMessage, PutMessage, TypingSignal,
+    validate_content,
 };
-
-use crate::app::App;
-use crate::domain::conversation::takes_part;
-use chat_core::attachments::{Attachment, over_quota};
-
-use crate::domain::attachments::{self, Prepared};
-use crate::store::messages::{Attach, PutMessage};
-use chat_core::error::{Error, Result};
-use chat_core::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
-use chat_core::input::check_len;
-use chat_core::time::format_rfc3339;
+use crate::ports::{Attach, AttachmentFiles, ChatStore, MessageStore, UserDirectory};
+use crate::time::format_rfc3339;
 
 #[derive(Debug)]
 pub struct Sent {
@@ -32,7 +29,7 @@ pub struct Sent {
 /// chat's member is not checked here: the send's transaction checks it, the typing signal
 /// reads the membership item.
 async fn target(
-    app: &App,
+    store: &impl UserDirectory,
     me: &str,
     recipient_id: Option<&str>,
     chat_id: Option<&str>,
@@ -46,10 +43,9 @@ async fn target(
                 ));
             }
             let conversation = Conversation::direct(me, recipient).ok_or(Error::NotFound)?;
-            app.store
-                .get_user(recipient)
-                .await?
-                .ok_or(Error::NotFound)?;
+            if !store.user_exists(recipient).await? {
+                return Err(Error::NotFound);
+            }
             Ok(conversation)
         }
         (None, Some(chat_id)) => Conversation::chat(chat_id).ok_or(Error::NotFound),
@@ -62,23 +58,26 @@ async fn target(
 
 /// Why a caller who is no member of `chat_id` is refused: 403 for a chat that exists, 404
 /// otherwise (read only on this failure path).
-async fn refused(app: &App, chat_id: &str) -> Error {
-    match app.store.get_chat(chat_id).await {
+async fn refused(store: &impl ChatStore, chat_id: &str) -> Error {
+    match store.get_chat(chat_id).await {
         Ok(Some(_)) => Error::Forbidden("you are not a member of this chat".into()),
         Ok(None) => Error::NotFound,
-        Err(err) => err.into(),
+        Err(err) => err,
     }
 }
 
 /// A typing signal: relayed to the conversation's other participants, never stored.
-pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<Notification>> {
+pub async fn typing<S>(store: &S, me: &str, signal: &TypingSignal) -> Result<Vec<Notification>>
+where
+    S: UserDirectory + ChatStore,
+{
     let recipient_id = signal.recipient_id.as_deref();
     let chat_id = signal.chat_id.as_deref();
-    let conversation = target(app, me, recipient_id, chat_id).await?;
+    let conversation = target(store, me, recipient_id, chat_id).await?;
     let others = match &conversation {
         Conversation::Chat(chat_id) => {
-            if !takes_part(app, &conversation, me).await? {
-                return Err(refused(app, chat_id).await);
+            if !takes_part(store, &conversation, me).await? {
+                return Err(refused(store, chat_id).await);
             }
             Audience::Chat {
                 chat_id: chat_id.clone(),
@@ -99,7 +98,14 @@ pub async fn typing(app: &App, me: &str, signal: &TypingSignal) -> Result<Vec<No
     Ok(vec![Notification::to_audience(others, event)])
 }
 
-pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>> {
+/// Sends `new` as `me`: the addressing and reply checks, the files, then one transaction that
+/// numbers the message, checks a chat's membership and records the idempotency key. A retry
+/// with the key of a stored send answers that first message and tells nobody again.
+pub async fn send<S, F>(store: &S, files: &F, me: &str, new: &NewMessage) -> Result<Outcome<Sent>>
+where
+    S: UserDirectory + ChatStore + MessageStore,
+    F: AttachmentFiles,
+{
     let attachment_ids = new.attachment_ids.as_deref();
     validate_content(&new.content, attachment_ids.is_some())?;
     let message_type = new.message_type.unwrap_or(MessageType::Text);
@@ -115,33 +121,50 @@ pub async fn send(app: &App, me: &str, new: &NewMessage) -> Result<Outcome<Sent>
 
     // The recipient and the replied-to message are independent reads.
     let conversation = futures::try_join!(
-        target(app, me, new.recipient_id.as_deref(), new.chat_id.as_deref()),
-        check_reply_to(app, me, new)
+        target(
+            store,
+            me,
+            new.recipient_id.as_deref(),
+            new.chat_id.as_deref()
+        ),
+        check_reply_to(store, me, new)
     )?
     .0;
     let conversation_id = conversation.id();
     // After the addressing checks: preparing clears the uploads' pending tags.
     let prepared = match attachment_ids {
-        Some(ids) => match attachments::prepare(app, me, ids, message_type).await {
+        Some(ids) => match files.prepare(me, ids, message_type).await {
             Ok(prepared) => prepared,
             // A retry of a send that attached these files: they are no longer pending, and the
             // first message is the answer.
-            Err(refused) => match retried(app, me, new).await? {
-                Some(first) => return Ok(earlier(app, first).await),
+            Err(refused) => match retried(store, me, new).await? {
+                Some(first) => return Ok(earlier(files, first).await),
                 None => return Err(refused),
             },
         },
         None => Prepared::default(),
     };
-    let result = store(app, me, new, conversation_id, message_type, &prepared).await;
+    let quota_bytes = files.quota_bytes();
+    let result = write(
+        store,
+        me,
+        new,
+        conversation_id,
+        message_type,
+        &prepared,
+        quota_bytes,
+    )
+    .await;
     if !matches!(&result, Ok(Stored::New(_))) {
-        attachments::restore_pending(app, &prepared).await;
+        files.restore_pending(&prepared).await;
     }
     let mut message = match result? {
         Stored::New(message) => message,
-        Stored::Earlier(first) => return Ok(earlier(app, first).await),
+        Stored::Earlier(first) => return Ok(earlier(files, first).await),
     };
-    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
+    files
+        .with_downloads(std::slice::from_mut(&mut message))
+        .await;
     let notifications = notifications(Change::Created(&message), &audience(&conversation));
     Ok(Outcome::new(
         Sent {
@@ -160,14 +183,18 @@ enum Stored {
 
 /// The write itself: the message, the membership check, the idempotency marker and the
 /// attachments, all in one transaction.
-async fn store(
-    app: &App,
+async fn write<S>(
+    store: &S,
     me: &str,
     new: &NewMessage,
     conversation_id: String,
     message_type: MessageType,
     prepared: &Prepared,
-) -> Result<Stored> {
+    quota_bytes: u64,
+) -> Result<Stored>
+where
+    S: ChatStore + MessageStore,
+{
     let ulid = ulid::Ulid::generate();
     let ulid_text = ulid.to_string();
     let mut message = Message {
@@ -204,10 +231,6 @@ async fn store(
         ulid: ulid_text,
         version: 1,
     };
-    let quota_bytes = app
-        .storage
-        .as_ref()
-        .map_or(0, |storage| storage.settings.quota_bytes);
     let attach = Attach {
         uploads: &prepared.uploads,
         quota_bytes,
@@ -215,19 +238,18 @@ async fn store(
 
     // Membership is part of the write: a member removed since `target` read the chat posts
     // nothing.
-    match app
-        .store
+    match store
         .put_message(&mut message, new.client_message_id.as_deref(), Some(attach))
         .await?
     {
         PutMessage::Stored => Ok(Stored::New(message)),
         PutMessage::NotMember => {
             let chat_id = new.chat_id.as_deref().unwrap_or_default();
-            Err(refused(app, chat_id).await)
+            Err(refused(store, chat_id).await)
         }
         PutMessage::DuplicateKey => {
             let key = new.client_message_id.as_deref().unwrap_or_default();
-            Ok(Stored::Earlier(first_send(app, me, key).await?))
+            Ok(Stored::Earlier(first_send(store, me, key).await?))
         }
         PutMessage::IdTaken => Err(Error::internal("a new message id exists already")),
         PutMessage::AttachmentRefused => Err(Error::validation(
@@ -239,7 +261,7 @@ async fn store(
 }
 
 /// 422 unless `reply_to_id` (if any) is a stored message of the conversation the send addresses.
-async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
+async fn check_reply_to(store: &impl MessageStore, me: &str, new: &NewMessage) -> Result<()> {
     let Some(reply_to) = new.reply_to_id.as_deref() else {
         return Ok(());
     };
@@ -258,7 +280,7 @@ async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
     let target = MessageRef::parse(reply_to)
         .filter(|r| Some(&r.conversation) == addressed.as_ref())
         .ok_or_else(invalid)?;
-    app.store
+    store
         .get_message(&target.conversation.id(), &target.ulid)
         .await?
         .ok_or_else(invalid)?;
@@ -266,8 +288,8 @@ async fn check_reply_to(app: &App, me: &str, new: &NewMessage) -> Result<()> {
 }
 
 /// The answer to a repeated send: the first message, nobody notified again.
-async fn earlier(app: &App, mut first: Message) -> Outcome<Sent> {
-    attachments::with_downloads(app, std::slice::from_mut(&mut first)).await;
+async fn earlier(files: &impl AttachmentFiles, mut first: Message) -> Outcome<Sent> {
+    files.with_downloads(std::slice::from_mut(&mut first)).await;
     Outcome::quiet(Sent {
         message: first,
         created: false,
@@ -275,24 +297,23 @@ async fn earlier(app: &App, mut first: Message) -> Outcome<Sent> {
 }
 
 /// The message a completed earlier send with this send's idempotency key stored, if any.
-async fn retried(app: &App, me: &str, new: &NewMessage) -> Result<Option<Message>> {
+async fn retried(store: &impl MessageStore, me: &str, new: &NewMessage) -> Result<Option<Message>> {
     let Some(key) = new.client_message_id.as_deref() else {
         return Ok(None);
     };
-    match app.store.idempotent_message(me, key).await? {
-        Some(_) => first_send(app, me, key).await.map(Some),
+    match store.idempotent_message(me, key).await? {
+        Some(_) => first_send(store, me, key).await.map(Some),
         None => Ok(None),
     }
 }
 
 /// The message an earlier send with the same idempotency key stored.
-async fn first_send(app: &App, me: &str, key: &str) -> Result<Message> {
-    let (conversation_id, ulid) = app
-        .store
+async fn first_send(store: &impl MessageStore, me: &str, key: &str) -> Result<Message> {
+    let (conversation_id, ulid) = store
         .idempotent_message(me, key)
         .await?
         .ok_or_else(|| Error::Conflict("the first send with this key is incomplete".into()))?;
-    app.store
+    store
         .get_message(&conversation_id, &ulid)
         .await?
         .ok_or_else(|| Error::internal("idempotency key names a missing message"))

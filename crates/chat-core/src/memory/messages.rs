@@ -1,0 +1,105 @@
+use super::{MemoryStore, State};
+use crate::attachments::AttachmentState;
+use crate::conversation::{Conversation, ConversationKind, Fanout};
+use crate::error::Result;
+use crate::messages::{Message, PutMessage};
+use crate::ports::{Attach, MessageStore};
+
+impl MessageStore for MemoryStore {
+    async fn get_message(&self, conversation_id: &str, ulid: &str) -> Result<Option<Message>> {
+        let key = (conversation_id.to_owned(), ulid.to_owned());
+        Ok(self.state()?.messages.get(&key).cloned())
+    }
+
+    /// The store's transaction in order: the message's id, a chat sender's membership, the
+    /// idempotency marker, then each upload (still the sender's and pending) and the quota.
+    async fn put_message(
+        &self,
+        message: &mut Message,
+        client_message_id: Option<&str>,
+        attach: Option<Attach<'_>>,
+    ) -> Result<PutMessage> {
+        let mut state = self.state()?;
+        let conversation_id = message.conversation_id.clone();
+        let key = (conversation_id.clone(), message.ulid.clone());
+        if state.messages.contains_key(&key) {
+            return Ok(PutMessage::IdTaken);
+        }
+        if let Some(chat_id) = &message.chat_id
+            && !state
+                .chats
+                .get(chat_id)
+                .is_some_and(|c| c.has_member(&message.sender_id))
+        {
+            return Ok(PutMessage::NotMember);
+        }
+        let marker = client_message_id.map(|k| (message.sender_id.clone(), k.to_owned()));
+        if marker
+            .as_ref()
+            .is_some_and(|m| state.idempotency.contains_key(m))
+        {
+            return Ok(PutMessage::DuplicateKey);
+        }
+        if let Some(refused) =
+            attach.and_then(|attach| refused_attachments(&state, message, attach))
+        {
+            return Ok(refused);
+        }
+
+        let seq = state.seqs.get(&conversation_id).copied().unwrap_or(0) + 1;
+        let number = state
+            .message_counts
+            .get(&conversation_id)
+            .copied()
+            .unwrap_or(0)
+            + 1;
+        let kind =
+            Conversation::parse(&conversation_id).map_or(ConversationKind::Chat, |c| c.kind());
+        message.seq = seq;
+        message.updated_seq = seq;
+        message.number = number;
+        message.fanout =
+            Fanout::for_audience(kind, state.member_counts.get(&conversation_id).copied());
+        state.seqs.insert(conversation_id.clone(), seq);
+        state.message_counts.insert(conversation_id.clone(), number);
+        if let Some(marker) = marker {
+            state.idempotency.insert(marker, key.clone());
+        }
+        for attachment in &message.attachments {
+            if let Some(upload) = state.uploads.get_mut(&attachment.attachment_id) {
+                upload.state = AttachmentState::Attached;
+                upload.message_id = Some(message.id.clone());
+            }
+            *state.usage.entry(message.sender_id.clone()).or_default() += attachment.size_bytes;
+        }
+        state.messages.insert(key, message.clone());
+        Ok(PutMessage::Stored)
+    }
+
+    async fn idempotent_message(
+        &self,
+        sender_id: &str,
+        client_message_id: &str,
+    ) -> Result<Option<(String, String)>> {
+        let key = (sender_id.to_owned(), client_message_id.to_owned());
+        Ok(self.state()?.idempotency.get(&key).cloned())
+    }
+}
+
+/// Why the uploads cannot be attached, if they cannot.
+fn refused_attachments(state: &State, message: &Message, attach: Attach<'_>) -> Option<PutMessage> {
+    let usable = attach.uploads.iter().all(|wanted| {
+        state
+            .uploads
+            .get(&wanted.attachment_id)
+            .is_some_and(|stored| {
+                stored.owner_id == message.sender_id && stored.state == AttachmentState::Pending
+            })
+    });
+    if !usable {
+        return Some(PutMessage::AttachmentRefused);
+    }
+    let used = state.usage.get(&message.sender_id).copied().unwrap_or(0);
+    let adding: u64 = attach.uploads.iter().map(|u| u.size_bytes).sum();
+    (used.saturating_add(adding) > attach.quota_bytes).then_some(PutMessage::OverQuota)
+}

@@ -1,0 +1,27 @@
+use std::future::Future;
+
+use crate::attachments::Prepared;
+use crate::error::Result;
+use crate::messages::{Message, MessageType};
+
+/// The files behind attachments: uploads checked against object storage before a send, and
+/// download links for the messages a participant is shown.
+pub trait AttachmentFiles: Sync {
+    /// Checks that `ids` are `me`'s pending uploads, present with their declared size and type,
+    /// fitting `message_type`, and readies them for the send's transaction.
+    fn prepare(
+        &self,
+        me: &str,
+        ids: &[String],
+        message_type: MessageType,
+    ) -> impl Future<Output = Result<Prepared>> + Send;
+
+    /// Undoes [`prepare`](Self::prepare) after a send that stored nothing; best effort.
+    fn restore_pending(&self, prepared: &Prepared) -> impl Future<Output = ()> + Send;
+
+    /// Fresh download links on every attachment of `messages`; best effort.
+    fn with_downloads(&self, messages: &mut [Message]) -> impl Future<Output = ()> + Send;
+
+    /// The storage a user's attached files may take, in bytes.
+    fn quota_bytes(&self) -> u64;
+}
