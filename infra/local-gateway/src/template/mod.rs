@@ -126,19 +126,14 @@ impl Template {
             .and_then(Value::as_mapping)
             .cloned()
             .unwrap_or_default();
-        let global_environment = document
-            .get("Globals")
-            .and_then(|g| g.get("Function"))
+        let globals = document.get("Globals").and_then(|g| g.get("Function"));
+        let global_environment = globals
             .and_then(|f| f.get("Environment"))
             .and_then(|e| e.get("Variables"))
             .and_then(Value::as_mapping)
             .cloned()
             .unwrap_or_default();
-        let global_timeout = document
-            .get("Globals")
-            .and_then(|g| g.get("Function"))
-            .and_then(|f| f.get("Timeout"))
-            .cloned();
+        let global_timeout = globals.and_then(|f| f.get("Timeout")).cloned();
         Ok(Self {
             resources,
             parameters,

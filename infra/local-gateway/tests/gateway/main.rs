@@ -5,6 +5,7 @@
 mod bodies;
 mod cli;
 mod cors;
+mod dynamodb_local;
 mod harness;
 mod http_api;
 mod invoke;
@@ -15,3 +16,4 @@ mod tables;
 mod throttle;
 mod timeouts;
 mod websocket;
+mod websocket_limits;

@@ -12,7 +12,8 @@ use local_gateway::Template;
 use local_gateway::tables;
 use serde_json::{Value, json};
 
-use crate::harness::{DynamoDbLocal, Harness, Reply, fixture, start_dynamodb_local};
+use crate::dynamodb_local::{DynamoDbLocal, start_dynamodb_local};
+use crate::harness::{Harness, Reply, fixture};
 
 const TABLE: &str = "lg-stream-messages";
 const FUNCTION: &str = "delivery";

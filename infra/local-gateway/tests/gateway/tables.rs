@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::types::{ProjectionType, StreamViewType, TimeToLiveStatus};
 use local_gateway::Template;
 use local_gateway::tables::{self, Outcome};
 
-use crate::harness::{fixture, start_dynamodb_local};
+use crate::dynamodb_local::start_dynamodb_local;
+use crate::harness::fixture;
 
 #[tokio::test]
 #[ignore = "needs Java and DynamoDB Local from infra/node_modules"]
