@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chat_core::chats::{self, AddMember, MAX_MEMBERS, NewChat};
 use chat_core::conversation::{Conversation, message_id};
 use chat_core::messages::PutMessage;
-use chat_core::messages::rules::send;
+use chat_core::messages::rules::{self as message_rules, send};
 use chat_core::messages::{Message, MessageType, NewMessage};
 use chat_core::ports::Joining;
 use chat_core::time::format_rfc3339;
@@ -118,10 +118,22 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
     let history = history.expect("history");
     assert_eq!(history.items.len(), 50);
     assert_eq!(history.items[0].id, direct.id);
-    let (reacted, reaction) =
-        measure(messages::add_reaction(app, &p.bob.id, &direct.id, "👍")).await;
+    let (reacted, reaction) = measure(message_rules::add_reaction(
+        &app.store,
+        &Files(app),
+        &p.bob.id,
+        &direct.id,
+        "👍",
+    ))
+    .await;
     reacted.expect("react");
-    let (read, mark_read) = measure(messages::mark_read(app, &p.bob.id, &direct.id)).await;
+    let (read, mark_read) = measure(message_rules::mark_read(
+        &app.store,
+        &Files(app),
+        &p.bob.id,
+        &direct.id,
+    ))
+    .await;
     assert_eq!(read.expect("read").value.read_by, vec![p.bob.id.clone()]);
     let (entries, inbox) = measure(inbox::inbox(app, &p.bob.id, page)).await;
     assert_eq!(entries.expect("inbox").items.len(), 2);

@@ -152,7 +152,9 @@ pub(super) async fn chat_history(
     ))]
 pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    Ok(ApiResponse::ok(&messages::get(app, &me.id, id).await?))
+    Ok(ApiResponse::ok(
+        &rules::get(&app.store, &Files(app), &me.id, id).await?,
+    ))
 }
 
 /// Edit a message; only its sender may.
@@ -170,7 +172,7 @@ pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResp
 pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let edit: Edit = req.body()?;
-    let outcome = messages::edit(app, &me.id, id, &edit.content).await?;
+    let outcome = rules::edit(&app.store, &Files(app), &me.id, id, &edit.content).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
 }
 
@@ -186,7 +188,11 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
     ))]
 pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    notify(app, messages::delete(app, &me.id, id).await?).await;
+    notify(
+        app,
+        rules::delete(&app.store, &Files(app), &me.id, id).await?,
+    )
+    .await;
     Ok(ApiResponse::no_content())
 }
 
@@ -205,7 +211,7 @@ pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiR
 pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let reaction: Reaction = req.body()?;
-    let outcome = messages::add_reaction(app, &me.id, id, &reaction.emoji).await?;
+    let outcome = rules::add_reaction(&app.store, &Files(app), &me.id, id, &reaction.emoji).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
 }
 
@@ -226,7 +232,7 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
         Some(emoji) => emoji,
         None => req.body::<Reaction>()?.emoji,
     };
-    let outcome = messages::remove_reaction(app, &me.id, id, &emoji).await?;
+    let outcome = rules::remove_reaction(&app.store, &Files(app), &me.id, id, &emoji).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
 }
 
@@ -242,6 +248,6 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
     ))]
 pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    let outcome = messages::mark_read(app, &me.id, id).await?;
+    let outcome = rules::mark_read(&app.store, &Files(app), &me.id, id).await?;
     Ok(ApiResponse::ok(&notify(app, outcome).await))
 }

@@ -5,10 +5,13 @@ use std::collections::HashSet;
 
 use chat_core::chats::{AddMember, Chat, RemoveMember};
 use chat_core::error::Result;
-use chat_core::messages::{Message, PutMessage};
+use chat_core::messages::{Changed, Message, PutMessage, ReactionBounds};
 use chat_core::ports::{
-    Attach, ChatStore, ConversationCounters, Joining, MessageStore, UserDirectory,
+    Attach, ChatStore, ConversationCounters, Joining, MessageChanges, MessageStore, ReadPositions,
+    UserDirectory,
 };
+
+use super::messages::changed_unless_condition_failed;
 
 use super::Store;
 
@@ -79,5 +82,91 @@ impl MessageStore for Store {
         client_message_id: &str,
     ) -> Result<Option<(String, String)>> {
         Ok(Store::idempotent_message(self, sender_id, client_message_id).await?)
+    }
+}
+
+impl MessageChanges for Store {
+    async fn edit_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        content: &str,
+        edited_at: &str,
+    ) -> Result<Option<Changed>> {
+        let edited =
+            Store::edit_message(self, conversation_id, ulid, sender_id, content, edited_at).await;
+        Ok(changed_unless_condition_failed(edited)?)
+    }
+
+    async fn tombstone_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        version: u64,
+        emojis: &[&str],
+    ) -> Result<Option<Changed>> {
+        let tombstoned =
+            Store::tombstone_message(self, conversation_id, ulid, sender_id, version, emojis).await;
+        Ok(changed_unless_condition_failed(tombstoned)?)
+    }
+
+    async fn add_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+        new_emoji: bool,
+        bounds: ReactionBounds,
+    ) -> Result<Option<Changed>> {
+        let added = Store::add_reaction(
+            self,
+            conversation_id,
+            ulid,
+            emoji,
+            user_id,
+            new_emoji,
+            bounds,
+        );
+        Ok(added.await?)
+    }
+
+    async fn remove_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+        last: bool,
+    ) -> Result<Option<Changed>> {
+        let removed = Store::remove_reaction(self, conversation_id, ulid, emoji, user_id, last);
+        Ok(removed.await?)
+    }
+
+    async fn mark_read(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        user_id: &str,
+        max_readers: usize,
+    ) -> Result<Option<Changed>> {
+        Ok(Store::mark_read(self, conversation_id, ulid, user_id, max_readers).await?)
+    }
+}
+
+impl ReadPositions for Store {
+    async fn advance_chat_read(&self, chat_id: &str, user_id: &str, number: u64) -> Result<()> {
+        Ok(Store::advance_chat_read(self, chat_id, user_id, number).await?)
+    }
+
+    async fn advance_direct_read(
+        &self,
+        user_id: &str,
+        conversation_id: &str,
+        number: u64,
+    ) -> Result<()> {
+        Ok(Store::advance_direct_read(self, user_id, conversation_id, number).await?)
     }
 }

@@ -20,7 +20,6 @@ use crate::app::App;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 
 use crate::domain::attachments::Files;
-use crate::domain::messages;
 use crate::domain::presence;
 use crate::domain::presence::subscriptions::{self, PresenceSubscription};
 use crate::limits::{self, FrameVerdict};
@@ -126,7 +125,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
         }
         Action::MarkRead(read) => {
             let me = caller(app, user_id).await?;
-            let read = messages::mark_read(app, &me, &read.message_id).await?;
+            let read = rules::mark_read(&app.store, &Files(app), &me, &read.message_id).await?;
             app.notifier.notify(read.notifications).await;
             Ok(None)
         }

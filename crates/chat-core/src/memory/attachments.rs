@@ -61,6 +61,18 @@ impl AttachmentFiles for MemoryStore {
         }
     }
 
+    async fn release(&self, message: &Message) {
+        let Ok(mut state) = self.state() else {
+            return;
+        };
+        for attachment in &message.attachments {
+            state.uploads.remove(&attachment.attachment_id);
+            if let Some(used) = state.usage.get_mut(&message.sender_id) {
+                *used = used.saturating_sub(attachment.size_bytes);
+            }
+        }
+    }
+
     fn quota_bytes(&self) -> u64 {
         MEMORY_QUOTA_BYTES
     }

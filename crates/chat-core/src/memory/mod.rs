@@ -5,6 +5,7 @@
 mod attachments;
 mod chats;
 mod conversations;
+mod message_changes;
 mod messages;
 mod users;
 
@@ -35,6 +36,8 @@ struct State {
     messages: BTreeMap<(String, String), Message>,
     /// (sender id, client message id) → (conversation id, ULID) of the first send.
     idempotency: HashMap<(String, String), (String, String)>,
+    /// (conversation id, user id) → a direct conversation's read position.
+    direct_reads: HashMap<(String, String), u64>,
     uploads: HashMap<String, Upload>,
     /// Bytes of attached files per owner.
     usage: HashMap<String, u64>,

@@ -165,3 +165,19 @@ pub enum PutMessage {
     /// The attachments would pass the sender's storage quota.
     OverQuota,
 }
+
+/// A stored change: its number in the conversation's sequence and the message after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    pub seq: u64,
+    /// Who pushes the change's event.
+    pub fanout: Fanout,
+    pub message: Message,
+}
+
+/// The bounds a new reaction is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct ReactionBounds {
+    pub max_distinct: usize,
+    pub max_total: usize,
+}

@@ -22,6 +22,11 @@ pub trait AttachmentFiles: Sync {
     /// Fresh download links on every attachment of `messages`; best effort.
     fn with_downloads(&self, messages: &mut [Message]) -> impl Future<Output = ()> + Send;
 
+    /// After `message` (as it was before its deletion) became a tombstone: its files, their
+    /// records, and their bytes back to the sender's quota. Best effort: the tombstone is
+    /// stored already, so a failure is logged (the objects stay, unreachable through the API).
+    fn release(&self, message: &Message) -> impl Future<Output = ()> + Send;
+
     /// The storage a user's attached files may take, in bytes.
     fn quota_bytes(&self) -> u64;
 }

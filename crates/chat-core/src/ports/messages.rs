@@ -2,7 +2,7 @@ use std::future::Future;
 
 use crate::attachments::Upload;
 use crate::error::Result;
-use crate::messages::{Message, PutMessage};
+use crate::messages::{Changed, Message, PutMessage, ReactionBounds};
 
 /// The uploads a new message attaches, and the sender's quota.
 #[derive(Debug, Clone, Copy)]
@@ -37,4 +37,79 @@ pub trait MessageStore: Sync {
         sender_id: &str,
         client_message_id: &str,
     ) -> impl Future<Output = Result<Option<(String, String)>>> + Send;
+}
+
+/// Changes to stored messages, each one conditional write that takes the conversation's next
+/// number. `None` is a condition that failed: the message changed since it was read (or is
+/// gone), and the rule reads it again and decides.
+pub trait MessageChanges: Sync {
+    /// Replaces the content if the message exists, is not deleted and `sender_id` sent it.
+    fn edit_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        content: &str,
+        edited_at: &str,
+    ) -> impl Future<Output = Result<Option<Changed>>> + Send;
+
+    /// Turns the message into a tombstone (no content, no files, the reactions of `emojis`
+    /// gone) if `sender_id` sent it and it is still at `version`.
+    fn tombstone_message(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        sender_id: &str,
+        version: u64,
+        emojis: &[&str],
+    ) -> impl Future<Output = Result<Option<Changed>>> + Send;
+
+    /// Adds `user_id`'s reaction if the message is as it was read: not deleted, without this
+    /// reaction, with (`new_emoji`: without) others of `emoji`, and within `bounds`.
+    fn add_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+        new_emoji: bool,
+        bounds: ReactionBounds,
+    ) -> impl Future<Output = Result<Option<Changed>>> + Send;
+
+    /// Removes `user_id`'s reaction if it is there and (`last`) whether it is the only one of
+    /// `emoji` is as it was read.
+    fn remove_reaction(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        emoji: &str,
+        user_id: &str,
+        last: bool,
+    ) -> impl Future<Output = Result<Option<Changed>>> + Send;
+
+    /// Adds `user_id` to `read_by` unless it is there or `read_by` holds `max_readers`.
+    fn mark_read(
+        &self,
+        conversation_id: &str,
+        ulid: &str,
+        user_id: &str,
+        max_readers: usize,
+    ) -> impl Future<Output = Result<Option<Changed>>> + Send;
+}
+
+/// How far each member has read: positions only ever move forward.
+pub trait ReadPositions: Sync {
+    fn advance_chat_read(
+        &self,
+        chat_id: &str,
+        user_id: &str,
+        number: u64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn advance_direct_read(
+        &self,
+        user_id: &str,
+        conversation_id: &str,
+        number: u64,
+    ) -> impl Future<Output = Result<()>> + Send;
 }

@@ -17,5 +17,5 @@ mod users;
 pub use attachments::AttachmentFiles;
 pub use chats::{ChatStore, Joining};
 pub use conversations::ConversationCounters;
-pub use messages::{Attach, MessageStore};
+pub use messages::{Attach, MessageChanges, MessageStore, ReadPositions};
 pub use users::UserDirectory;

@@ -44,6 +44,10 @@ impl AttachmentFiles for Files<'_> {
         with_downloads(self.0, messages).await;
     }
 
+    async fn release(&self, message: &Message) {
+        release(self.0, message).await;
+    }
+
     /// No quota where the function was deployed without attachments: no upload can be
     /// attached there anyway.
     fn quota_bytes(&self) -> u64 {

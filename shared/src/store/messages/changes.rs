@@ -11,7 +11,7 @@ use crate::store::conversations::{Advance, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
 use chat_core::conversation::Fanout;
-use chat_core::messages::Message;
+use chat_core::messages::Changed;
 
 impl Store {
     /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;
@@ -192,16 +192,7 @@ impl Store {
     }
 }
 
-/// A stored change: its number in the conversation's sequence and the message after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Changed {
-    pub seq: u64,
-    /// Who pushes the change's event.
-    pub fanout: Fanout,
-    pub message: Message,
-}
-
-pub(super) fn changed_unless_condition_failed(
+pub(crate) fn changed_unless_condition_failed(
     result: StoreResult<Changed>,
 ) -> StoreResult<Option<Changed>> {
     match result {

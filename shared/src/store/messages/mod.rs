@@ -21,9 +21,9 @@ use chat_core::ports::Attach;
 mod changes;
 mod reactions;
 
-pub use changes::Changed;
-use changes::{UpdateSpec, changed_unless_condition_failed};
-pub use reactions::{ReactionBounds, reaction_attribute};
+use changes::UpdateSpec;
+pub(crate) use changes::changed_unless_condition_failed;
+pub use reactions::reaction_attribute;
 
 mod item;
 

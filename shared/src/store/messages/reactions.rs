@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Changed, LastChange, UpdateSpec, changed_unless_condition_failed};
+use chat_core::messages::{Changed, ReactionBounds};
+
+use super::{LastChange, UpdateSpec, changed_unless_condition_failed};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreResult};
 
@@ -15,13 +17,6 @@ const REACTION_PREFIX: &str = "r_";
 /// counters the bounds are checked against inside the write.
 const REACTION_COUNT: &str = "reaction_count";
 const REACTION_KINDS: &str = "reaction_kinds";
-
-/// The bounds a new reaction is checked against.
-#[derive(Debug, Clone, Copy)]
-pub struct ReactionBounds {
-    pub max_distinct: usize,
-    pub max_total: usize,
-}
 
 /// The attribute holding the users who reacted with `emoji`.
 pub fn reaction_attribute(emoji: &str) -> String {

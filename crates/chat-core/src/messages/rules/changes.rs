@@ -1,20 +1,16 @@
 //! Changes to stored messages: edits, tombstones, reactions and read receipts.
 
-use chat_core::changes::{Change, audience, notifications};
-use chat_core::conversation::{Conversation, MessageRef};
-use chat_core::messages::{
-    MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message, validate_content,
-    validate_emoji,
+use crate::changes::{Change, audience, notifications};
+use crate::chats::rules::takes_part;
+use crate::conversation::{Conversation, MessageRef};
+use crate::error::{Error, Result};
+use crate::events::{Audience, Outcome};
+use crate::messages::{
+    Changed, MAX_DISTINCT_REACTIONS, MAX_REACTIONS, MAX_READ_RECEIPTS, Message, ReactionBounds,
+    validate_content, validate_emoji,
 };
-
-use crate::app::App;
-use crate::domain::attachments;
-use crate::store::StoreError;
-use crate::store::messages::{Changed, ReactionBounds};
-use chat_core::chats::rules::takes_part;
-use chat_core::error::{Error, Result};
-use chat_core::events::{Audience, Outcome};
-use chat_core::time::now_rfc3339;
+use crate::ports::{AttachmentFiles, ChatStore, MessageChanges, MessageStore, ReadPositions};
+use crate::time::now_rfc3339;
 
 /// A reaction re-reads and retries this often when the message keeps changing under it.
 const REACTION_ATTEMPTS: usize = 10;
@@ -23,21 +19,24 @@ const REACTION_ATTEMPTS: usize = 10;
 const DELETE_ATTEMPTS: usize = 20;
 
 /// The message `id` names and who hears of its changes, if `me` takes part in its conversation.
-async fn load(app: &App, me: &str, id: &str) -> Result<(MessageRef, Message, Audience)> {
+async fn load<S>(store: &S, me: &str, id: &str) -> Result<(MessageRef, Message, Audience)>
+where
+    S: ChatStore + MessageStore,
+{
     let at = MessageRef::parse(id).ok_or(Error::NotFound)?;
     let conversation_id = at.conversation.id();
-    let (member, message) =
-        futures::try_join!(takes_part(&app.store, &at.conversation, me), async {
-            Ok(app.store.get_message(&conversation_id, &at.ulid).await?)
-        })?;
+    let (member, message) = futures::try_join!(
+        takes_part(store, &at.conversation, me),
+        store.get_message(&conversation_id, &at.ulid)
+    )?;
     match (member, message) {
         (true, Some(message)) => Ok((at.clone(), message, audience(&at.conversation))),
         _ => Err(Error::NotFound),
     }
 }
 
-async fn reload(app: &App, at: &MessageRef) -> Result<Message> {
-    app.store
+async fn reload(store: &impl MessageStore, at: &MessageRef) -> Result<Message> {
+    store
         .get_message(&at.conversation.id(), &at.ulid)
         .await?
         .ok_or(Error::NotFound)
@@ -57,42 +56,55 @@ fn as_changed(changed: Changed, mut applied: Message) -> Message {
 }
 
 /// The message with fresh download URLs: every caller below is a participant.
-async fn shown(app: &App, mut message: Message) -> Message {
-    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
+async fn shown(files: &impl AttachmentFiles, mut message: Message) -> Message {
+    files
+        .with_downloads(std::slice::from_mut(&mut message))
+        .await;
     message
 }
 
-pub async fn get(app: &App, me: &str, id: &str) -> Result<Message> {
-    let (_, message, _) = load(app, me, id).await?;
-    Ok(shown(app, message).await)
+/// The message, if `me` takes part in its conversation; 404 otherwise.
+pub async fn get<S, F>(store: &S, files: &F, me: &str, id: &str) -> Result<Message>
+where
+    S: ChatStore + MessageStore,
+    F: AttachmentFiles,
+{
+    let (_, message, _) = load(store, me, id).await?;
+    Ok(shown(files, message).await)
 }
 
-pub async fn edit(app: &App, me: &str, id: &str, content: &str) -> Result<Outcome<Message>> {
+/// Replaces the content of `me`'s message; 403 for another's, 409 for a deleted one.
+pub async fn edit<S, F>(
+    store: &S,
+    files: &F,
+    me: &str,
+    id: &str,
+    content: &str,
+) -> Result<Outcome<Message>>
+where
+    S: ChatStore + MessageStore + MessageChanges,
+    F: AttachmentFiles,
+{
     validate_content(content, false)?;
-    let (at, message, people) = load(app, me, id).await?;
+    let (at, message, people) = load(store, me, id).await?;
     check_editable(&message, me, "edit")?;
     let edited_at = now_rfc3339();
-    let changed = match app
-        .store
+    let edited = store
         .edit_message(&message.conversation_id, &at.ulid, me, content, &edited_at)
-        .await
-    {
-        Ok(changed) => changed,
-        Err(StoreError::ConditionFailed) => {
-            // Deleted (or gone) since it was read: say which.
-            check_editable(&reload(app, &at).await?, me, "edit")?;
-            return Err(Error::Conflict(
-                "the message changed concurrently; retry".into(),
-            ));
-        }
-        Err(err) => return Err(err.into()),
+        .await?;
+    let Some(changed) = edited else {
+        // Deleted (or gone) since it was read: say which.
+        check_editable(&reload(store, &at).await?, me, "edit")?;
+        return Err(Error::Conflict(
+            "the message changed concurrently; retry".into(),
+        ));
     };
     let applied = Message {
         content: content.to_owned(),
         edited_at: Some(edited_at),
         ..message
     };
-    let edited = shown(app, as_changed(changed, applied)).await;
+    let edited = shown(files, as_changed(changed, applied)).await;
     let notifications = notifications(Change::Updated(&edited), &people);
     Ok(Outcome::new(edited, notifications))
 }
@@ -111,8 +123,12 @@ fn check_editable(message: &Message, me: &str, verb: &str) -> Result<()> {
 
 /// Turns the message into a tombstone. Deleting a deleted message succeeds again (204) without
 /// any change or notification, so a client may safely retry.
-pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
-    let (at, mut current, people) = load(app, me, id).await?;
+pub async fn delete<S, F>(store: &S, files: &F, me: &str, id: &str) -> Result<Outcome<Message>>
+where
+    S: ChatStore + MessageStore + MessageChanges,
+    F: AttachmentFiles,
+{
+    let (at, mut current, people) = load(store, me, id).await?;
     for _ in 0..DELETE_ATTEMPTS {
         if current.sender_id != me {
             return Err(Error::Forbidden(
@@ -123,8 +139,7 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
             return Ok(Outcome::quiet(current));
         }
         let emojis: Vec<&str> = current.reactions.keys().map(String::as_str).collect();
-        match app
-            .store
+        let tombstoned = store
             .tombstone_message(
                 &current.conversation_id,
                 &at.ulid,
@@ -132,10 +147,10 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
                 current.version,
                 &emojis,
             )
-            .await
-        {
-            Ok(changed) => {
-                attachments::release(app, &current).await;
+            .await?;
+        match tombstoned {
+            Some(changed) => {
+                files.release(&current).await;
                 let applied = Message {
                     content: String::new(),
                     reactions: Default::default(),
@@ -149,8 +164,7 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
             }
             // A reaction or edit landed since the read: read again, so every reaction the
             // message now has is removed too.
-            Err(StoreError::ConditionFailed) => current = reload(app, &at).await?,
-            Err(err) => return Err(err.into()),
+            None => current = reload(store, &at).await?,
         }
     }
     Err(Error::Conflict(
@@ -160,15 +174,25 @@ pub async fn delete(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
 
 /// Adds `me`'s reaction. Adding it again changes nothing and notifies nobody. A message takes
 /// at most [`MAX_DISTINCT_REACTIONS`] emoji and [`MAX_REACTIONS`] reactions in all (422).
-pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<Outcome<Message>> {
+pub async fn add_reaction<S, F>(
+    store: &S,
+    files: &F,
+    me: &str,
+    id: &str,
+    emoji: &str,
+) -> Result<Outcome<Message>>
+where
+    S: ChatStore + MessageStore + MessageChanges,
+    F: AttachmentFiles,
+{
     validate_emoji(emoji)?;
-    let (at, mut message, people) = load(app, me, id).await?;
+    let (at, mut message, people) = load(store, me, id).await?;
     for _ in 0..REACTION_ATTEMPTS {
         if message.deleted {
             return Err(Error::Conflict("the message was deleted".into()));
         }
         if message.has_reaction(emoji, me) {
-            return Ok(Outcome::quiet(shown(app, message).await));
+            return Ok(Outcome::quiet(shown(files, message).await));
         }
         let new_emoji = !message.reactions.contains_key(emoji);
         if new_emoji && message.reactions.len() >= MAX_DISTINCT_REACTIONS {
@@ -185,8 +209,7 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
             max_distinct: MAX_DISTINCT_REACTIONS,
             max_total: MAX_REACTIONS,
         };
-        let added = app
-            .store
+        let added = store
             .add_reaction(
                 &message.conversation_id,
                 &at.ulid,
@@ -202,11 +225,11 @@ pub async fn add_reaction(app: &App, me: &str, id: &str, emoji: &str) -> Result<
                 let users = applied.reactions.entry(emoji.to_owned()).or_default();
                 users.push(me.to_owned());
                 users.sort();
-                let updated = shown(app, as_changed(changed.clone(), applied)).await;
+                let updated = shown(files, as_changed(changed.clone(), applied)).await;
                 return Ok(reacted(updated, changed.seq, &people, me, emoji, true));
             }
             // Changed since the read: decide again on what it is now.
-            None => message = reload(app, &at).await?,
+            None => message = reload(store, &at).await?,
         }
     }
     Err(Error::Conflict(
@@ -243,24 +266,28 @@ fn reacted(
 }
 
 /// Removes `me`'s reaction; removing one that is not there changes nothing.
-pub async fn remove_reaction(
-    app: &App,
+pub async fn remove_reaction<S, F>(
+    store: &S,
+    files: &F,
     me: &str,
     id: &str,
     emoji: &str,
-) -> Result<Outcome<Message>> {
+) -> Result<Outcome<Message>>
+where
+    S: ChatStore + MessageStore + MessageChanges,
+    F: AttachmentFiles,
+{
     validate_emoji(emoji)?;
-    let (at, mut message, people) = load(app, me, id).await?;
+    let (at, mut message, people) = load(store, me, id).await?;
     for _ in 0..REACTION_ATTEMPTS {
         if !message.has_reaction(emoji, me) {
-            return Ok(Outcome::quiet(shown(app, message).await));
+            return Ok(Outcome::quiet(shown(files, message).await));
         }
         let last = message
             .reactions
             .get(emoji)
             .is_some_and(|users| users.len() == 1);
-        let removed = app
-            .store
+        let removed = store
             .remove_reaction(&message.conversation_id, &at.ulid, emoji, me, last)
             .await?;
         match removed {
@@ -270,10 +297,10 @@ pub async fn remove_reaction(
                     users.retain(|u| u != me);
                 }
                 applied.reactions.retain(|_, users| !users.is_empty());
-                let updated = shown(app, as_changed(changed.clone(), applied)).await;
+                let updated = shown(files, as_changed(changed.clone(), applied)).await;
                 return Ok(reacted(updated, changed.seq, &people, me, emoji, false));
             }
-            None => message = reload(app, &at).await?,
+            None => message = reload(store, &at).await?,
         }
     }
     Err(Error::Conflict(
@@ -284,28 +311,33 @@ pub async fn remove_reaction(
 /// Adds `me` to `read_by` and moves `me`'s read position in the conversation up to the message
 /// (never back), which is what unread counts come from. Only the first read is a change: it
 /// takes a number and notifies the participants.
-pub async fn mark_read(app: &App, me: &str, id: &str) -> Result<Outcome<Message>> {
-    let (at, message, people) = load(app, me, id).await?;
+pub async fn mark_read<S, F>(store: &S, files: &F, me: &str, id: &str) -> Result<Outcome<Message>>
+where
+    S: ChatStore + MessageStore + MessageChanges + ReadPositions,
+    F: AttachmentFiles,
+{
+    let (at, message, people) = load(store, me, id).await?;
     if message.read_by.iter().any(|r| r == me) || message.read_by.len() >= MAX_READ_RECEIPTS {
-        advance_read(app, me, &at, &message).await;
-        return Ok(Outcome::quiet(shown(app, message).await));
+        advance_read(store, me, &at, &message).await;
+        return Ok(Outcome::quiet(shown(files, message).await));
     }
-    let Some(changed) = app
-        .store
+    let Some(changed) = store
         .mark_read(&message.conversation_id, &at.ulid, me, MAX_READ_RECEIPTS)
         .await?
     else {
         // Read concurrently by another connection of the same user (or the last free place in
         // `read_by` went to another reader).
-        advance_read(app, me, &at, &message).await;
-        return Ok(Outcome::quiet(shown(app, reload(app, &at).await?).await));
+        advance_read(store, me, &at, &message).await;
+        return Ok(Outcome::quiet(
+            shown(files, reload(store, &at).await?).await,
+        ));
     };
-    advance_read(app, me, &at, &message).await;
+    advance_read(store, me, &at, &message).await;
     let seq = changed.seq;
     let mut applied = message;
     applied.read_by.push(me.to_owned());
     applied.read_by.sort();
-    let updated = shown(app, as_changed(changed, applied)).await;
+    let updated = shown(files, as_changed(changed, applied)).await;
     let notifications = notifications(
         Change::Read {
             message: &updated,
@@ -320,15 +352,11 @@ pub async fn mark_read(app: &App, me: &str, id: &str) -> Result<Outcome<Message>
 /// Moves `me`'s read position up to `message`. The read mark is stored already and the position
 /// only ever moves forward, so a failure is logged rather than answered with an error that
 /// would make the client mark the message again.
-async fn advance_read(app: &App, me: &str, at: &MessageRef, message: &Message) {
+async fn advance_read(store: &impl ReadPositions, me: &str, at: &MessageRef, message: &Message) {
     let result = match &at.conversation {
-        Conversation::Chat(chat_id) => {
-            app.store
-                .advance_chat_read(chat_id, me, message.number)
-                .await
-        }
+        Conversation::Chat(chat_id) => store.advance_chat_read(chat_id, me, message.number).await,
         Conversation::Direct { .. } => {
-            app.store
+            store
                 .advance_direct_read(me, &message.conversation_id, message.number)
                 .await
         }

@@ -1,0 +1,193 @@
+use futures::executor::block_on;
+
+use super::*;
+use crate::attachments::{AttachmentState, Upload};
+use crate::error::Error;
+use crate::events::EventType;
+use crate::messages::rules::{add_reaction, delete, edit, get, mark_read, remove_reaction};
+use crate::messages::{MAX_DISTINCT_REACTIONS, MAX_REACTIONS, Message, MessageType};
+
+/// A direct message from Ada to Bob.
+fn posted(store: &MemoryStore) -> Message {
+    sent(store, ADA, &to_user(BOB, "first draft"))
+        .expect("sent")
+        .value
+        .message
+}
+
+#[test]
+fn only_the_sender_edits_and_every_participant_hears_it() {
+    let store = store();
+    let message = posted(&store);
+    let edited = block_on(edit(&store, &store, ADA, &message.id, "final")).expect("edited");
+    assert_eq!(edited.value.content, "final");
+    assert!(edited.value.edited_at.is_some());
+    assert!(edited.value.updated_seq > message.updated_seq);
+    assert_eq!(
+        heard(&edited.notifications),
+        [
+            (ADA.to_owned(), EventType::MessageUpdated),
+            (BOB.to_owned(), EventType::MessageUpdated)
+        ]
+    );
+    let by_bob = block_on(edit(&store, &store, BOB, &message.id, "mine now"));
+    assert!(matches!(by_bob, Err(Error::Forbidden(_))), "{by_bob:?}");
+    // Somebody outside the conversation learns nothing, not even that it exists.
+    assert_eq!(
+        status(block_on(edit(&store, &store, CY, &message.id, "x"))),
+        404
+    );
+    assert_eq!(
+        status(block_on(edit(&store, &store, ADA, &message.id, ""))),
+        422
+    );
+    let stored = block_on(get(&store, &store, BOB, &message.id)).expect("read");
+    assert_eq!(stored.content, "final");
+}
+
+#[test]
+fn a_deleted_message_is_a_tombstone_that_stays_deleted() {
+    let store = store();
+    let upload = Upload {
+        attachment_id: "01HZZZZZZZZZZZZZZZZZZZFILE".into(),
+        owner_id: ADA.into(),
+        file_name: "notes.txt".into(),
+        content_type: "text/plain".into(),
+        size_bytes: 1_000,
+        state: AttachmentState::Pending,
+        message_id: None,
+    };
+    store.put_upload(upload.clone()).expect("stored");
+    let with_file = NewMessage {
+        message_type: Some(MessageType::File),
+        attachment_ids: Some(vec![upload.attachment_id.clone()]),
+        ..to_user(BOB, "see attached")
+    };
+    let message = sent(&store, ADA, &with_file).expect("sent").value.message;
+    block_on(add_reaction(&store, &store, BOB, &message.id, "👍")).expect("reacted");
+
+    let refused = block_on(delete(&store, &store, BOB, &message.id));
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
+    let deleted = block_on(delete(&store, &store, ADA, &message.id)).expect("deleted");
+    let tombstone = &deleted.value;
+    assert!(tombstone.deleted);
+    assert!(tombstone.content.is_empty() && tombstone.reactions.is_empty());
+    assert!(tombstone.attachments.is_empty());
+    assert_eq!(heard(&deleted.notifications).len(), 2);
+    // Its file went with it.
+    assert_eq!(store.upload(&upload.attachment_id).ok().flatten(), None);
+
+    // Deleting again answers the tombstone and tells nobody; nothing else changes it.
+    let again = block_on(delete(&store, &store, ADA, &message.id)).expect("idempotent");
+    assert!(again.value.deleted && again.notifications.is_empty());
+    let edit_deleted = block_on(edit(&store, &store, ADA, &message.id, "back"));
+    assert!(
+        matches!(edit_deleted, Err(Error::Conflict(_))),
+        "{edit_deleted:?}"
+    );
+    let react_deleted = block_on(add_reaction(&store, &store, BOB, &message.id, "🎉"));
+    assert!(
+        matches!(react_deleted, Err(Error::Conflict(_))),
+        "{react_deleted:?}"
+    );
+}
+
+#[test]
+fn reactions_are_per_user_and_emoji_and_repeats_change_nothing() {
+    let store = store();
+    let message = posted(&store);
+    let added = block_on(add_reaction(&store, &store, BOB, &message.id, "👍")).expect("added");
+    assert_eq!(
+        added.value.reactions.get("👍").map(Vec::as_slice),
+        Some(&[BOB.to_owned()][..])
+    );
+    assert_eq!(heard(&added.notifications)[0].1, EventType::ReactionAdded);
+    let both = block_on(add_reaction(&store, &store, ADA, &message.id, "👍")).expect("added");
+    assert_eq!(both.value.reactions["👍"], [ADA, BOB]);
+
+    let repeat = block_on(add_reaction(&store, &store, BOB, &message.id, "👍")).expect("same");
+    assert!(repeat.notifications.is_empty());
+    assert_eq!(repeat.value.reactions["👍"], [ADA, BOB]);
+    assert_eq!(
+        field(block_on(add_reaction(
+            &store,
+            &store,
+            BOB,
+            &message.id,
+            "nope"
+        )))
+        .as_deref(),
+        Some("emoji")
+    );
+
+    let removed =
+        block_on(remove_reaction(&store, &store, BOB, &message.id, "👍")).expect("removed");
+    assert_eq!(removed.value.reactions["👍"], [ADA]);
+    assert_eq!(
+        heard(&removed.notifications)[0].1,
+        EventType::ReactionRemoved
+    );
+    let last = block_on(remove_reaction(&store, &store, ADA, &message.id, "👍")).expect("removed");
+    assert!(last.value.reactions.is_empty());
+    let absent = block_on(remove_reaction(&store, &store, ADA, &message.id, "👍")).expect("same");
+    assert!(absent.notifications.is_empty());
+}
+
+#[test]
+fn a_message_takes_a_bounded_number_of_emoji_and_reactions() {
+    let store = store();
+    let message = posted(&store);
+    // Short codes stand in for distinct custom emoji.
+    for n in 0..MAX_DISTINCT_REACTIONS {
+        let emoji = format!(":e{n}:");
+        block_on(add_reaction(&store, &store, ADA, &message.id, &emoji)).expect("room left");
+    }
+    let one_more = block_on(add_reaction(&store, &store, ADA, &message.id, ":e_more:"));
+    assert!(
+        matches!(one_more, Err(Error::LimitExceeded(_))),
+        "{one_more:?}"
+    );
+    // An emoji already there still takes another user's reaction.
+    block_on(add_reaction(&store, &store, BOB, &message.id, ":e0:")).expect("existing emoji");
+
+    // The total bound: a full chat (Ada and 999 others) that all react.
+    let crowd: Vec<String> = (1..MAX_REACTIONS).map(|n| format!("U{n:04}")).collect();
+    let users: Vec<&str> = crowd
+        .iter()
+        .map(String::as_str)
+        .chain([ADA, BOB, CY])
+        .collect();
+    let store = MemoryStore::with_users(users);
+    let chat_id = chat_of(&store, ADA, &[]);
+    let message = sent(&store, ADA, &to_chat(&chat_id, "vote"))
+        .expect("sent")
+        .value
+        .message;
+    for (n, user) in crowd.iter().enumerate() {
+        block_on(chats::rules::add_member(&store, ADA, &chat_id, user)).expect("joined");
+        let emoji = format!(":e{}:", n % MAX_DISTINCT_REACTIONS);
+        block_on(add_reaction(&store, &store, user, &message.id, &emoji)).expect("room left");
+    }
+    block_on(add_reaction(&store, &store, ADA, &message.id, ":e0:")).expect("the last place");
+    let too_many = block_on(add_reaction(&store, &store, ADA, &message.id, ":e1:"));
+    assert!(
+        matches!(too_many, Err(Error::LimitExceeded(_))),
+        "{too_many:?}"
+    );
+}
+
+#[test]
+fn the_first_read_by_a_participant_is_a_change_and_later_ones_are_not() {
+    let store = store();
+    let message = posted(&store);
+    let read = block_on(mark_read(&store, &store, BOB, &message.id)).expect("read");
+    assert_eq!(read.value.read_by, [BOB]);
+    assert_eq!(heard(&read.notifications)[0].1, EventType::MessageRead);
+    let again = block_on(mark_read(&store, &store, BOB, &message.id)).expect("read again");
+    assert!(again.notifications.is_empty());
+    assert_eq!(again.value.read_by, [BOB]);
+    assert_eq!(
+        status(block_on(mark_read(&store, &store, CY, &message.id))),
+        404
+    );
+}
