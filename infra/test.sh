@@ -17,6 +17,8 @@ ensure_s3s_fs
 
 log "documentation: the front page's length and every relative link (no build)"
 python3 "$ROOT/infra/scripts/check-docs.py"
+log "the layering: no file-level import circle in any crate (no build)"
+python3 "$ROOT/infra/scripts/check-import-cycles.py"
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
