@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
+use chat_core::error::{Error, Result};
+use chat_core::events::{LogNotifier, Notify};
+
 use crate::auth::{Passwords, Tokens};
 use crate::config::Config;
 use crate::cursor::Cursors;
 use crate::delivery::Delivery;
 use crate::storage::Storage;
 use crate::store::Store;
-use chat_core::error::{Error, Result};
-use chat_core::events::{LogNotifier, Notify};
 
 pub struct App {
     pub config: Config,

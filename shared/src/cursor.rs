@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chat_core::error::{Error, Result};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::config::Secret;
-use chat_core::error::{Error, Result};
 
 type HmacSha256 = Hmac<Sha256>;
 pub type Key = HashMap<String, AttributeValue>;

@@ -8,14 +8,14 @@ use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::config::timeout::TimeoutConfig;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
+use chat_core::connections::Socket;
+use chat_core::events::{Audience, Notification, Notify, Watchers};
+use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
 use crate::domain::presence::audience::presence_notifications;
 use crate::store::{Store, StoreResult};
-use chat_core::connections::Socket;
-use chat_core::events::{Audience, Notification, Notify, Watchers};
-use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
 /// trips without opening hundreds of sockets from one Lambda.

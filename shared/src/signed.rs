@@ -12,7 +12,6 @@ use aws_smithy_http_client::Connector;
 use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_types::body::SdkBody;
-
 use chat_core::error::BoxError;
 
 /// Why a request got no answer.

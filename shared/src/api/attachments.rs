@@ -2,17 +2,15 @@
 
 use std::sync::Arc;
 
+use chat_core::attachments::{UploadRequest, UploadTicket};
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
-use chat_core::attachments::{UploadRequest, UploadTicket};
-
 use crate::domain::attachments;
-use chat_core::error::ErrorBody;
-use chat_core::error::Result;
-
 use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {

@@ -2,18 +2,16 @@
 
 use std::sync::Arc;
 
+use chat_core::chats::{Chat, NewChat, NewMember, rules};
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
-use chat_core::chats::{Chat, NewChat, NewMember, rules};
-
 use crate::domain::chats;
 use crate::domain::paging::{Page, PageRequest};
-use chat_core::error::ErrorBody;
-use chat_core::error::Result;
-
 use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {

@@ -1,9 +1,8 @@
 //! The failures every route shares, for the OpenAPI document: the handlers' `#[utoipa::path]`
 //! attributes name them beside their own outcomes.
 
-use utoipa::IntoResponses;
-
 use chat_core::error::ErrorBody;
+use utoipa::IntoResponses;
 
 /// What any route may answer besides its own outcomes.
 #[derive(IntoResponses)]

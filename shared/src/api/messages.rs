@@ -3,21 +3,19 @@
 
 use std::sync::Arc;
 
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
+use chat_core::events::Outcome;
+use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
-use crate::domain::inbox::{self, InboxItem};
-use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
-
 use crate::domain::attachments::Files;
+use crate::domain::inbox::{self, InboxItem};
 use crate::domain::messages::{self, HistoryQuery};
 use crate::domain::paging::{Page, PageRequest};
-use chat_core::error::ErrorBody;
-use chat_core::error::Result;
-use chat_core::events::Outcome;
-
 use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {

@@ -9,15 +9,14 @@ pub mod failures;
 pub mod messages;
 pub mod users;
 
-use crate::app::App;
-use crate::domain::users::sessions::session_user;
-use chat_core::users::User;
-
-use crate::domain::users::authenticate;
-use crate::http::{ApiRequest, ApiResponse};
 use chat_core::error::{Error, Result};
 use chat_core::rate_limits::Bucket;
+use chat_core::users::User;
 
+use crate::app::App;
+use crate::domain::users::authenticate;
+use crate::domain::users::sessions::session_user;
+use crate::http::{ApiRequest, ApiResponse};
 use crate::limits;
 
 /// The caller, from the bearer token; 401 unless the token is valid and the account exists.

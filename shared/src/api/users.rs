@@ -2,6 +2,12 @@
 
 use std::sync::Arc;
 
+use chat_core::error::ErrorBody;
+use chat_core::error::Result;
+use chat_core::users::{
+    Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest, Registration,
+    SearchQuery, Session, StatusChange,
+};
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
@@ -9,15 +15,7 @@ use super::{caller, unrouted};
 use crate::app::App;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::presence::audience;
-use chat_core::users::{
-    Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest, Registration,
-    SearchQuery, Session, StatusChange,
-};
-
 use crate::domain::users::{self, sessions};
-use chat_core::error::ErrorBody;
-use chat_core::error::Result;
-
 use crate::http::{ApiRequest, ApiResponse};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {

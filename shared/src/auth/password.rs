@@ -5,7 +5,6 @@ use std::sync::{Arc, OnceLock};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-
 use chat_core::error::{Error, Result};
 
 /// OWASP Password Storage Cheat Sheet baseline for Argon2id: 19 MiB, 2 iterations, 1 lane.

@@ -4,12 +4,12 @@
 
 use std::time::{Duration, SystemTime};
 
+use chat_core::error::{Error, Result};
+use chat_core::time::unix_seconds;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Secret;
-use chat_core::error::{Error, Result};
-use chat_core::time::unix_seconds;
 
 const ISSUER: &str = "chat-api";
 /// Who the tokens are for: this API's clients (REST and WebSocket alike).

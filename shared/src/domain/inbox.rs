@@ -9,21 +9,19 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use chat_core::chats::Chat;
+use chat_core::conversation::{Conversation, ConversationKind};
+use chat_core::error::{Error, Result};
+use chat_core::messages::Message;
+use chat_core::users::PublicUser;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
+use super::paging::{Page, PageRequest};
 use crate::app::App;
 use crate::cursor::Key;
 use crate::store::conversations::ConversationState;
-use chat_core::error::{Error, Result};
-
-use super::paging::{Page, PageRequest};
-use chat_core::chats::Chat;
-use chat_core::conversation::{Conversation, ConversationKind};
-use chat_core::messages::Message;
-use chat_core::users::PublicUser;
 
 /// An inbox entry as clients see it: exactly one of `peer` and `chat` is set, except that the
 /// peer of a deleted account is `null`.

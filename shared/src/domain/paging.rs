@@ -1,12 +1,12 @@
 //! Pages of a list: what a client asks for, what it gets, and the signed cursor between them.
 
+use chat_core::error::Result;
+use chat_core::input::Limit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::App;
 use crate::cursor::Key;
-use chat_core::error::Result;
-use chat_core::input::Limit;
 
 /// The query of every list: `limit` (checked while parsing) and `cursor` as the client sent it.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

@@ -13,14 +13,15 @@ pub mod sweep;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::app::App;
-use crate::auth::token::Verified;
-use crate::store::connections::{NewConnection, Opened};
 use audience::presence_notifications;
 use chat_core::error::{Error, Result};
 use chat_core::events::Notification;
 use chat_core::time::{format_rfc3339, unix_seconds};
 use chat_core::users::{Status, User};
+
+use crate::app::App;
+use crate::auth::token::Verified;
+use crate::store::connections::{NewConnection, Opened};
 
 /// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
 /// later whatever happens (storage only; the lease decides presence).

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
+use chat_core::error::{Error, Result};
+use chat_core::input;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body as LambdaBody, RequestExt};
-
-use chat_core::error::{Error, Result};
-use chat_core::input;
 
 /// The contract's limit on request bodies.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

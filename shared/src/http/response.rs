@@ -1,8 +1,7 @@
+use chat_core::error::{Error, ErrorBody};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
-
-use chat_core::error::{Error, ErrorBody};
 
 use crate::domain::paging::Page;
 

@@ -2,12 +2,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chat_core::error::Result;
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::{Body, Response, service_fn};
 
 use super::{ApiRequest, ApiResponse};
 use crate::app::App;
-use chat_core::error::Result;
 
 /// Serves a REST endpoint group on the Lambda runtime: `route` answers one request; this
 /// converts it from and to the API Gateway payload and writes the one log line per request.

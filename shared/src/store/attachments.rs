@@ -6,10 +6,10 @@
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
+use chat_core::attachments::{AttachmentState, Upload};
 
 use super::items::{Item, n, opt_n, opt_s, req_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
-use chat_core::attachments::{AttachmentState, Upload};
 
 const BY_OWNER_INDEX: &str = "by_owner";
 /// A pending item outlives its object (the lifecycle rule removes that after a day, rounded up

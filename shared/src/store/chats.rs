@@ -7,14 +7,14 @@
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
+use chat_core::chats::{AddMember, Chat, RemoveMember};
+use chat_core::conversation::Conversation;
+use chat_core::ports::Joining;
 
 use super::conversations::member_count_item;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use chat_core::chats::{AddMember, Chat, RemoveMember};
-use chat_core::conversation::Conversation;
-use chat_core::ports::Joining;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";

@@ -9,10 +9,10 @@
 //! count minus the position.
 
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem, Update};
+use chat_core::messages::Message;
 
 use super::items::{Item, n, opt_n, req_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
-use chat_core::messages::Message;
 
 const READ_COUNT: &str = "read_count";
 

@@ -22,9 +22,9 @@ use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem};
+use chat_core::error::{BoxError, Error};
 
 use crate::config::Tables;
-use chat_core::error::{BoxError, Error};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -11,9 +11,8 @@ use chat_core::ports::{
     UserDirectory,
 };
 
-use super::messages::changed_unless_condition_failed;
-
 use super::Store;
+use super::messages::changed_unless_condition_failed;
 
 impl UserDirectory for Store {
     async fn user_exists(&self, user_id: &str) -> Result<bool> {

@@ -5,10 +5,10 @@
 //! of bringing back a session that was just ended.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chat_core::users::StoredSession;
 
 use super::items::{n, s};
 use super::{Store, StoreError, StoreResult, corrupt};
-use chat_core::users::StoredSession;
 
 /// How rotating a session's refresh token ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

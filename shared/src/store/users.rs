@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
+use chat_core::users::{PublicUser, User};
 
 use super::items::s;
 use super::{Store, StoreError, StoreResult, corrupt};
 use crate::cursor::Key;
-use chat_core::users::{PublicUser, User};
 
 /// GSIs serving prefix search: partition = first character of the lower-cased name, sort key =
 /// the lower-cased name, so a search is a `begins_with` Query that reads at most `limit` items.

@@ -17,6 +17,11 @@ mod shards;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chat_core::changes::{Change, audience, payload};
+use chat_core::conversation::{Conversation, Fanout};
+use chat_core::error::{Error, Result};
+use chat_core::events::Event;
+use chat_core::messages::Message;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -26,11 +31,6 @@ use crate::delivery::Report;
 use crate::domain::attachments;
 use crate::store::items::item_from_json;
 use crate::store::messages::{RecordedChange, recorded_change};
-use chat_core::changes::{Change, audience, payload};
-use chat_core::conversation::{Conversation, Fanout};
-use chat_core::error::{Error, Result};
-use chat_core::events::Event;
-use chat_core::messages::Message;
 
 pub use shards::{DEFAULT_USERS_PER_SHARD, Invocation, Shard, Shards};
 

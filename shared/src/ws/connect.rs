@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use chat_core::error::{Error, Result};
+
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::{presence, users};
-use chat_core::error::{Error, Result};
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let token = req

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use chat_core::error::Result;
+
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::presence;
-use chat_core::error::Result;
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let notifications = presence::disconnected(&app, connection_id(&req)?).await?;

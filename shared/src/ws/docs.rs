@@ -5,12 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{Map, Value, json};
-use utoipa::OpenApi;
-
-use super::send::Action;
-use crate::domain::presence::subscriptions::PresenceSubscription;
 use chat_core::chats::Chat;
 use chat_core::error::{ErrorCode, ErrorDetail};
 use chat_core::events::{
@@ -19,6 +13,12 @@ use chat_core::events::{
 };
 use chat_core::messages::{MarkRead, Message, MessageType, NewMessage, TypingSignal};
 use chat_core::users::Status;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
+
+use super::send::Action;
+use crate::domain::presence::subscriptions::PresenceSubscription;
 
 /// The payload schemas, and every schema they refer to, as utoipa writes them for OpenAPI 3.1
 /// (JSON Schema, which AsyncAPI's default schema format accepts).

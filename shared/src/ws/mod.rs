@@ -12,6 +12,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chat_core::error::{Error, Result};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
 };
@@ -20,7 +21,6 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 
 use crate::app::App;
 use crate::http::ApiResponse;
-use chat_core::error::{Error, Result};
 
 pub type WsRequest = ApiGatewayWebsocketProxyRequest;
 pub type WsResponse = ApiGatewayProxyResponse;

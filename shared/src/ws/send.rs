@@ -13,21 +13,20 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use chat_core::error::{Error, Result};
+use chat_core::events::{Event, Payload, Pong, SentMessage};
+use chat_core::input;
+use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
+use chat_core::time::unix_seconds;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
-use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
-
 use crate::domain::attachments::Files;
 use crate::domain::presence;
 use crate::domain::presence::subscriptions::{self, PresenceSubscription};
 use crate::limits::{self, FrameVerdict};
 use crate::store::connections::LiveConnection;
-use chat_core::error::{Error, Result};
-use chat_core::events::{Event, Payload, Pong, SentMessage};
-use chat_core::input;
-use chat_core::time::unix_seconds;
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
 /// `$request.body.action`); each action's fields are those of the matching REST request.

@@ -1,10 +1,9 @@
 //! What goes with a deleted message or account: the objects in S3, the upload records and
 //! the bytes they counted against the quota.
 
-use futures::StreamExt;
-
 use chat_core::error::Result;
 use chat_core::messages::Message;
+use futures::StreamExt;
 
 use crate::app::App;
 use crate::storage::object_key;

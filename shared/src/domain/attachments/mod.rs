@@ -8,6 +8,7 @@ mod cleanup;
 use chat_core::attachments::{
     AttachmentState, Prepared, Upload, UploadRequest, UploadTicket, over_quota, sanitise_file_name,
 };
+use chat_core::chats::rules::takes_part;
 use chat_core::conversation::MessageRef;
 use chat_core::error::{Error, Result};
 use chat_core::messages::{Message, MessageType};
@@ -17,7 +18,6 @@ use chat_core::time::unix_seconds;
 use crate::app::App;
 use crate::storage::{disposition, download_disposition, object_key};
 use crate::store::attachments::CreateUpload;
-use chat_core::chats::rules::takes_part;
 
 pub use attach::{prepare, restore_pending, with_downloads};
 pub use cleanup::{delete_owned, release};

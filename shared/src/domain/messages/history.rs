@@ -2,17 +2,16 @@
 //! changed after a number of the conversation's sequence, in the order of their last changes
 //! (what a client that was away has missed).
 
+use chat_core::chats::rules::takes_part;
+use chat_core::conversation::Conversation;
+use chat_core::error::{Error, Result};
+use chat_core::input::Limit;
+use chat_core::messages::Message;
 use serde::{Deserialize, Deserializer, de::Error as _};
 use utoipa::IntoParams;
 
-use chat_core::conversation::Conversation;
-use chat_core::messages::Message;
-
 use crate::app::App;
 use crate::domain::paging::{Page, PageRequest};
-use chat_core::chats::rules::takes_part;
-use chat_core::error::{Error, Result};
-use chat_core::input::Limit;
 
 /// The query of a history: a page, and optionally where to resume.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

@@ -2,13 +2,13 @@
 //! the one before, and the answer is their current presence. Status is public (any signed-in
 //! user reads it with `GET /users/{id}`), so anybody may subscribe to anybody.
 
+use chat_core::error::{Error, Result};
+use chat_core::events::{PresenceEvent, PresenceSnapshot};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::store::connections::LiveConnection;
-use chat_core::error::{Error, Result};
-use chat_core::events::{PresenceEvent, PresenceSnapshot};
 
 /// Users one connection may subscribe to: a screen's worth of avatars. With every connection
 /// at the cap, n users coming online together cost at most 100·n pushes, not n²/2.

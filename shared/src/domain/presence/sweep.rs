@@ -5,10 +5,11 @@
 
 use std::time::SystemTime;
 
+use chat_core::error::Result;
+
 use super::{closed, unix_millis};
 use crate::app::App;
 use crate::store::connections::{CloseIf, ExpiredConnection, LEASE_SHARDS};
-use chat_core::error::Result;
 
 /// Expired connections read per Query.
 const PAGE: i32 = 100;

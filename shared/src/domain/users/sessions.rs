@@ -10,17 +10,16 @@ use std::time::SystemTime;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chat_core::error::{Error, Result};
+use chat_core::time::unix_seconds;
+use chat_core::users::{Session, SessionTokens, StoredSession, TokenType, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-use chat_core::users::{Session, SessionTokens, StoredSession, TokenType, User};
 
 use crate::app::App;
 use crate::auth::token::Verified;
 use crate::domain::presence::unix_millis;
 use crate::store::sessions::Rotated;
-use chat_core::error::{Error, Result};
-use chat_core::time::unix_seconds;
 
 /// Sessions one account keeps at once (devices, browsers); a login beyond it ends the oldest.
 /// It bounds the user item, which carries them.

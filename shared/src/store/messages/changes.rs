@@ -3,6 +3,8 @@
 //! sequence, so that it takes the next number or nothing.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use chat_core::conversation::Fanout;
+use chat_core::messages::Changed;
 
 use super::{
     FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
@@ -10,8 +12,6 @@ use super::{
 use crate::store::conversations::{Advance, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
-use chat_core::conversation::Fanout;
-use chat_core::messages::Changed;
 
 impl Store {
     /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chat_core::attachments::Attachment;
+use chat_core::conversation::{Conversation, ConversationKind, Fanout, message_id};
+use chat_core::messages::{Message, MessageType};
 
 use super::reactions::{emoji_of, reaction_attribute};
 use crate::store::conversations::ConversationState;
 use crate::store::items::{Item, n, opt_n, opt_s, req_s, s, string_set};
 use crate::store::{StoreResult, corrupt};
-use chat_core::attachments::Attachment;
-use chat_core::conversation::{Conversation, ConversationKind, Fanout, message_id};
-use chat_core::messages::{Message, MessageType};
 
 /// The local secondary index of a conversation's messages by their last change's number: what
 /// a client that was away fetches (`after_seq`), strongly consistent like the table.

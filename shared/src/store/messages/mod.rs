@@ -7,6 +7,9 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem};
+use chat_core::conversation::Fanout;
+use chat_core::messages::{Message, PutMessage};
+use chat_core::ports::Attach;
 
 use super::chats::member_read_position;
 use super::conversations::{Advance, Sequenced};
@@ -14,9 +17,6 @@ use super::inbox::direct_entries;
 use super::items::{n, req_s, s, split_page};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
-use chat_core::conversation::Fanout;
-use chat_core::messages::{Message, PutMessage};
-use chat_core::ports::Attach;
 
 mod changes;
 mod reactions;

@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-
 use chat_core::messages::{Changed, ReactionBounds};
 
 use super::{LastChange, UpdateSpec, changed_unless_condition_failed};
