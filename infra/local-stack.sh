@@ -8,7 +8,7 @@
 # LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
 # SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
-# CONNECTION_LEASE_SECONDS (unset: the template's; see the README's presence bound),
+# CONNECTION_LEASE_SECONDS (unset: the template's; see docs/architecture.md, "Presence heals within a bound"),
 # RATE_LIMIT_MULTIPLIER (unset: the template's per-caller limits and edge throttles, as on AWS;
 # set: every limit times that, for suites that create many users from one address).
 # S3_PORT (8200: s3s-fs, the local S3; its files under STACK_STATE_DIR/s3, emptied at each start).

@@ -3,7 +3,7 @@
 //! A fixed window per limit: one item per (bucket, key, window) with the window's number in
 //! its key, so a new window starts from nothing without any reset, and a TTL reclaims old
 //! windows. Taking from a limit is one conditional `ADD` (`n < max`); a refused take changes
-//! nothing and is billed like any write. See the README's capacity table.
+//! nothing and is billed like any write. See docs/benchmarks.md, "DynamoDB capacity per operation".
 
 use chat_core::error::Result;
 use chat_core::rate_limits::{Bucket, Window};

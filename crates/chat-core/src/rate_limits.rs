@@ -48,7 +48,7 @@ pub enum Bucket {
     SocketFrames,
 }
 
-/// Every per-caller limit, from `RATE_LIMIT_*` (see the README's configuration table).
+/// Every per-caller limit, from `RATE_LIMIT_*` (see docs/configuration.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     pub login_failures: Limit,
