@@ -65,7 +65,11 @@ impl App {
         App {
             storage,
             passwords: Passwords::new(),
-            tokens: Tokens::new(&config.jwt_secret, config.token_ttl),
+            tokens: Tokens::new(
+                &config.jwt_secret,
+                config.token_ttl,
+                config.refresh_token_ttl,
+            ),
             cursors: Cursors::new(&config.jwt_secret),
             notifier,
             delivery,

@@ -10,11 +10,11 @@ use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectio
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use chat_core::connections::Socket;
 use chat_core::events::{Audience, Notification, Notify, Watchers};
+use chat_core::presence::audience::presence_notifications;
 use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
-use crate::domain::presence::audience::presence_notifications;
 use crate::store::{Store, StoreResult};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round

@@ -198,7 +198,7 @@ async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
             connection_id: &stale,
             user_id: &b.id,
             connected_at: &format_rfc3339(SystemTime::now() - hour),
-            lease_expires_at: chat_shared::domain::presence::unix_millis(SystemTime::now() + hour),
+            lease_expires_at: chat_core::time::unix_millis(SystemTime::now() + hour),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
             session_id: e2e::direct::DIRECT_SESSION,

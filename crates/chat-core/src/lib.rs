@@ -15,6 +15,7 @@ pub mod input;
 pub mod memory;
 pub mod messages;
 pub mod ports;
+pub mod presence;
 pub mod rate_limits;
 pub mod time;
 pub mod users;

@@ -24,6 +24,13 @@ pub fn unix_seconds(at: SystemTime) -> u64 {
         .as_secs()
 }
 
+/// Milliseconds since the Unix epoch (session ages, connection leases).
+pub fn unix_millis(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

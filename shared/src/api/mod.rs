@@ -12,16 +12,17 @@ pub mod users;
 use chat_core::error::{Error, Result};
 use chat_core::rate_limits::Bucket;
 use chat_core::users::User;
+use chat_core::users::sessions::{authenticate, session_user};
 
 use crate::app::App;
-use crate::domain::users::authenticate;
-use crate::domain::users::sessions::session_user;
 use crate::http::{ApiRequest, ApiResponse};
 use crate::limits;
 
 /// The caller, from the bearer token; 401 unless the token is valid and the account exists.
 pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
-    Ok(authenticate(app, req.bearer()?).await?.0)
+    Ok(authenticate(&app.store, &app.tokens, req.bearer()?)
+        .await?
+        .0)
 }
 
 /// The caller of a write (a send, an edit, a reaction, a chat change...), counted against its
@@ -30,7 +31,7 @@ pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
 pub async fn writer(app: &App, req: &ApiRequest) -> Result<User> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (user, counted) = tokio::join!(
-        session_user(app, &token),
+        session_user(&app.store, &token),
         limits::take(app, Bucket::Writes, &token.user_id),
     );
     let user = user?;

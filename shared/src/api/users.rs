@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use chat_core::error::ErrorBody;
 use chat_core::error::Result;
+use chat_core::presence::audience;
+use chat_core::users::sessions::authenticate;
 use chat_core::users::{
     Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest, Registration,
     SearchQuery, Session, StatusChange,
@@ -14,7 +16,6 @@ use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted};
 use crate::app::App;
 use crate::domain::paging::{Page, PageRequest};
-use crate::domain::presence::audience;
 use crate::domain::users::{self, sessions};
 use crate::http::{ApiRequest, ApiResponse};
 
@@ -99,7 +100,7 @@ pub(super) async fn refresh(app: &App, req: &ApiRequest) -> Result<ApiResponse> 
 #[utoipa::path(post, path = "/users/logout", tag = "users", security(("bearer" = [])),
     responses((status = 204, description = "Logged out"), AuthFailures, Failures))]
 pub(super) async fn logout(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let (me, token) = users::authenticate(app, req.bearer()?).await?;
+    let (me, token) = authenticate(&app.store, &app.tokens, req.bearer()?).await?;
     sessions::logout(app, &me, &token).await?;
     Ok(ApiResponse::no_content())
 }

@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use chat_core::error::{Error, Result};
+use chat_core::ports::{IssuedToken, TokenIssuer, Verified};
 use chat_core::time::unix_seconds;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -27,31 +28,19 @@ struct Claims {
     sid: String,
 }
 
-/// What a valid token says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    pub user_id: String,
-    pub session_id: String,
-    /// Unix seconds: a socket opened with the token closes at its first frame or push after.
-    pub expires_at: u64,
-}
-
 #[derive(Clone)]
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     ttl: Duration,
-}
-
-/// A freshly issued token, as login returns it.
-pub struct IssuedToken {
-    pub token: String,
-    pub expires_in: u64,
+    /// The refresh token issued beside each access token lasts this long; the session rules
+    /// read it here because a session's pair is issued together.
+    refresh_ttl: Duration,
 }
 
 impl Tokens {
-    pub fn new(secret: &Secret, ttl: Duration) -> Self {
+    pub fn new(secret: &Secret, ttl: Duration, refresh_ttl: Duration) -> Self {
         // Only HS256: a token that names any other algorithm, `none` included, is rejected
         // before its signature is even looked at.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -64,6 +53,7 @@ impl Tokens {
             decoding: DecodingKey::from_secret(secret.expose()),
             validation,
             ttl,
+            refresh_ttl,
         }
     }
 
@@ -97,6 +87,20 @@ impl Tokens {
     }
 }
 
+impl TokenIssuer for Tokens {
+    fn issue(&self, user_id: &str, session_id: &str) -> Result<IssuedToken> {
+        Tokens::issue(self, user_id, session_id)
+    }
+
+    fn verify(&self, token: &str) -> Result<Verified> {
+        Tokens::verify(self, token)
+    }
+
+    fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,7 +108,8 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn tokens(s: &str) -> Tokens {
-        Tokens::new(&Secret::new(s), Duration::from_secs(60))
+        let (access, refresh) = (Duration::from_secs(60), Duration::from_secs(3600));
+        Tokens::new(&Secret::new(s), access, refresh)
     }
 
     const A: &str = "secret-a-secret-a-secret-a-secret-a";

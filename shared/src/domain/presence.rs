@@ -7,20 +7,19 @@
 //! `$disconnect` never runs is closed by the sweeper like a real disconnect, so presence is a
 //! function of live connections within the lease plus the sweep period.
 
-pub mod audience;
 pub mod subscriptions;
 pub mod sweep;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use audience::presence_notifications;
 use chat_core::error::{Error, Result};
 use chat_core::events::Notification;
-use chat_core::time::{format_rfc3339, unix_seconds};
+use chat_core::ports::Verified;
+use chat_core::presence::audience::presence_notifications;
+use chat_core::time::{format_rfc3339, unix_millis, unix_seconds};
 use chat_core::users::{Status, User};
 
 use crate::app::App;
-use crate::auth::token::Verified;
 use crate::store::connections::{NewConnection, Opened};
 
 /// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
@@ -30,12 +29,6 @@ const CONNECTION_TTL: Duration = Duration::from_secs(2 * 3600 + 600);
 /// When a lease taken or renewed now ends, in Unix milliseconds.
 pub fn lease_expiry(app: &App) -> i64 {
     unix_millis(SystemTime::now() + app.config.connection_lease)
-}
-
-pub fn unix_millis(at: SystemTime) -> i64 {
-    at.duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// The status a connected user shows: what it chose, if it chose away or busy.

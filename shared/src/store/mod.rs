@@ -10,6 +10,8 @@ pub(crate) mod items;
 pub mod limits;
 pub mod messages;
 mod ports;
+mod presence_ports;
+mod session_ports;
 pub mod sessions;
 pub mod users;
 

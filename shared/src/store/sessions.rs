@@ -1,22 +1,14 @@
 //! Sessions on the users table: a map `sessions` on the user item, keyed by session id (see
-//! `domain::users::sessions`). Every change is one UpdateItem on one map entry, so logins,
+//! `chat_core::users::sessions`). Every change is one UpdateItem on one map entry, so logins,
 //! refreshes and logouts of different devices never overwrite each other; each also moves
 //! `version`, so that a concurrent profile write (which puts the whole item) re-reads instead
 //! of bringing back a session that was just ended.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_core::users::StoredSession;
+use chat_core::users::{Rotated, StoredSession};
 
 use super::items::{n, s};
 use super::{Store, StoreError, StoreResult, corrupt};
-
-/// How rotating a session's refresh token ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rotated {
-    Done,
-    /// The session is gone, or its refresh token was rotated by somebody else meanwhile.
-    Lost,
-}
 
 fn session_value(session: &StoredSession) -> StoreResult<AttributeValue> {
     serde_dynamo::to_attribute_value(session).map_err(|e| corrupt(format!("session: {e}")))

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use chat_core::error::{Error, Result};
+use chat_core::users::sessions::authenticate;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
-use crate::domain::{presence, users};
+use crate::domain::presence;
 
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let token = req
@@ -15,7 +16,7 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         .first("token")
         .filter(|t| !t.is_empty())
         .ok_or(Error::Unauthorized)?;
-    let (user, token) = users::authenticate(&app, token).await?;
+    let (user, token) = authenticate(&app.store, &app.tokens, token).await?;
     let notifications = presence::connected(&app, &user, &token, connection_id(&req)?).await?;
     app.notifier.notify(notifications).await;
     Ok(ok())

@@ -7,15 +7,22 @@ mod chats;
 mod conversations;
 mod message_changes;
 mod messages;
+mod presence;
+mod sessions;
+mod tokens;
 mod users;
+
+pub use tokens::PlainTokens;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::attachments::Upload;
 use crate::chats::Chat;
+use crate::connections::Socket;
 use crate::error::{Error, Result};
 use crate::messages::Message;
+use crate::users::User;
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -41,6 +48,12 @@ struct State {
     uploads: HashMap<String, Upload>,
     /// Bytes of attached files per owner.
     usage: HashMap<String, u64>,
+    /// Accounts with their sessions, by id (each also in `users`).
+    accounts: HashMap<String, User>,
+    /// User id → the peers of its direct conversations, the most recently active first.
+    direct_peers: HashMap<String, Vec<String>>,
+    /// User id → the connections subscribed to its presence.
+    watchers: HashMap<String, Vec<Socket>>,
 }
 
 impl MemoryStore {

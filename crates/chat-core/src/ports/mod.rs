@@ -12,10 +12,16 @@ mod attachments;
 mod chats;
 mod conversations;
 mod messages;
+mod presence;
+mod sessions;
+mod tokens;
 mod users;
 
 pub use attachments::AttachmentFiles;
 pub use chats::{ChatStore, Joining};
 pub use conversations::ConversationCounters;
 pub use messages::{Attach, MessageChanges, MessageStore, ReadPositions};
+pub use presence::PresenceAudience;
+pub use sessions::SessionStore;
+pub use tokens::{IssuedToken, TokenIssuer, Verified};
 pub use users::UserDirectory;

@@ -2,6 +2,7 @@
 
 mod requests;
 mod session;
+pub mod sessions;
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ pub use requests::{
     Login, ProfileChange, ProfileUpdated, RefreshRequest, Registration, SearchQuery, Session,
     SessionTokens, StatusChange, TokenType,
 };
-pub use session::StoredSession;
+pub use session::{Rotated, StoredSession};
 
 /// A user's status; stored under the same lowercase name (`strum`).
 #[derive(

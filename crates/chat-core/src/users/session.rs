@@ -1,4 +1,4 @@
-//! A session as its user item keeps it.
+//! A session as its user item keeps it, and how a change of it can end.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,4 +11,12 @@ pub struct StoredSession {
     pub refresh_expires_at: u64,
     /// Unix milliseconds; the oldest session goes first when an account has too many.
     pub created_at_ms: i64,
+}
+
+/// How rotating a session's refresh token ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotated {
+    Done,
+    /// The session is gone, or its refresh token was rotated by somebody else meanwhile.
+    Lost,
 }

@@ -6,8 +6,9 @@
 use std::time::SystemTime;
 
 use chat_core::error::Result;
+use chat_core::time::unix_millis;
 
-use super::{closed, unix_millis};
+use super::closed;
 use crate::app::App;
 use crate::store::connections::{CloseIf, ExpiredConnection, LEASE_SHARDS};
 

@@ -9,6 +9,7 @@ use chat_core::error::{Error, Result};
 use chat_core::input::check_len;
 use chat_core::rate_limits::Bucket;
 use chat_core::time::now_rfc3339;
+use chat_core::users::sessions::{self as session_rules, CloseSockets};
 use chat_core::users::{
     Login, MAX_EMAIL_BYTES, ProfileChange, PublicUser, Registration, SearchQuery, Session,
     SessionTokens, Status, User, non_empty, validate_avatar_url, validate_display_name,
@@ -19,8 +20,6 @@ use super::paging::{Page, PageRequest};
 use crate::app::App;
 use crate::limits;
 use crate::store::users::{CreateUser, Handle, SaveUser, SearchPage};
-
-pub use sessions::authenticate;
 
 /// Creates an account; a valid request counts against `source_ip`'s registrations.
 pub async fn register(app: &App, reg: Registration, source_ip: &str) -> Result<User> {
@@ -98,7 +97,7 @@ pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> 
         return Err(Error::InvalidCredentials);
     }
     let user = user.ok_or(Error::InvalidCredentials)?;
-    sessions::start(app, &user).await
+    session_rules::start(&app.store, &app.tokens, &user).await
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
@@ -199,7 +198,7 @@ pub async fn update_profile(
         let mut new_session = None;
         if let Some(hash) = &new_hash {
             next.password_hash = hash.clone();
-            let session = sessions::issue(app, &next.id, None)?;
+            let session = session_rules::issue(&app.tokens, &next.id, None)?;
             next.sessions = BTreeMap::from([(session.id, session.stored)]);
             new_session = Some(session.tokens);
         }
@@ -212,7 +211,7 @@ pub async fn update_profile(
         {
             SaveUser::Saved => {
                 if new_session.is_some() {
-                    sessions::close_sockets(app, &next.id, None).await;
+                    sessions::close_sockets(app, &CloseSockets::of_user(&next.id)).await;
                 }
                 return Ok((next, new_session));
             }
@@ -273,6 +272,6 @@ pub async fn delete(app: &App, me: &User) -> Result<()> {
     if !app.store.delete_user(me).await? {
         return Err(Error::Unauthorized);
     }
-    sessions::close_sockets(app, &me.id, None).await;
+    sessions::close_sockets(app, &CloseSockets::of_user(&me.id)).await;
     Ok(())
 }

@@ -1,0 +1,3 @@
+//! Presence as the rules see it: who hears of a user's status change.
+
+pub mod audience;
