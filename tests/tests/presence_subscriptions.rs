@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chat_shared::domain::presence::subscriptions::MAX_PRESENCE_SUBSCRIPTIONS;
+use chat_core::presence::subscriptions::MAX_PRESENCE_SUBSCRIPTIONS;
 use e2e::direct::{api_user, app};
 use e2e::ws::{Socket, about, crash, hears_nothing_about, presence_now};
 use e2e::{Api, TestUser, unique};

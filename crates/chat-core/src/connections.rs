@@ -14,3 +14,17 @@ impl Socket {
         self.token_expires_at.is_some_and(|at| at <= now_secs)
     }
 }
+
+/// A live connection as its record says after a renewal: what a frame's route needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveConnection {
+    pub connection_id: String,
+    pub user_id: String,
+    /// The users whose presence it subscribed to, sorted.
+    pub watching: Vec<String>,
+    /// Bumped by every replacement of `watching`.
+    pub watch_version: u64,
+    /// Unix seconds (the token the socket was opened with; the record's TTL).
+    pub token_expires_at: Option<u64>,
+    pub expires_at: Option<u64>,
+}

@@ -7,7 +7,6 @@
 //! `$disconnect` never runs is closed by the sweeper like a real disconnect, so presence is a
 //! function of live connections within the lease plus the sweep period.
 
-pub mod subscriptions;
 pub mod sweep;
 
 use std::time::{Duration, SystemTime};

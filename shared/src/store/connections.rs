@@ -11,13 +11,13 @@ mod leases;
 mod watchers;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use chat_core::connections::Socket;
+use chat_core::connections::{LiveConnection, Socket};
 
 use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
 
 pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
-pub use watchers::{BY_WATCHED_INDEX, LiveConnection};
+pub use watchers::BY_WATCHED_INDEX;
 
 /// GSI listing a user's connection records (closing a deleted account's sockets, and the
 /// tests); pushes read the per-user index item instead.
@@ -306,7 +306,7 @@ impl Store {
         let key = Item::from([("connection_id".to_owned(), s(connection_id))]);
         // Consistent: closing right after `$connect` must see the record it wrote.
         match self.get_item(&self.tables.connections, key).await? {
-            Some(item) => LiveConnection::from_record(&item),
+            Some(item) => watchers::live_connection(&item),
             None => Ok(None),
         }
     }

@@ -12,13 +12,13 @@ use chat_core::events::{
     SentMessage, TypingEvent,
 };
 use chat_core::messages::{MarkRead, Message, MessageType, NewMessage, TypingSignal};
+use chat_core::presence::subscriptions::PresenceSubscription;
 use chat_core::users::Status;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
 use super::send::Action;
-use crate::domain::presence::subscriptions::PresenceSubscription;
 
 /// The payload schemas, and every schema they refer to, as utoipa writes them for OpenAPI 3.1
 /// (JSON Schema, which AsyncAPI's default schema format accepts).

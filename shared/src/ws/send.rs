@@ -13,10 +13,12 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use chat_core::connections::LiveConnection;
 use chat_core::error::{Error, Result};
 use chat_core::events::{Event, Payload, Pong, SentMessage};
 use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
+use chat_core::presence::subscriptions::{self, PresenceSubscription};
 use chat_core::time::unix_seconds;
 use serde::Deserialize;
 
@@ -24,9 +26,7 @@ use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::attachments::Files;
 use crate::domain::presence;
-use crate::domain::presence::subscriptions::{self, PresenceSubscription};
 use crate::limits::{self, FrameVerdict};
-use crate::store::connections::LiveConnection;
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
 /// `$request.body.action`); each action's fields are those of the matching REST request.
@@ -104,7 +104,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
     match input::body::<Action>(body.as_bytes())? {
         Action::Ping => Ok(Some(Event::new(Payload::Pong(Pong {})))),
         Action::SubscribePresence(request) => {
-            let snapshot = subscriptions::subscribe(app, live.clone(), &request).await?;
+            let snapshot = subscriptions::subscribe(&app.store, live.clone(), &request).await?;
             Ok(Some(Event::new(Payload::PresenceSnapshot(snapshot))))
         }
         Action::SendMessage(new) => {

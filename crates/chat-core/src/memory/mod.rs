@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::attachments::Upload;
 use crate::chats::Chat;
-use crate::connections::Socket;
+use crate::connections::{LiveConnection, Socket};
 use crate::error::{Error, Result};
 use crate::messages::Message;
 use crate::users::User;
@@ -54,6 +54,8 @@ struct State {
     direct_peers: HashMap<String, Vec<String>>,
     /// User id → the connections subscribed to its presence.
     watchers: HashMap<String, Vec<Socket>>,
+    /// Connection records by connection id.
+    connections: HashMap<String, LiveConnection>,
 }
 
 impl MemoryStore {

@@ -21,7 +21,7 @@ pub use attachments::AttachmentFiles;
 pub use chats::{ChatStore, Joining};
 pub use conversations::ConversationCounters;
 pub use messages::{Attach, MessageChanges, MessageStore, ReadPositions};
-pub use presence::PresenceAudience;
+pub use presence::{PresenceAudience, PresenceSubscriptions};
 pub use sessions::SessionStore;
 pub use tokens::{IssuedToken, TokenIssuer, Verified};
 pub use users::UserDirectory;

@@ -4,10 +4,11 @@
 //! the per-user index items) lets the sweeper find expired leases with Queries, never a Scan.
 
 use aws_sdk_dynamodb::types::ReturnValue;
+use chat_core::connections::LiveConnection;
 
 use super::super::items::{Item, n, opt_s, s};
 use super::super::{Store, StoreError, StoreResult};
-use super::LiveConnection;
+use super::watchers::live_connection;
 
 pub const BY_LEASE_INDEX: &str = "by_lease";
 
@@ -62,7 +63,7 @@ impl Store {
             .await;
         match result {
             Ok(out) => match out.attributes.as_ref() {
-                Some(item) => LiveConnection::from_record(item),
+                Some(item) => live_connection(item),
                 None => Ok(None),
             },
             Err(err) => match StoreError::from_sdk(err) {

@@ -10,6 +10,7 @@
 //! watcher gone (410) deletes that pair.
 
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
+use chat_core::connections::LiveConnection;
 
 use super::super::items::{Item, n, opt_n, opt_s, s, string_set};
 use super::super::{Store, StoreError, StoreResult, corrupt};
@@ -24,36 +25,21 @@ fn pair_key(connection_id: &str, watched: &str) -> Item {
     )])
 }
 
-/// A live connection as its record says after a renewal: what a frame's route needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveConnection {
-    pub connection_id: String,
-    pub user_id: String,
-    /// The users whose presence it subscribed to, sorted.
-    pub watching: Vec<String>,
-    /// Bumped by every replacement of `watching`.
-    pub watch_version: u64,
-    /// Unix seconds (the token the socket was opened with; the record's TTL).
-    pub token_expires_at: Option<u64>,
-    pub expires_at: Option<u64>,
-}
-
-impl LiveConnection {
-    pub(super) fn from_record(item: &Item) -> StoreResult<Option<Self>> {
-        let (Some(connection_id), Some(user_id)) =
-            (opt_s(item, "connection_id"), opt_s(item, "user_id"))
-        else {
-            return Ok(None);
-        };
-        Ok(Some(LiveConnection {
-            connection_id: connection_id.to_owned(),
-            user_id: user_id.to_owned(),
-            watching: string_set(item, "watching"),
-            watch_version: opt_n(item, "watch_version")?.unwrap_or(0),
-            token_expires_at: opt_n(item, "token_expires_at")?,
-            expires_at: opt_n(item, "expires_at")?,
-        }))
-    }
+/// The live connection a connection record describes; `None` for another kind of item.
+pub(super) fn live_connection(item: &Item) -> StoreResult<Option<LiveConnection>> {
+    let (Some(connection_id), Some(user_id)) =
+        (opt_s(item, "connection_id"), opt_s(item, "user_id"))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(LiveConnection {
+        connection_id: connection_id.to_owned(),
+        user_id: user_id.to_owned(),
+        watching: string_set(item, "watching"),
+        watch_version: opt_n(item, "watch_version")?.unwrap_or(0),
+        token_expires_at: opt_n(item, "token_expires_at")?,
+        expires_at: opt_n(item, "expires_at")?,
+    }))
 }
 
 impl Store {

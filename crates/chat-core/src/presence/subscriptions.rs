@@ -2,13 +2,13 @@
 //! the one before, and the answer is their current presence. Status is public (any signed-in
 //! user reads it with `GET /users/{id}`), so anybody may subscribe to anybody.
 
-use chat_core::error::{Error, Result};
-use chat_core::events::{PresenceEvent, PresenceSnapshot};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::app::App;
-use crate::store::connections::LiveConnection;
+use crate::connections::LiveConnection;
+use crate::error::{Error, Result};
+use crate::events::{PresenceEvent, PresenceSnapshot};
+use crate::ports::PresenceSubscriptions;
 
 /// Users one connection may subscribe to: a screen's worth of avatars. With every connection
 /// at the cap, n users coming online together cost at most 100·n pushes, not n²/2.
@@ -53,21 +53,17 @@ fn checked(request: &PresenceSubscription) -> Result<Vec<String>> {
 /// A bad list changes nothing. The subscriptions are written before the users are read, so a
 /// change either shows in the snapshot or is pushed after it.
 pub async fn subscribe(
-    app: &App,
+    store: &impl PresenceSubscriptions,
     connection: LiveConnection,
     request: &PresenceSubscription,
 ) -> Result<PresenceSnapshot> {
     let users = checked(request)?;
     let mut connection = connection;
     let mut attempt = 0;
-    while !app.store.replace_watching(&connection, &users).await? {
+    while !store.replace_watching(&connection, &users).await? {
         attempt += 1;
         // Another frame of this connection replaced the list meanwhile, or it was closed.
-        connection = match app
-            .store
-            .connection_record(&connection.connection_id)
-            .await?
-        {
+        connection = match store.connection_record(&connection.connection_id).await? {
             Some(again) if attempt < ATTEMPTS => again,
             Some(_) => {
                 return Err(Error::Conflict(
@@ -77,7 +73,7 @@ pub async fn subscribe(
             None => return Err(Error::Unauthorized),
         };
     }
-    let mut found = app.store.get_public_users(&users).await?;
+    let mut found = store.public_users(&users).await?;
     found.sort_by_key(|user| users.iter().position(|id| id == &user.id));
     Ok(PresenceSnapshot {
         users: found
@@ -93,7 +89,16 @@ pub async fn subscribe(
 
 #[cfg(test)]
 mod tests {
+    use futures::executor::block_on;
+
     use super::*;
+    use crate::memory::MemoryStore;
+    use crate::ports::PresenceAudience;
+
+    const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
+    const BOB: &str = "01HZZZZZZZZZZZZZZZZZZZZBOB";
+    const CY: &str = "01HZZZZZZZZZZZZZZZZZZZZZCY";
+    const SOCKET: &str = "ada-socket=";
 
     fn ask(ids: &[&str]) -> PresenceSubscription {
         PresenceSubscription {
@@ -136,5 +141,74 @@ mod tests {
                 Err(Error::Validation { field, .. }) if field == "user_ids"
             ));
         }
+    }
+
+    fn snapshot_of(snapshot: &PresenceSnapshot) -> Vec<&str> {
+        snapshot.users.iter().map(|u| u.user_id.as_str()).collect()
+    }
+
+    fn watchers(store: &MemoryStore, user_id: &str) -> Vec<String> {
+        let sockets = block_on(store.watchers_of(user_id, 10)).unwrap_or_default();
+        sockets.into_iter().map(|s| s.connection_id).collect()
+    }
+
+    #[test]
+    fn a_subscription_replaces_the_list_and_answers_with_those_users_in_order() {
+        let store = MemoryStore::with_accounts([ADA, BOB, CY]);
+        let live = store.connect(SOCKET, ADA).expect("connected");
+        let unknown = "01HZZZZZZZZZZZZZZZZZZNOBODY";
+        let snapshot = block_on(subscribe(&store, live, &ask(&[CY, unknown, BOB, CY])));
+        let snapshot = snapshot.expect("subscribed");
+        assert_eq!(snapshot_of(&snapshot), [CY, BOB]);
+        assert_eq!(watchers(&store, BOB), [SOCKET]);
+
+        let live = block_on(store.connection_record(SOCKET)).ok().flatten();
+        let live = live.expect("a record");
+        let mut listed = vec![CY, unknown, BOB];
+        listed.sort_unstable();
+        assert_eq!(live.watching, listed, "the record keeps the list sorted");
+        let snapshot = block_on(subscribe(&store, live, &ask(&[BOB]))).expect("subscribed");
+        assert_eq!(snapshot_of(&snapshot), [BOB]);
+        assert!(watchers(&store, CY).is_empty());
+        assert_eq!(watchers(&store, BOB), [SOCKET]);
+    }
+
+    #[test]
+    fn a_list_replaced_meanwhile_is_read_again_and_replaced() {
+        let store = MemoryStore::with_accounts([ADA, BOB, CY]);
+        let stale = store.connect(SOCKET, ADA).expect("connected");
+        block_on(subscribe(&store, stale.clone(), &ask(&[CY]))).expect("subscribed");
+        // Another frame of the same connection got there first; the last one read wins.
+        let snapshot = block_on(subscribe(&store, stale, &ask(&[BOB]))).expect("subscribed");
+        assert_eq!(snapshot_of(&snapshot), [BOB]);
+        assert!(watchers(&store, CY).is_empty());
+        assert_eq!(watchers(&store, BOB), [SOCKET]);
+    }
+
+    #[test]
+    fn a_closed_connection_subscribes_to_nobody() {
+        let store = MemoryStore::with_accounts([ADA, BOB]);
+        let live = store.connect(SOCKET, ADA).expect("connected");
+        store.disconnect(SOCKET).expect("closed");
+        let refused = block_on(subscribe(&store, live, &ask(&[BOB]))).err();
+        assert!(matches!(refused, Some(Error::Unauthorized)), "{refused:?}");
+        assert!(watchers(&store, BOB).is_empty());
+    }
+
+    #[test]
+    fn a_list_over_the_cap_changes_nothing() {
+        let store = MemoryStore::with_accounts([ADA, BOB]);
+        let live = store.connect(SOCKET, ADA).expect("connected");
+        block_on(subscribe(&store, live.clone(), &ask(&[BOB]))).expect("subscribed");
+        let ids: Vec<String> = (0..=MAX_PRESENCE_SUBSCRIPTIONS)
+            .map(|i| format!("U{i}"))
+            .collect();
+        let over: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let refused = block_on(subscribe(&store, live, &ask(&over))).err();
+        assert!(
+            matches!(refused, Some(Error::LimitExceeded(_))),
+            "{refused:?}"
+        );
+        assert_eq!(watchers(&store, BOB), [SOCKET]);
     }
 }
