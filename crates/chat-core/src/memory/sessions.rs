@@ -12,7 +12,7 @@ impl MemoryStore {
         if let Ok(mut state) = store.state() {
             for id in ids {
                 state.users.insert(id.to_owned());
-                state.accounts.insert(id.to_owned(), account(id));
+                state.accounts.insert(id.to_owned(), new_account(id));
             }
         }
         store
@@ -39,7 +39,7 @@ impl MemoryStore {
     }
 }
 
-fn account(id: &str) -> User {
+fn new_account(id: &str) -> User {
     User {
         id: id.to_owned(),
         username: id.to_lowercase(),
