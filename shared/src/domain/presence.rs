@@ -11,6 +11,7 @@ pub mod sweep;
 
 use std::time::{Duration, SystemTime};
 
+use chat_core::connections::LiveConnection;
 use chat_core::error::{Error, Result};
 use chat_core::events::Notification;
 use chat_core::ports::Verified;
@@ -28,6 +29,17 @@ const CONNECTION_TTL: Duration = Duration::from_secs(2 * 3600 + 600);
 /// When a lease taken or renewed now ends, in Unix milliseconds.
 pub fn lease_expiry(app: &App) -> i64 {
     unix_millis(SystemTime::now() + app.config.connection_lease)
+}
+
+/// Renews a connection's lease at one of its frames: the connection's user and session after
+/// it, or `None` when its record is gone (closed, or swept while the client was silent) or the
+/// token it was opened with has expired; the socket must then close.
+pub async fn renew(app: &App, connection_id: &str) -> Result<Option<LiveConnection>> {
+    let now = unix_seconds(SystemTime::now());
+    Ok(app
+        .store
+        .renew_lease(connection_id, lease_expiry(app), now)
+        .await?)
 }
 
 /// The status a connected user shows: what it chose, if it chose away or busy.

@@ -11,7 +11,6 @@
 //! than its token (the client reconnects with a refreshed one).
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use chat_core::connections::LiveConnection;
 use chat_core::error::{Error, Result};
@@ -19,7 +18,6 @@ use chat_core::events::{Event, Payload, Pong, SentMessage};
 use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 use chat_core::presence::subscriptions::{self, PresenceSubscription};
-use chat_core::time::unix_seconds;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
@@ -53,12 +51,10 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         .as_deref()
         .unwrap_or("$default");
     let body = req.body.as_deref().unwrap_or_default();
-    let lease = presence::lease_expiry(&app);
-    let now = unix_seconds(SystemTime::now());
     // Messages, typing signals and subscriptions (up to 200 writes each) count against the
     // connection's limit; the count is independent of the renewal, so both writes go at once.
     let limited = matches!(route, "sendMessage" | "typing" | "subscribePresence");
-    let (renewed, verdict) = tokio::join!(app.store.renew_lease(&connection, lease, now), async {
+    let (renewed, verdict) = tokio::join!(presence::renew(&app, &connection), async {
         if limited {
             limits::frame(&app, &connection).await.map(Some)
         } else {

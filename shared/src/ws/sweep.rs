@@ -8,7 +8,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::domain::presence::sweep::sweep;
+use crate::domain::presence::sweep::{Closed, sweep};
 
 pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
@@ -18,15 +18,19 @@ pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error
             let request_id = event.context.request_id;
             match sweep(&app).await {
                 Ok(report) => {
+                    let closed = report.closed.len();
+                    for connection in report.closed {
+                        close(&app, connection).await;
+                    }
                     tracing::info!(
                         request_id = %request_id,
                         expired = report.expired,
-                        closed = report.closed,
+                        closed,
                         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
                         "sweep"
                     );
                     Ok::<_, lambda_runtime::Error>(
-                        json!({"expired": report.expired, "closed": report.closed}),
+                        json!({"expired": report.expired, "closed": closed}),
                     )
                 }
                 Err(err) => {
@@ -38,4 +42,19 @@ pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error
         }
     }))
     .await
+}
+
+/// What follows a connection the sweep closed: its user's `offline` presence, through the same
+/// notifier as every change, then the socket itself. It may be alive with a silent client:
+/// closing it makes the client reconnect and re-sync rather than wait for pushes that no
+/// longer reach it. A dead one answers 410.
+async fn close(app: &App, closed: Closed) {
+    app.notifier.notify(closed.notifications).await;
+    if let Some(delivery) = &app.delivery {
+        delivery.close(&closed.connection_id).await;
+    }
+    tracing::info!(
+        connection_id = closed.connection_id,
+        "closed a connection whose lease expired"
+    );
 }

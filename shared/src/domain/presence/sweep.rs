@@ -1,11 +1,13 @@
 //! The sweeper: closes the connections whose lease ran out (their `$disconnect` was lost, or
-//! the client went silent), exactly as `$disconnect` would, and pushes the `offline` presence.
+//! the client went silent), exactly as `$disconnect` would, and says what follows: the
+//! `offline` presence to push and the sockets to close, which its Lambda's adapter does.
 //! It runs on a schedule (`WsSweepFunction`, every minute on AWS), so presence heals within
 //! the lease plus that period, with no reliance on DynamoDB's TTL.
 
 use std::time::SystemTime;
 
 use chat_core::error::Result;
+use chat_core::events::Notification;
 use chat_core::time::unix_millis;
 
 use super::closed;
@@ -17,11 +19,19 @@ const PAGE: i32 = 100;
 /// Pages per shard per run: bounds a run's duration; what is left waits for the next run.
 const MAX_PAGES: usize = 10;
 
-/// What one run did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// What one run did, and what must follow it.
+#[derive(Debug, Default)]
 pub struct SweepReport {
     pub expired: usize,
-    pub closed: usize,
+    pub closed: Vec<Closed>,
+}
+
+/// A connection whose record the sweep removed.
+#[derive(Debug)]
+pub struct Closed {
+    pub connection_id: String,
+    /// Its user's `offline` presence, when it was the user's last connection.
+    pub notifications: Vec<Notification>,
 }
 
 /// Closes every connection whose lease ended before now.
@@ -31,9 +41,10 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
     Ok(shards
         .await?
         .into_iter()
-        .fold(SweepReport::default(), |total, shard| SweepReport {
-            expired: total.expired + shard.expired,
-            closed: total.closed + shard.closed,
+        .fold(SweepReport::default(), |mut total, shard| {
+            total.expired += shard.expired;
+            total.closed.extend(shard.closed);
+            total
         }))
 }
 
@@ -47,8 +58,8 @@ async fn sweep_shard(app: &App, shard: u32, now: i64) -> Result<SweepReport> {
             .await?;
         report.expired += expired.len();
         for connection in expired {
-            if close_expired(app, &connection, now).await? {
-                report.closed += 1;
+            if let Some(closed) = close_expired(app, connection, now).await? {
+                report.closed.push(closed);
             }
         }
         match next {
@@ -59,25 +70,21 @@ async fn sweep_shard(app: &App, shard: u32, now: i64) -> Result<SweepReport> {
     Ok(report)
 }
 
-/// Closes one expired connection unless its lease was renewed meanwhile; whether it did.
-async fn close_expired(app: &App, connection: &ExpiredConnection, now: i64) -> Result<bool> {
+/// Closes one expired connection's record unless its lease was renewed meanwhile.
+async fn close_expired(
+    app: &App,
+    connection: ExpiredConnection,
+    now: i64,
+) -> Result<Option<Closed>> {
     let Some(user_id) = app
         .store
         .close_connection_if(&connection.connection_id, CloseIf::LeaseExpiredBefore(now))
         .await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    let notifications = closed(app, &user_id).await?;
-    app.notifier.notify(notifications).await;
-    // The socket may be alive with a silent client: closing it makes the client reconnect and
-    // re-sync rather than wait for pushes that no longer reach it. A dead one answers 410.
-    if let Some(delivery) = &app.delivery {
-        delivery.close(&connection.connection_id).await;
-    }
-    tracing::info!(
-        connection_id = connection.connection_id,
-        "closed a connection whose lease expired"
-    );
-    Ok(true)
+    Ok(Some(Closed {
+        notifications: closed(app, &user_id).await?,
+        connection_id: connection.connection_id,
+    }))
 }
