@@ -17,5 +17,7 @@ pub mod messages;
 pub mod ports;
 pub mod presence;
 pub mod rate_limits;
+#[cfg(test)]
+mod test_users;
 pub mod time;
 pub mod users;

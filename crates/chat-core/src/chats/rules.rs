@@ -185,10 +185,7 @@ mod tests {
     use super::*;
     use crate::memory::MemoryStore;
 
-    const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
-    const BOB: &str = "01HZZZZZZZZZZZZZZZZZZZZBOB";
-    const CY: &str = "01HZZZZZZZZZZZZZZZZZZZZZCY";
-    const DEE: &str = "01HZZZZZZZZZZZZZZZZZZZZDEE";
+    use crate::test_users::{ADA, BOB, CY, DEE};
 
     fn store() -> MemoryStore {
         MemoryStore::with_users([ADA, BOB, CY, DEE])

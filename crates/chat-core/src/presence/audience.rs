@@ -67,9 +67,8 @@ mod tests {
     use crate::events::EventType;
     use crate::memory::MemoryStore;
     use crate::ports::SessionStore;
+    use crate::test_users::ADA;
     use crate::users::Status;
-
-    const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
 
     fn socket(connection_id: &str) -> Socket {
         Socket {

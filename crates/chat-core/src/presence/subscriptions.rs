@@ -95,9 +95,7 @@ mod tests {
     use crate::memory::MemoryStore;
     use crate::ports::PresenceAudience;
 
-    const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
-    const BOB: &str = "01HZZZZZZZZZZZZZZZZZZZZBOB";
-    const CY: &str = "01HZZZZZZZZZZZZZZZZZZZZZCY";
+    use crate::test_users::{ADA, BOB, CY};
     const SOCKET: &str = "ada-socket=";
 
     fn ask(ids: &[&str]) -> PresenceSubscription {

@@ -4,8 +4,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::memory::{MemoryStore, PlainTokens};
-
-const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
+use crate::test_users::ADA;
 
 fn stored(created_at_ms: i64, refresh_expires_at: u64) -> StoredSession {
     StoredSession {

@@ -12,9 +12,7 @@ use crate::events::{Audience, EventType, Notification, Outcome};
 use crate::memory::MemoryStore;
 use crate::messages::NewMessage;
 
-pub(super) const ADA: &str = "01HZZZZZZZZZZZZZZZZZZZZADA";
-pub(super) const BOB: &str = "01HZZZZZZZZZZZZZZZZZZZZBOB";
-pub(super) const CY: &str = "01HZZZZZZZZZZZZZZZZZZZZZCY";
+pub(super) use crate::test_users::{ADA, BOB, CY};
 
 pub(super) fn store() -> MemoryStore {
     MemoryStore::with_users([ADA, BOB, CY])
