@@ -4,17 +4,15 @@
 //! and the meta item's set in one transaction, so the two never disagree. The `by_member` index
 //! (partition `member_id`, sort `joined_at`, keys only) lists a user's chats.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
-};
-use chat_core::chats::{AddMember, Chat, RemoveMember};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, TransactWriteItem, Update};
+use chat_core::chats::Chat;
 use chat_core::conversation::Conversation;
-use chat_core::ports::Joining;
 
-use super::conversations::member_count_item;
 use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::cursor::Key;
+
+mod membership;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";
@@ -81,35 +79,6 @@ fn chat_from_meta(item: &Item) -> StoreResult<Chat> {
     })
 }
 
-fn transact_put(
-    item: Item,
-    table: &str,
-    condition: Option<&str>,
-) -> StoreResult<TransactWriteItem> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .set_condition_expression(condition.map(str::to_owned))
-        .build()
-        .map_err(corrupt)?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-/// A transaction item that holds only while `user_id` is a member of the chat.
-pub(crate) fn membership_check(
-    table: &str,
-    chat_id: &str,
-    user_id: &str,
-) -> StoreResult<TransactWriteItem> {
-    let check = ConditionCheck::builder()
-        .table_name(table)
-        .set_key(Some(member_key(chat_id, user_id)))
-        .condition_expression("attribute_exists(pk)")
-        .build()
-        .map_err(corrupt)?;
-    Ok(TransactWriteItem::builder().condition_check(check).build())
-}
-
 /// A transaction item that moves `user_id`'s read position in the chat to `number` (its own
 /// new message) and holds only while it is a member: a send's membership check.
 pub(crate) fn member_read_position(
@@ -131,24 +100,6 @@ pub(crate) fn member_read_position(
 }
 
 impl Store {
-    /// Creates the meta item and every membership item at once (at most 99 members).
-    pub async fn create_chat(&self, chat: &Chat) -> StoreResult<()> {
-        let table = &self.tables.chats;
-        let mut items = vec![transact_put(
-            meta_item(chat),
-            table,
-            Some("attribute_not_exists(pk)"),
-        )?];
-        for member in &chat.members {
-            items.push(transact_put(
-                member_item(&chat.id, member, &chat.created_at, 0),
-                table,
-                None,
-            )?);
-        }
-        self.transact(items).await
-    }
-
     pub async fn get_chat(&self, chat_id: &str) -> StoreResult<Option<Chat>> {
         let item = self.get_item(&self.tables.chats, meta_key(chat_id)).await?;
         item.as_ref().map(chat_from_meta).transpose()
@@ -222,117 +173,6 @@ impl Store {
             .map_err(StoreError::from_sdk)?;
         capacity::read(out.consumed_capacity());
         Ok(out.item.is_some())
-    }
-
-    /// Adds the joining member, provided the member who adds is (still) one and the chat has
-    /// fewer than `max_members`. The newcomer has read what the chat holds when it joins.
-    pub async fn add_member(&self, joining: &Joining<'_>) -> StoreResult<AddMember> {
-        let &Joining {
-            chat_id,
-            user_id,
-            added_by,
-            joined_at,
-            read_count,
-            max_members,
-        } = joining;
-        let table = &self.tables.chats;
-        let update = Update::builder()
-            .table_name(table)
-            .set_key(Some(meta_key(chat_id)))
-            .update_expression("ADD #members :u")
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(#members) OR size(#members) < :max)",
-            )
-            .expression_attribute_names("#members", "members")
-            .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
-            .expression_attribute_values(":max", AttributeValue::N(max_members.to_string()))
-            .build()
-            .map_err(corrupt)?;
-        let failed = self
-            .transact_or(vec![
-                (
-                    transact_put(
-                        member_item(chat_id, user_id, joined_at, read_count),
-                        table,
-                        Some("attribute_not_exists(pk)"),
-                    )?,
-                    AddMember::AlreadyMember,
-                ),
-                (
-                    TransactWriteItem::builder().update(update).build(),
-                    AddMember::NoSuchChat,
-                ),
-                (
-                    membership_check(table, chat_id, added_by)?,
-                    AddMember::AdderNotMember,
-                ),
-                (
-                    member_count_item(&self.tables.conversations, &conversation_id(chat_id), 1)?,
-                    // Unconditional: it cannot fail a condition.
-                    AddMember::Added,
-                ),
-            ])
-            .await?;
-        Ok(match failed {
-            None => AddMember::Added,
-            // The meta item's condition says "gone or full": which one, it does not say.
-            Some(AddMember::NoSuchChat) if self.get_chat(chat_id).await?.is_some() => {
-                AddMember::Full
-            }
-            Some(outcome) => outcome,
-        })
-    }
-
-    /// Removes `user_id` (its read position goes with its membership item), provided
-    /// `removed_by` is still a member when it is somebody else.
-    pub async fn remove_member(
-        &self,
-        chat_id: &str,
-        user_id: &str,
-        removed_by: &str,
-    ) -> StoreResult<RemoveMember> {
-        let table = &self.tables.chats;
-        let delete = Delete::builder()
-            .table_name(table)
-            .set_key(Some(member_key(chat_id, user_id)))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(corrupt)?;
-        let update = Update::builder()
-            .table_name(table)
-            .set_key(Some(meta_key(chat_id)))
-            .update_expression("DELETE #members :u")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#members", "members")
-            .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
-            .build()
-            .map_err(corrupt)?;
-        let mut items = vec![
-            (
-                TransactWriteItem::builder().delete(delete).build(),
-                RemoveMember::NotMember,
-            ),
-            (
-                TransactWriteItem::builder().update(update).build(),
-                RemoveMember::NoSuchChat,
-            ),
-            (
-                member_count_item(&self.tables.conversations, &conversation_id(chat_id), -1)?,
-                // Unconditional: it cannot fail a condition.
-                RemoveMember::Removed,
-            ),
-        ];
-        // A transaction may touch an item once: leaving needs no check of one's own membership.
-        if removed_by != user_id {
-            items.push((
-                membership_check(table, chat_id, removed_by)?,
-                RemoveMember::RemoverNotMember,
-            ));
-        }
-        Ok(self
-            .transact_or(items)
-            .await?
-            .unwrap_or(RemoveMember::Removed))
     }
 
     /// One page of the ids of `user_id`'s chats, most recently joined first.
