@@ -1,10 +1,11 @@
 use super::MemoryStore;
 use crate::chats::{AddMember, Chat, RemoveMember};
+use crate::conversation::Conversation;
 use crate::error::{Error, Result};
 use crate::ports::{ChatStore, Joining};
 
 fn conversation_id(chat_id: &str) -> String {
-    format!("c.{chat_id}")
+    Conversation::Chat(chat_id.to_owned()).id()
 }
 
 impl ChatStore for MemoryStore {

@@ -1,8 +1,7 @@
 //! Changes to messages in memory: each checks what the store's condition expression checks and
 //! takes the conversation's next number, as the store's transaction does.
 
-use super::{MemoryStore, State};
-use crate::conversation::{Conversation, ConversationKind, Fanout};
+use super::{MemoryStore, State, take_number};
 use crate::error::Result;
 use crate::messages::{Changed, Message, ReactionBounds};
 use crate::ports::{MessageChanges, ReadPositions};
@@ -25,11 +24,7 @@ impl MemoryStore {
         if !change(message) {
             return Ok(None);
         }
-        let seq = state.seqs.get(conversation_id).copied().unwrap_or(0) + 1;
-        state.seqs.insert(conversation_id.to_owned(), seq);
-        let kind =
-            Conversation::parse(conversation_id).map_or(ConversationKind::Chat, |c| c.kind());
-        let fanout = Fanout::for_audience(kind, state.member_counts.get(conversation_id).copied());
+        let (seq, fanout) = take_number(&mut state.seqs, &state.member_counts, conversation_id);
         message.updated_seq = seq;
         message.fanout = fanout;
         Ok(Some(Changed {

@@ -1,6 +1,5 @@
-use super::{MemoryStore, State};
+use super::{MemoryStore, State, take_number};
 use crate::attachments::AttachmentState;
-use crate::conversation::{Conversation, ConversationKind, Fanout};
 use crate::error::Result;
 use crate::messages::{Message, PutMessage};
 use crate::ports::{Attach, MessageStore};
@@ -19,7 +18,8 @@ impl MessageStore for MemoryStore {
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
     ) -> Result<PutMessage> {
-        let mut state = self.state()?;
+        let mut guard = self.state()?;
+        let state: &mut State = &mut guard;
         let conversation_id = message.conversation_id.clone();
         let key = (conversation_id.clone(), message.ulid.clone());
         if state.messages.contains_key(&key) {
@@ -40,28 +40,23 @@ impl MessageStore for MemoryStore {
         {
             return Ok(PutMessage::DuplicateKey);
         }
-        if let Some(refused) =
-            attach.and_then(|attach| refused_attachments(&state, message, attach))
+        if let Some(refused) = attach.and_then(|attach| refused_attachments(state, message, attach))
         {
             return Ok(refused);
         }
 
-        let seq = state.seqs.get(&conversation_id).copied().unwrap_or(0) + 1;
+        let (seq, fanout) = take_number(&mut state.seqs, &state.member_counts, &conversation_id);
         let number = state
             .message_counts
             .get(&conversation_id)
             .copied()
             .unwrap_or(0)
             + 1;
-        let kind =
-            Conversation::parse(&conversation_id).map_or(ConversationKind::Chat, |c| c.kind());
+        state.message_counts.insert(conversation_id.clone(), number);
         message.seq = seq;
         message.updated_seq = seq;
         message.number = number;
-        message.fanout =
-            Fanout::for_audience(kind, state.member_counts.get(&conversation_id).copied());
-        state.seqs.insert(conversation_id.clone(), seq);
-        state.message_counts.insert(conversation_id.clone(), number);
+        message.fanout = fanout;
         if let Some(marker) = marker {
             state.idempotency.insert(marker, key.clone());
         }

@@ -20,6 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::attachments::Upload;
 use crate::chats::Chat;
 use crate::connections::{LiveConnection, Socket};
+use crate::conversation::{Conversation, ConversationKind, Fanout};
 use crate::error::{Error, Result};
 use crate::messages::Message;
 use crate::users::User;
@@ -56,6 +57,21 @@ struct State {
     watchers: HashMap<String, Vec<Socket>>,
     /// Connection records by connection id.
     connections: HashMap<String, LiveConnection>,
+}
+
+/// Takes the conversation's next number and says who pushes the change it numbers, as the
+/// store decides both (the step of the conversation's item, its member count). A function of
+/// the two fields rather than a method, so a caller can hold a message of `State` meanwhile.
+fn take_number(
+    seqs: &mut HashMap<String, u64>,
+    member_counts: &HashMap<String, u64>,
+    conversation_id: &str,
+) -> (u64, Fanout) {
+    let seq = seqs.get(conversation_id).copied().unwrap_or(0) + 1;
+    seqs.insert(conversation_id.to_owned(), seq);
+    let kind = Conversation::parse(conversation_id).map_or(ConversationKind::Chat, |c| c.kind());
+    let fanout = Fanout::for_audience(kind, member_counts.get(conversation_id).copied());
+    (seq, fanout)
 }
 
 impl MemoryStore {
