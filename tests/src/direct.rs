@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use chat_core::users::{Status, StoredSession, User};
 use chat_shared::store::users::CreateUser;
-use chat_shared::{App, Config};
+use chat_shared::App;
 
 use crate::{TestUser, unique};
 
 /// The functions' `App`, from the environment `infra/test.sh` exports.
 pub async fn app() -> Arc<App> {
-    let config = Config::from_env().expect("run through infra/test.sh: the functions' environment");
-    Arc::new(App::new(config).await)
+    let app = App::from_env().await;
+    Arc::new(app.expect("run through infra/test.sh: the functions' environment"))
 }
 
 /// A user written straight to the users table. Its password hash is never verified: log it in

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_shared::{App, Config};
+use chat_shared::App;
 use e2e::ws::{Socket, crash};
 use e2e::{Api, TestUser};
 use serde_json::{Value, json};
@@ -40,7 +40,7 @@ struct Pair {
 
 async fn pair(prefix: &str) -> Pair {
     let api = Api::new();
-    let app = App::new(Config::from_env().unwrap()).await;
+    let app = App::from_env().await.unwrap();
     let a = api.user(&format!("{prefix}A")).await;
     let b = api.user(&format!("{prefix}B")).await;
     api.post(

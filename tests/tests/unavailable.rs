@@ -14,6 +14,7 @@ use chat_shared::domain::inbox;
 use chat_shared::domain::messages;
 use chat_shared::domain::paging::PageRequest;
 use chat_shared::http::{ApiRequest, ApiResponse};
+use chat_shared::config::Secret;
 use chat_shared::{App, Config};
 use e2e::direct::{stored_user, token_for};
 use lambda_http::http::Method;
@@ -24,7 +25,6 @@ use tokio::net::{TcpListener, TcpStream};
 #[tokio::test]
 async fn an_unreachable_database_gives_503() {
     let config = Config::from_lookup(|name| match name {
-        "JWT_SECRET" => Some("unavailable-test-secret-unavailable-test".to_owned()),
         // Their defaults; every name (table, bucket) is "t".
         name if name.ends_with("_SECONDS")
             || name.starts_with("RATE_LIMIT_")
@@ -42,7 +42,8 @@ async fn an_unreachable_database_gives_503() {
         .endpoint_url("http://127.0.0.1:9") // discard port: nothing listens
         .load()
         .await;
-    let app = Arc::new(App::with_sdk_config(config, &sdk));
+    let secret = Secret::new("unavailable-test-secret-unavailable-test");
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk));
     let request = ApiRequest {
         method: Method::POST,
         segments: vec!["users".into(), "login".into()],
@@ -138,7 +139,9 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
         .load()
         .await;
     let config = Config::from_env().expect("the functions' environment");
-    let app = Arc::new(App::with_sdk_config(config, &sdk));
+    let secret = Secret::jwt_from_lookup(|name| std::env::var(name).ok());
+    let secret = secret.expect("the functions' environment");
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk));
     let alice = stored_user(&app, "unw").await;
     let bob = stored_user(&app, "unw").await;
     let token = token_for(&app, &alice);

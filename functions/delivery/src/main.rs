@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use chat_shared::stream::{self, Shards};
-use chat_shared::{App, aws, telemetry};
+use chat_shared::app::FanoutState;
+use chat_shared::{aws, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let sdk_config = aws::sdk_config().await;
-    let app = Arc::new(App::from_env_with(&sdk_config).await?);
+    let state = Arc::new(FanoutState::from_env_with(&sdk_config)?);
     let shards = Shards::from_env(&sdk_config)?;
-    stream::run(app, shards).await
+    stream::run(state, shards).await
 }

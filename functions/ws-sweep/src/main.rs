@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use chat_shared::{App, telemetry, ws};
+use chat_shared::app::SweeperState;
+use chat_shared::{telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let app = Arc::new(App::from_env().await?);
-    ws::sweep::run(app).await
+    let state = Arc::new(SweeperState::from_env().await?);
+    ws::sweep::run(state).await
 }

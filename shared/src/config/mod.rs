@@ -56,7 +56,6 @@ pub struct Tables {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub tables: Tables,
-    pub jwt_secret: Secret,
     pub token_ttl: Duration,
     /// How long a refresh token lasts unless used (`REFRESH_TOKEN_TTL_SECONDS`); every refresh
     /// starts it again.
@@ -81,20 +80,16 @@ const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 /// lost connection.
 const DEFAULT_CONNECTION_LEASE_SECS: u64 = 180;
 
-impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Config::from_env`], but where `JWT_SECRET` is not set and `JWT_SECRET_PARAMETER`
-    /// names an SSM Parameter Store SecureString, reads the secret from there: once, on the
-    /// cold start, so it never sits in the function's configuration.
-    pub async fn from_env_with_secrets(
-        sdk_config: &aws_config::SdkConfig,
-    ) -> Result<Self, ConfigError> {
+impl Secret {
+    /// The token signing secret, for the functions that sign or verify tokens (the API and
+    /// WebSocket functions; not the sweeper or the delivery function). From `JWT_SECRET`, or,
+    /// where that is not set and `JWT_SECRET_PARAMETER` names an SSM Parameter Store
+    /// SecureString, from there: once, on the cold start, so it never sits in the function's
+    /// configuration.
+    pub async fn jwt_from_env(sdk_config: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let (None, Some(parameter)) = (env("JWT_SECRET"), env("JWT_SECRET_PARAMETER")) else {
-            return Self::from_env();
+            return Self::jwt_from_lookup(env);
         };
         let secret = aws_sdk_ssm::Client::new(sdk_config)
             .get_parameter()
@@ -112,10 +107,27 @@ impl Config {
                 parameter,
                 reason: "the parameter has no value".into(),
             })?;
-        Self::from_lookup(|name| match name {
-            "JWT_SECRET" => Some(secret.clone()),
-            other => env(other),
-        })
+        Self::jwt_from_lookup(|_| Some(secret.clone()))
+    }
+
+    /// `JWT_SECRET` through `lookup`, refused when missing or too short.
+    pub fn jwt_from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let secret = lookup("JWT_SECRET")
+            .filter(|v| !v.is_empty())
+            .ok_or(ConfigError::Missing("JWT_SECRET"))?;
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
+            });
+        }
+        Ok(Secret(secret.into_bytes()))
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// Reads configuration through `lookup`, so tests need not touch the process environment.
@@ -125,13 +137,6 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
-        let jwt_secret = required("JWT_SECRET")?;
-        if jwt_secret.len() < MIN_SECRET_BYTES {
-            return Err(ConfigError::Invalid {
-                name: "JWT_SECRET",
-                reason: format!("must be at least {MIN_SECRET_BYTES} bytes"),
-            });
-        }
         let seconds = |name: &'static str, default: u64| match lookup(name) {
             None => Ok(default),
             Some(raw) => raw
@@ -163,7 +168,6 @@ impl Config {
             },
             limits: limits::read(&lookup)?,
             websocket_endpoint: lookup("WEBSOCKET_ENDPOINT").filter(|v| !v.is_empty()),
-            jwt_secret: Secret(jwt_secret.into_bytes()),
             token_ttl: Duration::from_secs(token_ttl),
             refresh_token_ttl: Duration::from_secs(refresh_token_ttl),
             connection_lease: Duration::from_secs(connection_lease),
@@ -188,7 +192,7 @@ mod tests {
 
     #[test]
     fn refuses_to_start_without_a_secret() {
-        let err = Config::from_lookup(env(&[("USERS_TABLE", "u"), ("USER_HANDLES_TABLE", "h")]))
+        let err = Secret::jwt_from_lookup(env(&[("USERS_TABLE", "u")]))
             .err()
             .map(|e| e.to_string());
         assert_eq!(
@@ -199,13 +203,9 @@ mod tests {
 
     #[test]
     fn refuses_a_short_secret() {
-        let cfg = Config::from_lookup(env(&[
-            ("JWT_SECRET", "short"),
-            ("USERS_TABLE", "u"),
-            ("USER_HANDLES_TABLE", "h"),
-        ]));
+        let secret = Secret::jwt_from_lookup(env(&[("JWT_SECRET", "short")]));
         assert!(matches!(
-            cfg,
+            secret,
             Err(ConfigError::Invalid {
                 name: "JWT_SECRET",
                 ..
@@ -216,7 +216,6 @@ mod tests {
     #[test]
     fn requires_the_chat_tables() {
         let err = Config::from_lookup(env(&[
-            ("JWT_SECRET", SECRET),
             ("USERS_TABLE", "u"),
             ("USER_HANDLES_TABLE", "h"),
             ("CHATS_TABLE", "c"),
@@ -232,9 +231,8 @@ mod tests {
     }
 
     #[test]
-    fn reads_tables_and_ttl_and_hides_the_secret() {
+    fn reads_tables_and_ttls() {
         let cfg = Config::from_lookup(env(&[
-            ("JWT_SECRET", SECRET),
             ("USERS_TABLE", "u"),
             ("USER_HANDLES_TABLE", "h"),
             ("CHATS_TABLE", "c"),
@@ -263,6 +261,12 @@ mod tests {
             cfg.map(|c| c.connection_lease),
             Some(Duration::from_secs(5))
         );
-        assert!(!format!("{cfg:?}").contains(SECRET));
+    }
+
+    #[test]
+    fn never_shows_the_secret() {
+        let secret = Secret::jwt_from_lookup(env(&[("JWT_SECRET", SECRET)]));
+        assert!(secret.is_ok());
+        assert!(!format!("{secret:?}").contains(SECRET));
     }
 }

@@ -206,7 +206,7 @@ async fn details(app: &App, me: &str, rows: Vec<Row>) -> Result<Vec<InboxItem>> 
             })
         })
         .collect();
-    crate::domain::attachments::with_downloads(app, items.iter_mut().map(|i| &mut i.last_message))
+    crate::domain::attachments::with_downloads(app.storage.as_ref(), items.iter_mut().map(|i| &mut i.last_message))
         .await;
     Ok(items)
 }

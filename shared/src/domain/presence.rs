@@ -20,6 +20,7 @@ use chat_core::time::{format_rfc3339, unix_millis, unix_seconds};
 use chat_core::users::{Status, User};
 
 use crate::app::App;
+use crate::store::Store;
 use crate::store::connections::{NewConnection, Opened};
 
 /// API Gateway closes a WebSocket after two hours: the table's TTL reclaims a record a little
@@ -81,34 +82,33 @@ pub async fn connected(
         .store
         .set_presence(&user.id, status.into(), true, &format_rfc3339(now))
         .await?;
-    announce(app, &user.id, changed).await
+    announce(&app.store, &user.id, changed).await
 }
 
 /// Forgets a connection; the presence events it yields if it was its user's last one.
 pub async fn disconnected(app: &App, connection_id: &str) -> Result<Vec<Notification>> {
     match app.store.close_connection(connection_id).await? {
-        Some(user_id) => closed(app, &user_id).await,
+        Some(user_id) => closed(&app.store, &user_id).await,
         None => Ok(Vec::new()),
     }
 }
 
 /// After one of `user_id`'s connections was closed: `offline` and its events if that was the
 /// last one (the status write is conditioned on a zero count, so no extra read decides it).
-pub(crate) async fn closed(app: &App, user_id: &str) -> Result<Vec<Notification>> {
+pub(crate) async fn closed(store: &Store, user_id: &str) -> Result<Vec<Notification>> {
     let now = format_rfc3339(SystemTime::now());
-    let changed = app
-        .store
+    let changed = store
         .set_presence(user_id, Status::Offline.into(), false, &now)
         .await?;
-    announce(app, user_id, changed).await
+    announce(store, user_id, changed).await
 }
 
-async fn announce(app: &App, user_id: &str, changed: bool) -> Result<Vec<Notification>> {
+async fn announce(store: &Store, user_id: &str, changed: bool) -> Result<Vec<Notification>> {
     if !changed {
         return Ok(Vec::new());
     }
-    match app.store.get_user(user_id).await? {
-        Some(user) => presence_notifications(&app.store, &user).await,
+    match store.get_user(user_id).await? {
+        Some(user) => presence_notifications(store, &user).await,
         None => Ok(Vec::new()),
     }
 }

@@ -26,7 +26,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::app::App;
+use crate::app::FanoutState;
 use crate::delivery::Report;
 use crate::domain::attachments;
 use crate::store::items::item_from_json;
@@ -53,21 +53,21 @@ struct StreamData {
     new_image: Option<Map<String, Value>>,
 }
 
-pub async fn run(app: Arc<App>, shards: Shards) -> std::result::Result<(), lambda_runtime::Error> {
+pub async fn run(state: Arc<FanoutState>, shards: Shards) -> std::result::Result<(), lambda_runtime::Error> {
     let shards = Arc::new(shards);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let app = Arc::clone(&app);
+        let state = Arc::clone(&state);
         let shards = Arc::clone(&shards);
         async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
             let (answer, what, report) = match serde_json::from_value::<Invocation>(event.payload) {
                 Ok(Invocation::Shard(shard)) => {
-                    let report = deliver_shard(&app, &shard).await;
+                    let report = deliver_shard(&state, &shard).await;
                     (json!({}), format!("shard of {}", shard.about), report)
                 }
                 Ok(Invocation::Stream(batch)) => {
-                    let (answer, report) = deliver(&app, &shards, batch).await;
+                    let (answer, report) = deliver(&state, &shards, batch).await;
                     (answer, "stream batch".to_owned(), report)
                 }
                 Err(err) => {
@@ -96,8 +96,8 @@ pub async fn run(app: Arc<App>, shards: Shards) -> std::result::Result<(), lambd
 }
 
 /// A share handed over by a coordinator: its frame to its users' sockets.
-async fn deliver_shard(app: &App, shard: &Shard) -> Report {
-    match app.delivery() {
+async fn deliver_shard(state: &FanoutState, shard: &Shard) -> Report {
+    match state.delivery() {
         Ok(delivery) => {
             delivery
                 .to_users(&shard.user_ids, shard.frame.as_bytes())
@@ -112,10 +112,10 @@ async fn deliver_shard(app: &App, shard: &Shard) -> Report {
 
 /// Pushes every record's event, in order; the answer names the first record that could not be
 /// delivered (the mapping retries from it). Also the pushes' totals.
-pub async fn deliver(app: &App, shards: &Shards, batch: StreamEvent) -> (Value, Report) {
+pub async fn deliver(state: &FanoutState, shards: &Shards, batch: StreamEvent) -> (Value, Report) {
     let mut total = Report::default();
     for record in batch.records {
-        match deliver_record(app, shards, &record).await {
+        match deliver_record(state, shards, &record).await {
             Ok(report) => total.add(report),
             Err(err) => {
                 tracing::warn!(
@@ -131,7 +131,7 @@ pub async fn deliver(app: &App, shards: &Shards, batch: StreamEvent) -> (Value, 
     (json!({"batchItemFailures": []}), total)
 }
 
-async fn deliver_record(app: &App, shards: &Shards, record: &StreamRecord) -> Result<Report> {
+async fn deliver_record(state: &FanoutState, shards: &Shards, record: &StreamRecord) -> Result<Report> {
     // A removal has no new image, and no message is ever removed: nothing to tell.
     let Some(image) = &record.dynamodb.new_image else {
         return Ok(Report::default());
@@ -142,11 +142,11 @@ async fn deliver_record(app: &App, shards: &Shards, record: &StreamRecord) -> Re
     if message.fanout != Fanout::Stream {
         return Ok(Report::default());
     }
-    attachments::with_downloads(app, std::slice::from_mut(&mut message)).await;
+    attachments::with_downloads(state.storage.as_ref(), std::slice::from_mut(&mut message)).await;
     let conversation = Conversation::parse(&message.conversation_id)
         .ok_or_else(|| Error::internal("a message of no conversation"))?;
     let event = Event::new(payload(as_change(&message, &change)?));
-    let delivery = app.delivery()?;
+    let delivery = state.delivery()?;
     let users = delivery.resolve(audience(&conversation)).await?;
     let about = format!("{}@{}", message.id, message.updated_seq);
     Ok(shards

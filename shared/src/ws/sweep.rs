@@ -7,20 +7,20 @@ use std::time::Instant;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
-use crate::app::App;
+use crate::app::SweeperState;
 use crate::domain::presence::sweep::{Closed, sweep};
 
-pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error> {
+pub async fn run(state: Arc<SweeperState>) -> std::result::Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let app = Arc::clone(&app);
+        let state = Arc::clone(&state);
         async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
-            match sweep(&app).await {
+            match sweep(&state.store).await {
                 Ok(report) => {
                     let closed = report.closed.len();
                     for connection in report.closed {
-                        close(&app, connection).await;
+                        close(&state, connection).await;
                     }
                     tracing::info!(
                         request_id = %request_id,
@@ -48,9 +48,9 @@ pub async fn run(app: Arc<App>) -> std::result::Result<(), lambda_runtime::Error
 /// notifier as every change, then the socket itself. It may be alive with a silent client:
 /// closing it makes the client reconnect and re-sync rather than wait for pushes that no
 /// longer reach it. A dead one answers 410.
-async fn close(app: &App, closed: Closed) {
-    app.notifier.notify(closed.notifications).await;
-    if let Some(delivery) = &app.delivery {
+async fn close(state: &SweeperState, closed: Closed) {
+    state.notifier.notify(closed.notifications).await;
+    if let Some(delivery) = &state.delivery {
         delivery.close(&closed.connection_id).await;
     }
     tracing::info!(

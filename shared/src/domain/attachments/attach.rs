@@ -10,7 +10,7 @@ use chat_core::error::{Error, Result};
 use chat_core::messages::{Message, MessageType};
 
 use crate::app::App;
-use crate::storage::{Support, download_disposition, object_key};
+use crate::storage::{Storage, Support, download_disposition, object_key};
 
 fn refused(message: impl Into<String>) -> Error {
     Error::validation("attachment_ids", message)
@@ -145,7 +145,10 @@ pub async fn restore_pending(app: &App, prepared: &Prepared) {
 
 /// Fills in a fresh `download_url` for every attachment of `messages`: callers show these
 /// messages only to the conversation's participants.
-pub async fn with_downloads<'a>(app: &App, messages: impl IntoIterator<Item = &'a mut Message>) {
+pub async fn with_downloads<'a>(
+    storage: Option<&Storage>,
+    messages: impl IntoIterator<Item = &'a mut Message>,
+) {
     let messages: Vec<&mut Message> = messages
         .into_iter()
         .filter(|m| !m.attachments.is_empty())
@@ -153,7 +156,7 @@ pub async fn with_downloads<'a>(app: &App, messages: impl IntoIterator<Item = &'
     if messages.is_empty() {
         return;
     }
-    let Some(storage) = &app.storage else {
+    let Some(storage) = storage else {
         return;
     };
     let credentials = match storage.signing_credentials().await {

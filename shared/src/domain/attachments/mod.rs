@@ -41,7 +41,7 @@ impl AttachmentFiles for Files<'_> {
     }
 
     async fn with_downloads(&self, messages: &mut [Message]) {
-        with_downloads(self.0, messages).await;
+        with_downloads(self.0.storage.as_ref(), messages).await;
     }
 
     async fn release(&self, message: &Message) {

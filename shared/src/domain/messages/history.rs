@@ -111,6 +111,6 @@ async fn history(
         }
         None => app.store.history(&id, page.limit(), start).await?,
     };
-    crate::domain::attachments::with_downloads(app, &mut items).await;
+    crate::domain::attachments::with_downloads(app.storage.as_ref(), &mut items).await;
     Ok(Page::new(app, &scope, items, next))
 }

@@ -11,7 +11,7 @@ use chat_core::events::Notification;
 use chat_core::time::unix_millis;
 
 use super::closed;
-use crate::app::App;
+use crate::store::Store;
 use crate::store::connections::{CloseIf, ExpiredConnection, LEASE_SHARDS};
 
 /// Expired connections read per Query.
@@ -35,9 +35,9 @@ pub struct Closed {
 }
 
 /// Closes every connection whose lease ended before now.
-pub async fn sweep(app: &App) -> Result<SweepReport> {
+pub async fn sweep(store: &Store) -> Result<SweepReport> {
     let now = unix_millis(SystemTime::now());
-    let shards = futures::future::try_join_all((0..LEASE_SHARDS).map(|s| sweep_shard(app, s, now)));
+    let shards = futures::future::try_join_all((0..LEASE_SHARDS).map(|s| sweep_shard(store, s, now)));
     Ok(shards
         .await?
         .into_iter()
@@ -48,17 +48,16 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
         }))
 }
 
-async fn sweep_shard(app: &App, shard: u32, now: i64) -> Result<SweepReport> {
+async fn sweep_shard(store: &Store, shard: u32, now: i64) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     let mut start = None;
     for _ in 0..MAX_PAGES {
-        let (expired, next) = app
-            .store
+        let (expired, next) = store
             .expired_connections(shard, now, PAGE, start)
             .await?;
         report.expired += expired.len();
         for connection in expired {
-            if let Some(closed) = close_expired(app, connection, now).await? {
+            if let Some(closed) = close_expired(store, connection, now).await? {
                 report.closed.push(closed);
             }
         }
@@ -72,19 +71,18 @@ async fn sweep_shard(app: &App, shard: u32, now: i64) -> Result<SweepReport> {
 
 /// Closes one expired connection's record unless its lease was renewed meanwhile.
 async fn close_expired(
-    app: &App,
+    store: &Store,
     connection: ExpiredConnection,
     now: i64,
 ) -> Result<Option<Closed>> {
-    let Some(user_id) = app
-        .store
+    let Some(user_id) = store
         .close_connection_if(&connection.connection_id, CloseIf::LeaseExpiredBefore(now))
         .await?
     else {
         return Ok(None);
     };
     Ok(Some(Closed {
-        notifications: closed(app, &user_id).await?,
+        notifications: closed(store, &user_id).await?,
         connection_id: connection.connection_id,
     }))
 }
