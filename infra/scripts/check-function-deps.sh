@@ -28,7 +28,7 @@ status=0
 mapfile -t functions < <(function_binaries | cut -d' ' -f1 | sort -u)
 [ "${#functions[@]}" -gt 0 ] || { log "no function crates found under functions/"; exit 1; }
 # The functions and the workspace crates they depend on, directly or through each other (path
-# dependencies: chat-shared, and chat-core below it).
+# dependencies: chat-lambda, chat-aws below it, chat-core below both).
 mapfile -t allowed < <(cargo metadata --no-deps --format-version 1 |
   jq -r --arg dir "$ROOT/functions/" '
     (.packages | map({key: .name, value: [.dependencies[] | select(.path) | .name]})

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use chat_aws::store::users::CreateUser;
 use chat_core::users::{Status, StoredSession, User};
-use chat_shared::store::users::CreateUser;
-use chat_shared::App;
+use chat_lambda::App;
 
 use crate::{TestUser, unique};
 

@@ -63,5 +63,5 @@ pub fn openapi_problems(template_yaml: &str, openapi_json: &str) -> Vec<String> 
 pub fn asyncapi_yaml() -> Result<String, serde_yaml::Error> {
     let header =
         "# Generated from the Rust types by `cargo run -p e2e --bin openapi`; do not edit.\n";
-    serde_yaml::to_string(&chat_shared::ws::docs::asyncapi()).map(|yaml| format!("{header}{yaml}"))
+    serde_yaml::to_string(&chat_lambda::ws::docs::asyncapi()).map(|yaml| format!("{header}{yaml}"))
 }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_shared::App;
-use chat_shared::storage::object_key;
+use chat_aws::s3::object_key;
+use chat_lambda::App;
 use e2e::direct::{api_user, app, dynamodb};
 use e2e::ws::{Socket, about};
 use e2e::{Api, TestUser, unique};

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chat_aws::store::capacity::{Capacity, measure};
 use chat_core::chats::{self, AddMember, MAX_MEMBERS, NewChat};
 use chat_core::conversation::{Conversation, message_id};
 use chat_core::messages::PutMessage;
@@ -15,12 +16,11 @@ use chat_core::messages::{Message, MessageType, NewMessage};
 use chat_core::ports::Joining;
 use chat_core::time::format_rfc3339;
 use chat_core::users::User;
-use chat_shared::App;
-use chat_shared::domain::attachments::Files;
-use chat_shared::domain::inbox;
-use chat_shared::domain::messages;
-use chat_shared::domain::paging::PageRequest;
-use chat_shared::store::capacity::{Capacity, measure};
+use chat_lambda::App;
+use chat_lambda::domain::attachments::Files;
+use chat_lambda::domain::inbox;
+use chat_lambda::domain::messages;
+use chat_lambda::domain::paging::PageRequest;
 use e2e::direct::{app, stored_user};
 use futures::StreamExt;
 

@@ -17,7 +17,7 @@ const REGENERATE: &str = "run `cargo run -p e2e --bin openapi` and commit docs/"
 
 #[test]
 fn the_committed_openapi_document_is_what_the_code_generates() {
-    let generated = chat_shared::api::docs::openapi_json().unwrap();
+    let generated = chat_lambda::api::docs::openapi_json().unwrap();
     let committed = read("docs/openapi.json");
     assert!(
         committed == generated,
@@ -99,7 +99,7 @@ fn every_asyncapi_example_reads_with_the_rust_types() {
         5 + 12,
         "five actions and twelve event types"
     );
-    let found = chat_shared::ws::docs::example_problems(&document);
+    let found = chat_lambda::ws::docs::example_problems(&document);
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -112,7 +112,7 @@ fn an_example_the_types_refuse_is_reported() {
     examples["action.sendMessage"]["examples"][0]["payload"]["content"] = 42.into();
     examples["presence"]["examples"][0]["payload"]["data"]["status"] = "asleep".into();
     examples["pong"]["examples"][0]["payload"]["type"] = "ping".into();
-    let found = chat_shared::ws::docs::example_problems(&document);
+    let found = chat_lambda::ws::docs::example_problems(&document);
     assert_eq!(found.len(), 3, "{found:#?}");
     assert!(
         found

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_shared::App;
+use chat_lambda::App;
 use e2e::ws::{Socket, crash};
 use e2e::{Api, TestUser};
 use serde_json::{Value, json};
@@ -160,7 +160,7 @@ async fn closing_a_connection_that_was_never_counted_keeps_the_count_at_zero() {
         .unwrap();
 
     // What `$disconnect` runs.
-    chat_shared::domain::presence::disconnected(&app, &half)
+    chat_lambda::domain::presence::disconnected(&app, &half)
         .await
         .unwrap();
     assert_eq!(connection_count(&app, &b).await, 0);
@@ -182,8 +182,8 @@ async fn closing_a_connection_that_was_never_counted_keeps_the_count_at_zero() {
 /// `offline`, as from `$disconnect`.
 #[tokio::test]
 async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
+    use chat_aws::store::connections::{NewConnection, Opened};
     use chat_core::time::format_rfc3339;
-    use chat_shared::store::connections::{NewConnection, Opened};
     use std::time::SystemTime;
 
     let Pair { api, app, a, b } = pair("gone").await;

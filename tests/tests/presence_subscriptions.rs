@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 /// Subscriptions a store read finds for `user` within a few seconds (the index is eventually
 /// consistent): waits until there are `expected`.
-async fn watchers_settle(app: &chat_shared::App, user: &TestUser, expected: usize) {
+async fn watchers_settle(app: &chat_lambda::App, user: &TestUser, expected: usize) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let found = app.store.watchers_of(&user.id, 1000).await.unwrap();

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
+use chat_aws::store::users::CreateUser;
 use chat_core::users::{Status, User};
-use chat_shared::App;
-use chat_shared::store::users::CreateUser;
+use chat_lambda::App;
 use e2e::direct::app;
 use futures::StreamExt;
 

@@ -94,7 +94,7 @@ fn users_per_shard() -> usize {
     std::env::var("DELIVERY_SHARD_USERS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(chat_shared::stream::DEFAULT_USERS_PER_SHARD)
+        .unwrap_or(chat_lambda::fanout::DEFAULT_USERS_PER_SHARD)
 }
 
 /// The delivery function's log lines (cargo lambda watch writes its functions' output to the

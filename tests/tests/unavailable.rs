@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chat_core::conversation::Conversation;
 use chat_core::input::Limit;
-use chat_shared::api::messages as messages_api;
-use chat_shared::domain::inbox;
-use chat_shared::domain::messages;
-use chat_shared::domain::paging::PageRequest;
-use chat_shared::http::{ApiRequest, ApiResponse};
-use chat_shared::config::Secret;
-use chat_shared::{App, Config};
+use chat_lambda::api::messages as messages_api;
+use chat_lambda::config::Secret;
+use chat_lambda::domain::inbox;
+use chat_lambda::domain::messages;
+use chat_lambda::domain::paging::PageRequest;
+use chat_lambda::http::{ApiRequest, ApiResponse};
+use chat_lambda::{App, Config};
 use e2e::direct::{stored_user, token_for};
 use lambda_http::http::Method;
 use serde_json::{Value, json};
@@ -53,9 +53,9 @@ async fn an_unreachable_database_gives_503() {
         request_id: "test".into(),
         source_ip: None,
     };
-    let reply = chat_shared::api::users::route(app, request)
+    let reply = chat_lambda::api::users::route(app, request)
         .await
-        .unwrap_or_else(chat_shared::http::ApiResponse::from);
+        .unwrap_or_else(chat_lambda::http::ApiResponse::from);
     assert_eq!(reply.status, 503);
     assert_eq!(reply.body.unwrap()["error"]["code"], "unavailable");
 }

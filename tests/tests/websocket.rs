@@ -195,7 +195,7 @@ fn presence_is<'a>(user: &'a TestUser, status: &'a str) -> impl Fn(&Value) -> bo
 
 /// Waits until `user` has `open` connection records: every `$disconnect` of the sockets closed
 /// so far has forgotten its connection (`$disconnect` runs after the socket closed, as on AWS).
-async fn records_settle(app: &chat_shared::App, user: &TestUser, open: usize) {
+async fn records_settle(app: &chat_lambda::App, user: &TestUser, open: usize) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let records = app.store.user_connections(&user.id).await.unwrap();
@@ -213,7 +213,7 @@ async fn records_settle(app: &chat_shared::App, user: &TestUser, open: usize) {
 
 #[tokio::test]
 async fn presence_follows_the_first_and_last_connection() {
-    use chat_shared::App;
+    use chat_lambda::App;
 
     let api = Api::new();
     let a = api.user("wsPa").await;
@@ -269,7 +269,7 @@ async fn last_close_goes_offline(watcher: &mut Socket, b: &TestUser, last: Socke
 
 #[tokio::test]
 async fn concurrent_opens_and_closes_end_in_the_right_status() {
-    use chat_shared::App;
+    use chat_lambda::App;
 
     let api = Api::new();
     let a = api.user("wsCa").await;
@@ -318,7 +318,7 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
 
 /// Records a connection of `user` that the gateway does not know, opened at `opened_at`.
 async fn unknown_connection(
-    app: &chat_shared::App,
+    app: &chat_lambda::App,
     user: &TestUser,
     prefix: &str,
     opened_at: std::time::SystemTime,
@@ -326,24 +326,24 @@ async fn unknown_connection(
     let id = format!("{}=", &unique(prefix)[..15]);
     let opened = app
         .store
-        .open_connection(chat_shared::store::connections::NewConnection {
+        .open_connection(chat_aws::store::connections::NewConnection {
             connection_id: &id,
             user_id: &user.id,
             connected_at: &chat_core::time::format_rfc3339(opened_at),
-            lease_expires_at: chat_shared::domain::presence::lease_expiry(app),
+            lease_expires_at: chat_lambda::domain::presence::lease_expiry(app),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
             session_id: e2e::direct::DIRECT_SESSION,
         })
         .await
         .unwrap();
-    assert_eq!(opened, chat_shared::store::connections::Opened::Counted);
+    assert_eq!(opened, chat_aws::store::connections::Opened::Counted);
     id
 }
 
 #[tokio::test]
 async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds() {
-    use chat_shared::App;
+    use chat_lambda::App;
 
     let api = Api::new();
     let a = api.user("wsDa").await;
@@ -394,7 +394,7 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
 /// while others push (members of one chat coming online together) silently loses its record.
 #[tokio::test]
 async fn a_connection_still_in_its_connect_survives_a_410() {
-    use chat_shared::App;
+    use chat_lambda::App;
 
     let api = Api::new();
     let a = api.user("wsYa").await;
@@ -450,7 +450,7 @@ async fn deleting_an_account_closes_its_sockets() {
 /// live socket, reads the connection and closes it.
 #[tokio::test]
 async fn the_aws_cli_manages_a_live_local_connection() {
-    use chat_shared::App;
+    use chat_lambda::App;
 
     let api = Api::new();
     let u = api.user("wsCli").await;

@@ -4,15 +4,12 @@
 
 use std::sync::Arc;
 
-use chat_shared::stream::{self, Shards};
-use chat_shared::app::FanoutState;
-use chat_shared::{aws, telemetry};
+use chat_lambda::fanout::{self, FanoutState};
+use chat_lambda::telemetry;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let sdk_config = aws::sdk_config().await;
-    let state = Arc::new(FanoutState::from_env_with(&sdk_config)?);
-    let shards = Shards::from_env(&sdk_config)?;
-    stream::run(state, shards).await
+    let state = Arc::new(FanoutState::from_env().await?);
+    fanout::run(state).await
 }

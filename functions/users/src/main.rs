@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chat_shared::{App, http, telemetry};
+use chat_lambda::{App, http, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let app = Arc::new(App::from_env().await?);
-    http::run(app, chat_shared::api::users::route).await
+    http::run(app, chat_lambda::api::users::route).await
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chat_shared::{App, telemetry, ws};
+use chat_lambda::{App, telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

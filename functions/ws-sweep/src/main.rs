@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use chat_shared::app::SweeperState;
-use chat_shared::{telemetry, ws};
+use chat_lambda::ws::sweep::SweeperState;
+use chat_lambda::{telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

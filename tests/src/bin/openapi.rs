@@ -7,7 +7,7 @@ use std::path::Path;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let openapi = docs.join("openapi.json");
-    std::fs::write(&openapi, chat_shared::api::docs::openapi_json()?)?;
+    std::fs::write(&openapi, chat_lambda::api::docs::openapi_json()?)?;
     println!("wrote {}", openapi.display());
     let asyncapi = docs.join("asyncapi.yaml");
     std::fs::write(&asyncapi, e2e::docs_check::asyncapi_yaml()?)?;

@@ -1,0 +1,186 @@
+//! The send's part: which uploads a message may carry, checked against S3 before the send's
+//! transaction (which makes the final decision), and download URLs for every message a
+//! participant is shown.
+
+use std::collections::{HashMap, HashSet};
+
+use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared, Upload, over_quota};
+use chat_core::conversation::is_entity_id;
+use chat_core::error::{Error, Result};
+use chat_core::messages::{Message, MessageType};
+
+use crate::app::App;
+use chat_aws::s3::{Storage, Support, download_disposition, object_key};
+
+fn refused(message: impl Into<String>) -> Error {
+    Error::validation("attachment_ids", message)
+}
+
+/// Checks that `ids` are `me`'s pending uploads, that each object is in S3 with its declared
+/// size and type (HeadObject, all at once), and that the message type fits them; then clears
+/// their `state=pending` tag so the lifecycle rule spares them. The tag goes before the
+/// transaction: if the transaction then fails, [`restore_pending`] puts it back, and a lost
+/// restore leaks an object rather than losing an attached file.
+pub async fn prepare(
+    app: &App,
+    me: &str,
+    ids: &[String],
+    message_type: MessageType,
+) -> Result<Prepared> {
+    if ids.is_empty() || ids.len() > MAX_ATTACHMENTS {
+        return Err(refused(format!(
+            "attachment_ids must hold 1 to {MAX_ATTACHMENTS} ids"
+        )));
+    }
+    let unique: HashSet<&String> = ids.iter().collect();
+    if unique.len() != ids.len() {
+        return Err(refused("attachment_ids must not repeat an id"));
+    }
+    if !matches!(message_type, MessageType::Image | MessageType::File) {
+        return Err(Error::validation(
+            "message_type",
+            "a message with attachments is of message_type image or file",
+        ));
+    }
+    let storage = app.storage()?;
+    let unknown = |id: &str| refused(format!("attachment {id} is not an upload of yours"));
+    if let Some(bad) = ids.iter().find(|id| !is_entity_id(id)) {
+        return Err(unknown(bad));
+    }
+    let mut found: HashMap<String, Upload> = app
+        .store
+        .get_uploads(ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.attachment_id.clone(), u))
+        .collect();
+    let mut uploads = Vec::with_capacity(ids.len());
+    for id in ids {
+        let upload = found
+            .remove(id)
+            .filter(|u| u.owner_id == me)
+            .ok_or_else(|| unknown(id))?;
+        if upload.state != AttachmentState::Pending {
+            return Err(refused(format!("attachment {id} is attached already")));
+        }
+        uploads.push(upload);
+    }
+    if message_type == MessageType::Image
+        && let Some(other) = uploads
+            .iter()
+            .find(|u| !u.content_type.starts_with("image/"))
+    {
+        return Err(Error::validation(
+            "message_type",
+            format!(
+                "an image message carries images only; {} is {}",
+                other.attachment_id, other.content_type
+            ),
+        ));
+    }
+    let total: u64 = uploads.iter().map(|u| u.size_bytes).sum();
+    if total > storage.settings.quota_bytes {
+        return Err(over_quota(storage.settings.quota_bytes));
+    }
+
+    let heads = futures::future::try_join_all(
+        uploads
+            .iter()
+            .map(|u| async move { storage.head(&object_key(me, &u.attachment_id)).await }),
+    )
+    .await?;
+    for (upload, head) in uploads.iter().zip(heads) {
+        let id = &upload.attachment_id;
+        let Some(object) = head else {
+            return Err(refused(format!("attachment {id} was never uploaded")));
+        };
+        if object.size_bytes != upload.size_bytes
+            || object.content_type.as_deref() != Some(upload.content_type.as_str())
+        {
+            return Err(refused(format!(
+                "attachment {id} in storage is not the declared size and type"
+            )));
+        }
+    }
+
+    let untagged = futures::future::join_all(
+        uploads
+            .iter()
+            .map(|u| async move { storage.untag(&object_key(me, &u.attachment_id)).await }),
+    )
+    .await;
+    let prepared = Prepared { uploads };
+    for result in untagged {
+        match result {
+            Ok(Support::Done) => {}
+            Ok(Support::NotImplemented) => {
+                tracing::debug!("this S3 has no object tagging; nothing to clear");
+            }
+            Err(err) => {
+                restore_pending(app, &prepared).await;
+                return Err(err.into());
+            }
+        }
+    }
+    Ok(prepared)
+}
+
+/// Tags the uploads `state=pending` again after a send that did not attach them, so that the
+/// lifecycle rule still removes them (best effort: a failure is logged).
+pub async fn restore_pending(app: &App, prepared: &Prepared) {
+    let Some(storage) = &app.storage else {
+        return;
+    };
+    let results = futures::future::join_all(prepared.uploads.iter().map(|u| {
+        let key = object_key(&u.owner_id, &u.attachment_id);
+        async move { (storage.tag(&key, "pending").await, key) }
+    }))
+    .await;
+    for (result, key) in results {
+        if let Err(err) = result {
+            tracing::error!(error = %err, key, "upload left without its pending tag");
+        }
+    }
+}
+
+/// Fills in a fresh `download_url` for every attachment of `messages`: callers show these
+/// messages only to the conversation's participants.
+pub async fn with_downloads<'a>(
+    storage: Option<&Storage>,
+    messages: impl IntoIterator<Item = &'a mut Message>,
+) {
+    let messages: Vec<&mut Message> = messages
+        .into_iter()
+        .filter(|m| !m.attachments.is_empty())
+        .collect();
+    if messages.is_empty() {
+        return;
+    }
+    let Some(storage) = storage else {
+        return;
+    };
+    let credentials = match storage.signing_credentials().await {
+        Ok(credentials) => credentials,
+        Err(err) => {
+            tracing::error!(error = %err, "attachments shown without download URLs");
+            return;
+        }
+    };
+    for message in messages {
+        for attachment in &mut message.attachments {
+            let key = object_key(&message.sender_id, &attachment.attachment_id);
+            match storage
+                .presign_download(
+                    &key,
+                    &attachment.content_type,
+                    &download_disposition(&attachment.file_name),
+                    &credentials,
+                )
+                .await
+            {
+                Ok(url) => attachment.download_url = Some(url),
+                Err(err) => tracing::error!(error = %err, key, "no download URL"),
+            }
+        }
+    }
+}

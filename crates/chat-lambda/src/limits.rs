@@ -1,0 +1,68 @@
+//! Per-caller rate limits, counted in DynamoDB so that they hold across every Lambda instance.
+//!
+//! A fixed window per limit: one item per (bucket, key, window) with the window's number in
+//! its key, so a new window starts from nothing without any reset, and a TTL reclaims old
+//! windows. Taking from a limit is one conditional `ADD` (`n < max`); a refused take changes
+//! nothing and is billed like any write. See docs/benchmarks.md, "DynamoDB capacity per operation".
+
+use chat_core::error::Result;
+use chat_core::rate_limits::{Bucket, Window};
+
+use crate::app::App;
+use chat_aws::store::limits::Taken;
+
+/// Counts one event against `bucket` for `key`; 429 when the window is full.
+pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<()> {
+    let limit = app.config.limits.of(bucket);
+    let window = Window::now(bucket, key, limit);
+    match app
+        .store
+        .take(&window.key, limit.max, window.expires_at())
+        .await?
+    {
+        Taken::Counted => Ok(()),
+        Taken::Full => Err(window.refused()),
+    }
+}
+
+/// 429 when `bucket`'s window for `key` is full already; counts nothing.
+pub async fn check(app: &App, bucket: Bucket, key: &str) -> Result<()> {
+    let limit = app.config.limits.of(bucket);
+    let window = Window::now(bucket, key, limit);
+    if app.store.taken(&window.key).await? >= u64::from(limit.max) {
+        return Err(window.refused());
+    }
+    Ok(())
+}
+
+/// What a WebSocket frame over its connection's limit leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameVerdict {
+    Allowed,
+    /// Answered with an `error` event `rate_limited`.
+    Refused {
+        retry_after_secs: u64,
+    },
+    /// The connection kept flooding: close it.
+    Close,
+}
+
+/// Counts a frame of `connection_id`. Unlike [`take`] the count goes on past the limit (one
+/// unconditional `ADD` that returns it), so that a connection that keeps flooding is told apart
+/// from one that went over once.
+pub async fn frame(app: &App, connection_id: &str) -> Result<FrameVerdict> {
+    let limits = &app.config.limits;
+    let limit = limits.socket_frames;
+    let window = Window::now(Bucket::SocketFrames, connection_id, limit);
+    let count = app.store.count(&window.key, window.expires_at()).await?;
+    let max = u64::from(limit.max);
+    Ok(if count <= max {
+        FrameVerdict::Allowed
+    } else if count <= max + u64::from(limits.socket_close_after) {
+        FrameVerdict::Refused {
+            retry_after_secs: window.retry_after_secs,
+        }
+    } else {
+        FrameVerdict::Close
+    })
+}
