@@ -10,9 +10,11 @@ use std::sync::Arc;
 use chat_aws::store::capacity::{Capacity, measure};
 use chat_core::chats::{self, AddMember, MAX_MEMBERS, NewChat};
 use chat_core::conversation::{Conversation, message_id};
+use chat_core::ids::{ChatId, UserId};
 use chat_core::messages::PutMessage;
 use chat_core::messages::rules::{self as message_rules, send};
 use chat_core::messages::{Message, MessageType, NewMessage};
+use chat_core::paging::PageRequest;
 use chat_core::ports::Joining;
 use chat_core::time::format_rfc3339;
 use chat_core::users::User;
@@ -20,7 +22,6 @@ use chat_lambda::App;
 use chat_lambda::domain::attachments::Files;
 use chat_lambda::domain::inbox;
 use chat_lambda::domain::messages;
-use chat_lambda::domain::paging::PageRequest;
 use e2e::direct::{app, stored_user};
 use futures::StreamExt;
 
@@ -36,7 +37,7 @@ async fn fill(
 ) {
     let (recipient_id, chat_id) = match conversation {
         Conversation::Direct { .. } => (peer.map(str::to_owned), None),
-        Conversation::Chat(id) => (None, Some(id.clone())),
+        Conversation::Chat(id) => (None, Some(id.to_string())),
     };
     futures::stream::iter(0..count)
         .map(|i| {
@@ -78,7 +79,7 @@ async fn fill(
 struct People {
     alice: User,
     bob: User,
-    chat_id: String,
+    chat_id: ChatId,
 }
 
 /// The capacity of each operation, in a fixed order.
@@ -89,7 +90,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
         &Files(app),
         &p.alice.id,
         &NewMessage {
-            recipient_id: Some(p.bob.id.clone()),
+            recipient_id: Some(UserId::trusted(p.bob.id.clone())),
             content: PROBE.into(),
             ..Default::default()
         },
@@ -111,7 +112,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
     let (history, history_page) = measure(messages::direct_history(
         app,
         &p.bob.id,
-        &p.alice.id,
+        &UserId::trusted(p.alice.id.clone()),
         page.clone(),
     ))
     .await;
@@ -160,17 +161,25 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
         &alice.id,
         NewChat {
             name: "capacity".into(),
-            member_ids: vec![bob.id.clone(), carol.id.clone()],
+            member_ids: vec![
+                UserId::trusted(bob.id.clone()),
+                UserId::trusted(carol.id.clone()),
+            ],
         },
     )
     .await
     .expect("chat");
-    let direct = Conversation::direct(&alice.id, &bob.id).unwrap();
-    let in_chat = Conversation::chat(&chat.id).unwrap();
+    let direct = Conversation::direct(
+        &UserId::trusted(alice.id.clone()),
+        &UserId::trusted(bob.id.clone()),
+    )
+    .unwrap();
+    let chat_id = ChatId::trusted(chat.id.clone());
+    let in_chat = Conversation::chat(&chat_id);
     let people = People {
         alice,
         bob,
-        chat_id: chat.id.clone(),
+        chat_id,
     };
 
     // One real send per conversation first, so that the measured sends update existing items
@@ -179,7 +188,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
     fill(&app, &in_chat, &people.alice.id, None, 98).await;
     for new in [
         NewMessage {
-            recipient_id: Some(people.bob.id.clone()),
+            recipient_id: Some(UserId::trusted(people.bob.id.clone())),
             content: PROBE.into(),
             ..Default::default()
         },
@@ -264,7 +273,7 @@ async fn a_chat_message_costs_the_same_for_2_100_and_1000_members() {
     for size in [2, 100, 1000] {
         let (owner, chat_id) = chat_of(&app, size).await;
         let new = NewMessage {
-            chat_id: Some(chat_id),
+            chat_id: Some(ChatId::trusted(chat_id)),
             content: PROBE.into(),
             ..Default::default()
         };

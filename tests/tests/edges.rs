@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chat_core::conversation::{Conversation, message_id};
+use chat_core::ids::ChatId;
 use chat_core::messages::PutMessage;
 use chat_core::messages::{Message, MessageType};
 use e2e::direct::{api_user, app, dynamodb};
@@ -454,7 +455,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
     let member = api_user(&app, "eds").await;
     let chat = api.create_chat(&owner, &[&member]).await;
     let chat_id = chat["id"].as_str().unwrap();
-    let conversation = Conversation::chat(chat_id).unwrap();
+    let conversation = Conversation::chat(&ChatId::trusted(chat_id));
     let ulid = ulid::Ulid::generate();
     let mut message = Message {
         id: message_id(&ulid.to_string(), &conversation.id()),

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chat_core::conversation::Conversation;
+use chat_core::ids::UserId;
 use chat_core::input::Limit;
+use chat_core::paging::PageRequest;
 use chat_lambda::api::messages as messages_api;
 use chat_lambda::config::Secret;
 use chat_lambda::domain::inbox;
 use chat_lambda::domain::messages;
-use chat_lambda::domain::paging::PageRequest;
 use chat_lambda::http::{ApiRequest, ApiResponse};
 use chat_lambda::{App, Config};
 use e2e::direct::{stored_user, token_for};
@@ -145,13 +146,14 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
     let alice = stored_user(&app, "unw").await;
     let bob = stored_user(&app, "unw").await;
     let token = token_for(&app, &alice);
-    let conversation = Conversation::direct(&alice.id, &bob.id).unwrap();
+    let alice_id = UserId::trusted(alice.id.clone());
+    let conversation = Conversation::direct(&alice_id, &UserId::trusted(bob.id.clone())).unwrap();
     let history = || async {
         let page = PageRequest {
             limit: Limit(10),
             cursor: None,
         };
-        messages::direct_history(&app, &bob.id, &alice.id, page)
+        messages::direct_history(&app, &bob.id, &alice_id, page)
             .await
             .unwrap()
             .items

@@ -8,9 +8,11 @@ use crate::messages::Message;
 /// the event is delivered).
 pub fn audience(conversation: &Conversation) -> Audience {
     match conversation {
-        Conversation::Direct { low, high } => Audience::Users(vec![low.clone(), high.clone()]),
+        Conversation::Direct { low, high } => {
+            Audience::Users(vec![low.to_string(), high.to_string()])
+        }
         Conversation::Chat(chat_id) => Audience::Chat {
-            chat_id: chat_id.clone(),
+            chat_id: chat_id.to_string(),
             except: None,
         },
     }
@@ -109,6 +111,7 @@ pub fn payload(change: Change<'_>) -> Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_users::{chat, user};
     use std::collections::BTreeMap;
 
     use crate::attachments::Attachment;
@@ -126,10 +129,11 @@ mod tests {
 
     fn message(conversation: &Conversation, sender: &str) -> Message {
         let (recipient_id, chat_id) = match conversation {
-            Conversation::Direct { low, high } => {
-                (Some(if low == sender { high } else { low }.clone()), None)
-            }
-            Conversation::Chat(id) => (None, Some(id.clone())),
+            Conversation::Direct { low, high } => (
+                Some(if low == sender { high } else { low }.to_string()),
+                None,
+            ),
+            Conversation::Chat(id) => (None, Some(id.to_string())),
         };
         Message {
             id: message_id(ULID, &conversation.id()),
@@ -175,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_direct_message_notifies_both_users() {
-        let conv = Conversation::direct(A, B).expect("two distinct users");
+        let conv = Conversation::direct(&user(A), &user(B)).expect("two distinct users");
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned()];
         assert_eq!(
@@ -189,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_chat_message_notifies_every_member_the_sender_included() {
-        let conv = Conversation::Chat("CHAT1".into());
+        let conv = Conversation::chat(&chat("CHAT1"));
         let m = message(&conv, B);
         let people = vec![A.to_owned(), B.to_owned(), C.to_owned()];
         assert_eq!(
@@ -203,7 +207,7 @@ mod tests {
 
     #[test]
     fn every_change_has_its_event_for_every_participant() {
-        let conv = Conversation::Chat("CHAT1".into());
+        let conv = Conversation::chat(&chat("CHAT1"));
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned(), C.to_owned()];
         let cases = [
@@ -251,7 +255,7 @@ mod tests {
 
     #[test]
     fn events_carry_the_message() {
-        let conv = Conversation::direct(A, B).expect("two distinct users");
+        let conv = Conversation::direct(&user(A), &user(B)).expect("two distinct users");
         let m = message(&conv, A);
         let people = vec![A.to_owned(), B.to_owned()];
         let created = notifications(Change::Created(&m), &Audience::Users(people.clone()));
@@ -281,7 +285,7 @@ mod tests {
     /// API Gateway's 128 KB push limit.
     #[test]
     fn the_largest_message_event_fits_in_one_push() {
-        let conv = Conversation::Chat("01JD8X3B1R0000000000000000".into());
+        let conv = Conversation::chat(&chat("01JD8X3B1R0000000000000000"));
         let mut m = message(&conv, A);
         // Quotes escape to two bytes, control characters to six.
         m.content = "\u{1}".repeat(MAX_CONTENT_CHARS);

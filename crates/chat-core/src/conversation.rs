@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{ChatId, UserId};
+
 /// The stored inbox entry keeps the same lowercase name (`strum`).
 #[derive(
     Debug,
@@ -32,45 +34,37 @@ pub enum ConversationKind {
 /// `d.<smaller user id>.<larger user id>` or `c.<chat_id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Conversation {
-    Direct { low: String, high: String },
-    Chat(String),
-}
-
-/// User and chat ids are ULIDs; anything with other characters (notably the `.` and `#` the
-/// keys use as separators) cannot name one, so it is refused before it reaches a key.
-pub fn is_entity_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    Direct { low: UserId, high: UserId },
+    Chat(ChatId),
 }
 
 impl Conversation {
     /// The conversation of two distinct users, in either order.
-    pub fn direct(a: &str, b: &str) -> Option<Self> {
-        if a == b || !is_entity_id(a) || !is_entity_id(b) {
+    /// The conversation of two distinct users, in either order; `None` for a user and itself.
+    pub fn direct(a: &UserId, b: &UserId) -> Option<Self> {
+        if a == b {
             return None;
         }
         let (low, high) = if a < b { (a, b) } else { (b, a) };
         Some(Conversation::Direct {
-            low: low.to_owned(),
-            high: high.to_owned(),
+            low: low.clone(),
+            high: high.clone(),
         })
     }
 
-    pub fn chat(chat_id: &str) -> Option<Self> {
-        is_entity_id(chat_id).then(|| Conversation::Chat(chat_id.to_owned()))
+    pub fn chat(chat_id: &ChatId) -> Self {
+        Conversation::Chat(chat_id.clone())
     }
 
     pub fn parse(id: &str) -> Option<Self> {
         if let Some(rest) = id.strip_prefix("d.") {
             let (low, high) = rest.split_once('.')?;
-            let conv = Conversation::direct(low, high)?;
+            let conv = Conversation::direct(&UserId::parse(low)?, &UserId::parse(high)?)?;
             // Only the canonical order names the conversation.
             return (matches!(&conv, Conversation::Direct { low: l, .. } if l == low))
                 .then_some(conv);
         }
-        Conversation::chat(id.strip_prefix("c.")?)
+        ChatId::parse(id.strip_prefix("c.")?).map(Conversation::Chat)
     }
 
     pub fn id(&self) -> String {
@@ -173,8 +167,9 @@ mod tests {
 
     #[test]
     fn conversation_ids_are_canonical() {
-        let d = Conversation::direct(B, A);
-        assert_eq!(d, Conversation::direct(A, B));
+        let (a, b) = (UserId::trusted(A), UserId::trusted(B));
+        let d = Conversation::direct(&b, &a);
+        assert_eq!(d, Conversation::direct(&a, &b));
         let id = d
             .as_ref()
             .map(Conversation::id)
@@ -182,16 +177,18 @@ mod tests {
         assert_eq!(id, format!("d.{A}.{B}"));
         assert_eq!(Conversation::parse(&id), d);
         assert_eq!(Conversation::parse(&format!("d.{B}.{A}")), None);
-        assert_eq!(Conversation::direct(A, A), None);
-        assert_eq!(Conversation::parse("c.X1"), Conversation::chat("X1"));
+        assert_eq!(Conversation::direct(&a, &a), None);
+        let x1 = Conversation::chat(&ChatId::trusted("X1"));
+        assert_eq!(Conversation::parse("c.X1"), Some(x1));
         assert_eq!(Conversation::parse("c.a.b"), None);
         assert_eq!(Conversation::parse("x.a"), None);
-        assert_eq!(Conversation::chat("a#b"), None);
+        assert_eq!(Conversation::parse("c.a#b"), None);
+        assert_eq!(Conversation::parse(&format!("d.{A}.b#c")), None);
     }
 
     #[test]
     fn message_ids_locate_the_message_and_refuse_tampering() {
-        let conv = Conversation::chat("CHAT1").expect("a valid chat id");
+        let conv = Conversation::chat(&ChatId::trusted("CHAT1"));
         let id = message_id(ULID, &conv.id());
         let parsed = MessageRef::parse(&id);
         assert_eq!(parsed.as_ref().map(|r| r.ulid.as_str()), Some(ULID));

@@ -10,10 +10,12 @@ pub mod connections;
 pub mod conversation;
 pub mod error;
 pub mod events;
+pub mod ids;
 pub mod input;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod messages;
+pub mod paging;
 pub mod ports;
 pub mod presence;
 pub mod rate_limits;

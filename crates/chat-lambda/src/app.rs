@@ -10,10 +10,10 @@ use chat_core::events::{LogNotifier, Notify};
 
 use crate::auth::{Passwords, Tokens};
 use crate::config::{Config, ConfigError, Secret};
-use crate::cursor::Cursors;
 use chat_aws::push::Delivery;
 use chat_aws::s3::Storage;
 use chat_aws::store::Store;
+use chat_core::paging::Cursors;
 
 pub struct App {
     pub config: Config,
@@ -58,7 +58,7 @@ impl App {
             notifier: notifier(delivery.as_ref()),
             passwords: Passwords::new(),
             tokens: Tokens::new(jwt_secret, config.token_ttl, config.refresh_token_ttl),
-            cursors: Cursors::new(jwt_secret),
+            cursors: Cursors::new(jwt_secret.expose()),
             delivery,
             store,
             config,

@@ -8,7 +8,6 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
-pub mod cursor;
 pub mod domain;
 pub mod fanout;
 pub mod http;

@@ -9,6 +9,8 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, ReturnConsumedCapacity, WriteRequest,
 };
 
+use chat_core::paging::{Position, PositionPart};
+
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::store::Key;
 
@@ -119,6 +121,32 @@ fn attribute_from_json(value: &serde_json::Value) -> StoreResult<AttributeValue>
         // Binary values: none of this application's items has one.
         _ => return Err(bad()),
     })
+}
+
+/// A key as the rules' opaque resume point: its string and number attributes (keys have no
+/// other kind).
+pub(crate) fn position_of(key: Key) -> Position {
+    Position(
+        key.into_iter()
+            .filter_map(|(name, value)| match value {
+                AttributeValue::S(s) => Some((name, PositionPart::S(s))),
+                AttributeValue::N(n) => Some((name, PositionPart::N(n))),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// The key a position names, for `ExclusiveStartKey`.
+pub(crate) fn key_at(position: Position) -> Key {
+    position
+        .0
+        .into_iter()
+        .map(|(name, part)| match part {
+            PositionPart::S(s) => (name, AttributeValue::S(s)),
+            PositionPart::N(n) => (name, AttributeValue::N(n)),
+        })
+        .collect()
 }
 
 /// The key to resume a Query after `item`: its table and index key attributes.

@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod chats;
 pub mod connections;
 pub mod conversations;
+mod history_ports;
 pub mod inbox;
 pub(crate) mod items;
 pub mod limits;
@@ -29,7 +30,7 @@ use chat_core::error::{BoxError, Error};
 use crate::config::Tables;
 
 /// A DynamoDB key: where a paged `Query` goes on (`LastEvaluatedKey`, `ExclusiveStartKey`).
-pub type Key = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+pub(crate) type Key = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

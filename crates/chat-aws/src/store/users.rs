@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
+use chat_core::paging::Position;
 use chat_core::users::{PublicUser, User};
 
-use super::items::s;
+use super::items::{key_at, position_of, s};
 use super::{Store, StoreError, StoreResult, corrupt};
-use crate::store::Key;
 
 /// GSIs serving prefix search: partition = first character of the lower-cased name, sort key =
 /// the lower-cased name, so a search is a `begins_with` Query that reads at most `limit` items.
@@ -221,14 +221,14 @@ impl Store {
     pub async fn list_users(
         &self,
         limit: i32,
-        start: Option<Key>,
-    ) -> StoreResult<(Vec<User>, Option<Key>)> {
+        start: Option<Position>,
+    ) -> StoreResult<(Vec<User>, Option<Position>)> {
         let out = self
             .client
             .scan()
             .table_name(&self.tables.users)
             .limit(limit)
-            .set_exclusive_start_key(start)
+            .set_exclusive_start_key(start.map(key_at))
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -238,7 +238,7 @@ impl Store {
             .into_iter()
             .map(|item| serde_dynamo::from_item(item).map_err(|e| corrupt(format!("user: {e}"))))
             .collect::<StoreResult<Vec<User>>>()?;
-        Ok((users, out.last_evaluated_key))
+        Ok((users, out.last_evaluated_key.map(position_of)))
     }
 
     /// Users whose username or display name starts with `prefix` (any case): one Query on each

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
+use crate::ids::UserId;
 use crate::input::check_len;
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -47,15 +48,16 @@ pub struct NewChat {
     pub name: String,
     /// Existing users; the creator is always a member.
     #[serde(default)]
-    #[schema(max_items = 98)]
-    pub member_ids: Vec<String>,
+    #[schema(max_items = 98, value_type = Vec<String>)]
+    pub member_ids: Vec<UserId>,
 }
 
 /// `POST /chats/{chat_id}/members`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"user_id": "01JDQ3YF4T2W6X8Z0B3C5D7E9G"}))]
 pub struct NewMember {
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
 }
 
 pub fn validate_name(name: &str) -> Result<()> {

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use super::MemoryStore;
 use crate::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared};
 use crate::error::{Error, Result};
+use crate::ids::AttachmentId;
 use crate::messages::{Message, MessageType};
 use crate::ports::AttachmentFiles;
 
@@ -17,11 +18,11 @@ impl AttachmentFiles for MemoryStore {
     async fn prepare(
         &self,
         me: &str,
-        ids: &[String],
+        ids: &[AttachmentId],
         message_type: MessageType,
     ) -> Result<Prepared> {
         let refused = |message: String| Error::validation("attachment_ids", message);
-        let unique: HashSet<&String> = ids.iter().collect();
+        let unique: HashSet<&AttachmentId> = ids.iter().collect();
         if ids.is_empty() || ids.len() > MAX_ATTACHMENTS || unique.len() != ids.len() {
             return Err(refused(format!(
                 "attachment_ids must hold 1 to {MAX_ATTACHMENTS} distinct ids"
@@ -36,7 +37,7 @@ impl AttachmentFiles for MemoryStore {
         let state = self.state()?;
         let uploads = ids
             .iter()
-            .map(|id| match state.uploads.get(id) {
+            .map(|id| match state.uploads.get(id.as_str()) {
                 Some(upload)
                     if upload.owner_id == me && upload.state == AttachmentState::Pending =>
                 {

@@ -2,10 +2,11 @@ use super::MemoryStore;
 use crate::chats::{AddMember, Chat, RemoveMember};
 use crate::conversation::Conversation;
 use crate::error::{Error, Result};
+use crate::ids::ChatId;
 use crate::ports::{ChatStore, Joining};
 
 fn conversation_id(chat_id: &str) -> String {
-    Conversation::Chat(chat_id.to_owned()).id()
+    Conversation::Chat(ChatId::trusted(chat_id)).id()
 }
 
 impl ChatStore for MemoryStore {

@@ -5,6 +5,7 @@
 mod attachments;
 mod chats;
 mod conversations;
+mod history;
 mod message_changes;
 mod messages;
 mod presence;

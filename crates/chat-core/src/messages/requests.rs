@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::MessageType;
+use crate::ids::{AttachmentId, ChatId, UserId};
 
 /// `POST /messages` and the WebSocket `sendMessage` action: exactly one of `recipient_id` and
 /// `chat_id`.
@@ -15,9 +16,11 @@ use super::MessageType;
 }))]
 pub struct NewMessage {
     /// The other user of a direct conversation.
-    pub recipient_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub recipient_id: Option<UserId>,
     /// A chat the sender is a member of.
-    pub chat_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub chat_id: Option<ChatId>,
     /// 1..4000 characters; 0..4000 with `attachment_ids`.
     #[schema(min_length = 0, max_length = 4000)]
     #[serde(default)]
@@ -27,8 +30,8 @@ pub struct NewMessage {
     pub message_type: Option<MessageType>,
     /// 1 to 10 of the sender's own uploads (`POST /attachments`), each not attached before and
     /// in storage with its declared size and type.
-    #[schema(min_items = 1, max_items = 10)]
-    pub attachment_ids: Option<Vec<String>>,
+    #[schema(min_items = 1, max_items = 10, value_type = Option<Vec<String>>)]
+    pub attachment_ids: Option<Vec<AttachmentId>>,
     /// A message of the same conversation.
     pub reply_to_id: Option<String>,
     /// Idempotency key: the same sender with the same key gets the first message back.
@@ -67,8 +70,10 @@ pub struct ReactionQuery {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"action": "typing", "chat_id": "01JDQ40B5HZ3K6S9D1F4G7J2LM", "is_typing": true}))]
 pub struct TypingSignal {
-    pub recipient_id: Option<String>,
-    pub chat_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub recipient_id: Option<UserId>,
+    #[schema(value_type = Option<String>)]
+    pub chat_id: Option<ChatId>,
     #[serde(default = "typing_default")]
     #[schema(default = true)]
     pub is_typing: bool,

@@ -2,6 +2,7 @@ use std::future::Future;
 
 use crate::attachments::Prepared;
 use crate::error::Result;
+use crate::ids::AttachmentId;
 use crate::messages::{Message, MessageType};
 
 /// The files behind attachments: uploads checked against object storage before a send, and
@@ -12,7 +13,7 @@ pub trait AttachmentFiles: Sync {
     fn prepare(
         &self,
         me: &str,
-        ids: &[String],
+        ids: &[AttachmentId],
         message_type: MessageType,
     ) -> impl Future<Output = Result<Prepared>> + Send;
 

@@ -3,6 +3,7 @@ use std::future::Future;
 use crate::attachments::Upload;
 use crate::error::Result;
 use crate::messages::{Changed, Message, PutMessage, ReactionBounds};
+use crate::paging::Position;
 
 /// The uploads a new message attaches, and the sender's quota.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,28 @@ pub trait MessageStore: Sync {
         sender_id: &str,
         client_message_id: &str,
     ) -> impl Future<Output = Result<Option<(String, String)>>> + Send;
+}
+
+/// A conversation's messages a page at a time: at most `limit`, from `start` (the previous
+/// page's position), and where the next page starts, `None` only when nothing follows.
+pub trait MessageHistory: Sync {
+    /// Newest first.
+    fn newest_messages(
+        &self,
+        conversation_id: &str,
+        limit: i32,
+        start: Option<Position>,
+    ) -> impl Future<Output = Result<(Vec<Message>, Option<Position>)>> + Send;
+
+    /// The messages created or changed after `after_seq`, oldest change first, each in its
+    /// current state.
+    fn changed_messages(
+        &self,
+        conversation_id: &str,
+        after_seq: u64,
+        limit: i32,
+        start: Option<Position>,
+    ) -> impl Future<Output = Result<(Vec<Message>, Option<Position>)>> + Send;
 }
 
 /// Changes to stored messages, each one conditional write that takes the conversation's next

@@ -20,7 +20,7 @@ mod users;
 pub use attachments::AttachmentFiles;
 pub use chats::{ChatStore, Joining};
 pub use conversations::ConversationCounters;
-pub use messages::{Attach, MessageChanges, MessageStore, ReadPositions};
+pub use messages::{Attach, MessageChanges, MessageHistory, MessageStore, ReadPositions};
 pub use presence::{PresenceAudience, PresenceSubscriptions};
 pub use sessions::SessionStore;
 pub use tokens::{IssuedToken, TokenIssuer, Verified};

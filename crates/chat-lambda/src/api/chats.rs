@@ -4,25 +4,31 @@ use std::sync::Arc;
 
 use chat_core::chats::{Chat, NewChat, NewMember, rules};
 use chat_core::error::ErrorBody;
-use chat_core::error::Result;
+use chat_core::error::{Error, Result};
+use chat_core::ids::{ChatId, UserId};
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::chats;
-use crate::domain::paging::{Page, PageRequest};
 use crate::http::{ApiRequest, ApiResponse};
+use chat_core::paging::{Page, PageRequest};
 
+/// Ids in the path are parsed here; one that cannot name a chat or user (`None`) names none
+/// that exists, so the handler answers 404, but only after the checks that answered first
+/// before ids were typed (the token, the write limit, the body).
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["chats"]) => create(app, &req).await,
         (&Method::GET, ["chats"]) => list(app, &req).await,
-        (&Method::GET, ["chats", chat_id]) => get(app, &req, chat_id).await,
-        (&Method::POST, ["chats", chat_id, "members"]) => add_member(app, &req, chat_id).await,
+        (&Method::GET, ["chats", chat_id]) => get(app, &req, ChatId::parse(chat_id)).await,
+        (&Method::POST, ["chats", chat_id, "members"]) => {
+            add_member(app, &req, ChatId::parse(chat_id)).await
+        }
         (&Method::DELETE, ["chats", chat_id, "members", user_id]) => {
-            remove_member(app, &req, chat_id, user_id).await
+            remove_member(app, &req, ChatId::parse(chat_id), UserId::parse(user_id)).await
         }
         (_, path) => unrouted(allowed(path)),
     }
@@ -74,10 +80,15 @@ pub(super) async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
         (status = 404, description = "No such chat, or the caller is not a member (`not_found`)", body = ErrorBody),
         AuthFailures, Failures,
     ))]
-pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
+pub(super) async fn get(
+    app: &App,
+    req: &ApiRequest,
+    chat_id: Option<ChatId>,
+) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
+    let chat_id = chat_id.ok_or(Error::NotFound)?;
     Ok(ApiResponse::ok(
-        &rules::get(&app.store, &me.id, chat_id).await?,
+        &rules::get(&app.store, &me.id, &chat_id).await?,
     ))
 }
 
@@ -91,10 +102,15 @@ pub(super) async fn get(app: &App, req: &ApiRequest, chat_id: &str) -> Result<Ap
         (status = 404, description = "No such chat or user (`not_found`)", body = ErrorBody),
         AuthFailures, BodyFailures, Failures,
     ))]
-pub(super) async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Result<ApiResponse> {
+pub(super) async fn add_member(
+    app: &App,
+    req: &ApiRequest,
+    chat_id: Option<ChatId>,
+) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let new: NewMember = req.body()?;
-    let chat = rules::add_member(&app.store, &me.id, chat_id, &new.user_id).await?;
+    let chat_id = chat_id.ok_or(Error::NotFound)?;
+    let chat = rules::add_member(&app.store, &me.id, &chat_id, &new.user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }
 
@@ -114,10 +130,13 @@ pub(super) async fn add_member(app: &App, req: &ApiRequest, chat_id: &str) -> Re
 pub(super) async fn remove_member(
     app: &App,
     req: &ApiRequest,
-    chat_id: &str,
-    user_id: &str,
+    chat_id: Option<ChatId>,
+    user_id: Option<UserId>,
 ) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    let chat = rules::remove_member(&app.store, &me.id, chat_id, user_id).await?;
+    let chat_id = chat_id.ok_or(Error::NotFound)?;
+    // Nobody can be a member under an id that cannot name a user.
+    let user_id = user_id.ok_or(Error::NotFound)?;
+    let chat = rules::remove_member(&app.store, &me.id, &chat_id, &user_id).await?;
     Ok(ApiResponse::ok(&chat))
 }

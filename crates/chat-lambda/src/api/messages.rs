@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use chat_core::error::ErrorBody;
-use chat_core::error::Result;
+use chat_core::error::{Error, Result};
 use chat_core::events::Outcome;
+use chat_core::ids::{ChatId, UserId};
 use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
 use lambda_http::http::Method;
 
@@ -15,18 +16,22 @@ use crate::app::App;
 use crate::domain::attachments::Files;
 use crate::domain::inbox::{self, InboxItem};
 use crate::domain::messages::{self, HistoryQuery};
-use crate::domain::paging::{Page, PageRequest};
 use crate::http::{ApiRequest, ApiResponse};
+use chat_core::paging::{Page, PageRequest};
 
+/// User and chat ids in the path are parsed here; one that cannot name any (`None`) is 404 from
+/// the handler, after the token and the query, which answered first before ids were typed.
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();
     match (&req.method, req.segments().as_slice()) {
         (&Method::POST, ["messages"]) => send(app, &req).await,
         (&Method::GET, ["messages", "conversations"]) => inbox(app, &req).await,
         (&Method::GET, ["messages", "conversation", user_id]) => {
-            direct_history(app, &req, user_id).await
+            direct_history(app, &req, UserId::parse(user_id)).await
         }
-        (&Method::GET, ["messages", "chat", chat_id]) => chat_history(app, &req, chat_id).await,
+        (&Method::GET, ["messages", "chat", chat_id]) => {
+            chat_history(app, &req, ChatId::parse(chat_id)).await
+        }
         (&Method::GET, ["messages", id]) => get(app, &req, id).await,
         (&Method::PUT, ["messages", id]) => edit(app, &req, id).await,
         (&Method::DELETE, ["messages", id]) => delete(app, &req, id).await,
@@ -110,11 +115,12 @@ pub(super) async fn inbox(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 pub(super) async fn direct_history(
     app: &App,
     req: &ApiRequest,
-    user_id: &str,
+    user_id: Option<UserId>,
 ) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let page =
-        messages::direct_history(app, &me.id, user_id, req.query_as::<HistoryQuery>()?).await?;
+    let query = req.query_as::<HistoryQuery>()?;
+    let peer = user_id.ok_or(Error::NotFound)?;
+    let page = messages::direct_history(app, &me.id, &peer, query).await?;
     Ok(ApiResponse::page(&page))
 }
 
@@ -131,11 +137,12 @@ pub(super) async fn direct_history(
 pub(super) async fn chat_history(
     app: &App,
     req: &ApiRequest,
-    chat_id: &str,
+    chat_id: Option<ChatId>,
 ) -> Result<ApiResponse> {
     let me = caller(app, req).await?;
-    let page =
-        messages::chat_history(app, &me.id, chat_id, req.query_as::<HistoryQuery>()?).await?;
+    let query = req.query_as::<HistoryQuery>()?;
+    let chat_id = chat_id.ok_or(Error::NotFound)?;
+    let page = messages::chat_history(app, &me.id, &chat_id, query).await?;
     Ok(ApiResponse::page(&page))
 }
 

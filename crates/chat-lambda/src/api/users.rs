@@ -15,9 +15,9 @@ use lambda_http::http::Method;
 use super::failures::{AuthFailures, BodyFailures, Failures};
 use super::{caller, unrouted};
 use crate::app::App;
-use crate::domain::paging::{Page, PageRequest};
 use crate::domain::users::{self, sessions};
 use crate::http::{ApiRequest, ApiResponse};
+use chat_core::paging::{Page, PageRequest};
 
 pub async fn route(app: Arc<App>, req: ApiRequest) -> Result<ApiResponse> {
     let app = app.as_ref();

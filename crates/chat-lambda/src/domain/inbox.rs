@@ -7,21 +7,21 @@
 //! therefore grows with the user's number of conversations, which it caps
 //! ([`MAX_INBOX_CHATS`], [`MAX_INBOX_DIRECT`]), and never with chat sizes or message counts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use chat_core::chats::Chat;
 use chat_core::conversation::{Conversation, ConversationKind};
 use chat_core::error::{Error, Result};
+use chat_core::ids::ChatId;
 use chat_core::messages::Message;
 use chat_core::users::PublicUser;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::paging::{Page, PageRequest};
-use crate::app::App;
-use chat_aws::store::Key;
 use chat_aws::store::conversations::ConversationState;
+use chat_core::paging::{self, Page, PageRequest, PositionPart};
+
+use crate::app::App;
 
 /// An inbox entry as clients see it: exactly one of `peer` and `chat` is set, except that the
 /// peer of a deleted account is `null`.
@@ -52,21 +52,26 @@ struct Position {
 }
 
 impl Position {
-    fn key(&self) -> Key {
-        Key::from([
+    /// As a cursor carries it: the inbox is merged here, not paged by one Query, so its
+    /// position is this order's, not a table key.
+    fn resume_point(&self) -> paging::Position {
+        paging::Position(BTreeMap::from([
             (
                 "last_activity".to_owned(),
-                AttributeValue::S(self.last_activity.clone()),
+                PositionPart::S(self.last_activity.clone()),
             ),
             (
                 "conversation_id".to_owned(),
-                AttributeValue::S(self.conversation_id.clone()),
+                PositionPart::S(self.conversation_id.clone()),
             ),
-        ])
+        ]))
     }
 
-    fn from_key(key: &Key) -> Option<Self> {
-        let text = |name: &str| key.get(name)?.as_s().ok().cloned();
+    fn from_resume_point(position: &paging::Position) -> Option<Self> {
+        let text = |name: &str| match position.0.get(name)? {
+            PositionPart::S(text) => Some(text.clone()),
+            PositionPart::N(_) => None,
+        };
         Some(Position {
             last_activity: text("last_activity")?,
             conversation_id: text("conversation_id")?,
@@ -86,9 +91,9 @@ struct Row {
 
 pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxItem>> {
     let scope = scope(me);
-    let after = match page.start(app, &scope)? {
+    let after = match page.start(&app.cursors, &scope)? {
         Some(key) => Some(
-            Position::from_key(&key)
+            Position::from_resume_point(&key)
                 .ok_or_else(|| Error::validation("cursor", "the cursor is not an inbox cursor"))?,
         ),
         None => None,
@@ -103,7 +108,7 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxI
         .chain(
             chat_ids
                 .iter()
-                .map(|id| Conversation::Chat(id.clone()).id()),
+                .map(|id| Conversation::Chat(ChatId::trusted(id.clone())).id()),
         )
         .collect();
     let states: HashMap<String, ConversationState> = app
@@ -138,7 +143,7 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxI
         })
         .chain(chat_ids.iter().filter_map(|id| {
             row(
-                &Conversation::Chat(id.clone()).id(),
+                &Conversation::Chat(ChatId::trusted(id.clone())).id(),
                 None,
                 Some(id.clone()),
                 None,
@@ -151,10 +156,10 @@ pub async fn inbox(app: &App, me: &str, page: PageRequest) -> Result<Page<InboxI
     let next = (rows.len() > limit)
         .then(|| rows.get(limit.saturating_sub(1)))
         .flatten();
-    let next = next.map(|r| r.position.key());
+    let next = next.map(|r| r.position.resume_point());
     rows.truncate(limit);
     let items = details(app, me, rows).await?;
-    Ok(Page::new(app, &scope, items, next))
+    Ok(Page::new(&app.cursors, &scope, items, next))
 }
 
 /// The page's rows with their last messages, peers, chats and unread counts.

@@ -4,6 +4,5 @@ pub mod attachments;
 pub mod chats;
 pub mod inbox;
 pub mod messages;
-pub mod paging;
 pub mod presence;
 pub mod users;

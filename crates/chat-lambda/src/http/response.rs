@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::paging::Page;
+use chat_core::paging::Page;
 
 /// API Gateway's own body when no route matches a path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

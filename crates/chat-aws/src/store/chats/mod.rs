@@ -7,8 +7,10 @@
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, TransactWriteItem, Update};
 use chat_core::chats::Chat;
 use chat_core::conversation::Conversation;
+use chat_core::ids::ChatId;
+use chat_core::paging::Position;
 
-use super::items::{Item, n, opt_n, opt_s, req_s, s, split_page, string_set};
+use super::items::{Item, key_at, n, opt_n, opt_s, position_of, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::store::Key;
 
@@ -20,9 +22,9 @@ const MEMBER_PAGE_KEY: [&str; 4] = ["pk", "sk", "member_id", "joined_at"];
 const READ_COUNT: &str = "read_count";
 
 /// The chat's conversation (the key of its messages and of its item in the conversations
-/// table).
+/// table). The store is handed only ids the rules parsed or read back from its tables.
 fn conversation_id(chat_id: &str) -> String {
-    Conversation::Chat(chat_id.to_owned()).id()
+    Conversation::chat(&ChatId::trusted(chat_id)).id()
 }
 
 fn chat_pk(chat_id: &str) -> String {
@@ -180,13 +182,13 @@ impl Store {
         &self,
         user_id: &str,
         limit: i32,
-        start: Option<Key>,
-    ) -> StoreResult<(Vec<String>, Option<Key>)> {
+        start: Option<Position>,
+    ) -> StoreResult<(Vec<String>, Option<Position>)> {
         let (items, last_evaluated) = self
-            .query_member_index(user_id, Some(limit.saturating_add(1)), start)
+            .query_member_index(user_id, Some(limit.saturating_add(1)), start.map(key_at))
             .await?;
         let (items, next) = split_page(items, limit, last_evaluated, &MEMBER_PAGE_KEY);
-        Ok((chat_ids_of(&items)?, next))
+        Ok((chat_ids_of(&items)?, next.map(position_of)))
     }
 
     /// The ids of `user_id`'s chats, most recently joined first, at most `max`.

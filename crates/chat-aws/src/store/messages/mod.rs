@@ -9,14 +9,14 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem};
 use chat_core::conversation::Fanout;
 use chat_core::messages::{Message, PutMessage};
+use chat_core::paging::Position;
 use chat_core::ports::Attach;
 
 use super::chats::member_read_position;
 use super::conversations::{Advance, Sequenced};
 use super::inbox::direct_entries;
-use super::items::{n, req_s, s, split_page};
+use super::items::{key_at, n, position_of, req_s, s, split_page};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
-use crate::store::Key;
 
 mod changes;
 mod reactions;
@@ -209,8 +209,8 @@ impl Store {
         &self,
         conversation_id: &str,
         limit: i32,
-        start: Option<Key>,
-    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+        start: Option<Position>,
+    ) -> StoreResult<(Vec<Message>, Option<Position>)> {
         let query = self
             .client
             .query()
@@ -229,8 +229,8 @@ impl Store {
         conversation_id: &str,
         after_seq: u64,
         limit: i32,
-        start: Option<Key>,
-    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+        start: Option<Position>,
+    ) -> StoreResult<(Vec<Message>, Option<Position>)> {
         let query = self
             .client
             .query()
@@ -251,12 +251,12 @@ impl Store {
         &self,
         query: QueryFluentBuilder,
         limit: i32,
-        start: Option<Key>,
+        start: Option<Position>,
         page_key: &[&str],
-    ) -> StoreResult<(Vec<Message>, Option<Key>)> {
+    ) -> StoreResult<(Vec<Message>, Option<Position>)> {
         let out = query
             .limit(limit.saturating_add(1))
-            .set_exclusive_start_key(start)
+            .set_exclusive_start_key(start.map(key_at))
             .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
@@ -273,6 +273,6 @@ impl Store {
             .iter()
             .map(message_from_item)
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok((messages, next))
+        Ok((messages, next.map(position_of)))
     }
 }

@@ -1,11 +1,13 @@
 //! The rules of messages that need storage: sending and typing ([`send`]); edits, tombstones,
-//! reactions and read marks ([`changes`]). History, which pages through the store with signed
-//! cursors, is the REST adapter's for now.
+//! reactions and read marks ([`changes`]); the history and the catch-up after a sequence
+//! number, a page at a time ([`history`]).
 
 mod changes;
+mod history;
 mod send;
 
 pub use changes::{add_reaction, delete, edit, get, mark_read, remove_reaction};
+pub use history::{HistoryQuery, history};
 pub use send::{Sent, send, typing};
 
 #[cfg(test)]

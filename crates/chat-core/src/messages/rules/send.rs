@@ -9,6 +9,7 @@ use crate::chats::rules::takes_part;
 use crate::conversation::{Conversation, Fanout, MessageRef, message_id};
 use crate::error::{Error, Result};
 use crate::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
+use crate::ids::{ChatId, UserId};
 use crate::input::check_len;
 use crate::messages::{
     MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageType, NewMessage, PutMessage, TypingSignal,
@@ -31,8 +32,8 @@ pub struct Sent {
 async fn target(
     store: &impl UserDirectory,
     me: &str,
-    recipient_id: Option<&str>,
-    chat_id: Option<&str>,
+    recipient_id: Option<&UserId>,
+    chat_id: Option<&ChatId>,
 ) -> Result<Conversation> {
     match (recipient_id, chat_id) {
         (Some(recipient), None) => {
@@ -42,13 +43,14 @@ async fn target(
                     "recipient_id must be another user",
                 ));
             }
-            let conversation = Conversation::direct(me, recipient).ok_or(Error::NotFound)?;
+            let conversation =
+                Conversation::direct(&UserId::trusted(me), recipient).ok_or(Error::NotFound)?;
             if !store.user_exists(recipient).await? {
                 return Err(Error::NotFound);
             }
             Ok(conversation)
         }
-        (None, Some(chat_id)) => Conversation::chat(chat_id).ok_or(Error::NotFound),
+        (None, Some(chat_id)) => Ok(Conversation::chat(chat_id)),
         _ => Err(Error::validation(
             "recipient_id",
             "exactly one of recipient_id and chat_id is required",
@@ -71,8 +73,8 @@ pub async fn typing<S>(store: &S, me: &str, signal: &TypingSignal) -> Result<Vec
 where
     S: UserDirectory + ChatStore,
 {
-    let recipient_id = signal.recipient_id.as_deref();
-    let chat_id = signal.chat_id.as_deref();
+    let recipient_id = signal.recipient_id.as_ref();
+    let chat_id = signal.chat_id.as_ref();
     let conversation = target(store, me, recipient_id, chat_id).await?;
     let others = match &conversation {
         Conversation::Chat(chat_id) => {
@@ -80,19 +82,19 @@ where
                 return Err(refused(store, chat_id).await);
             }
             Audience::Chat {
-                chat_id: chat_id.clone(),
+                chat_id: chat_id.to_string(),
                 except: Some(me.to_owned()),
             }
         }
         Conversation::Direct { low, high } => {
-            Audience::Users(vec![if low == me { high } else { low }.clone()])
+            Audience::Users(vec![if low == me { high } else { low }.to_string()])
         }
     };
     let event = Event::new(Payload::Typing(TypingEvent {
         conversation_id: conversation.id(),
         user_id: me.to_owned(),
-        recipient_id: signal.recipient_id.clone(),
-        chat_id: signal.chat_id.clone(),
+        recipient_id: signal.recipient_id.clone().map(String::from),
+        chat_id: signal.chat_id.clone().map(String::from),
         is_typing: signal.is_typing,
     }));
     Ok(vec![Notification::to_audience(others, event)])
@@ -121,12 +123,7 @@ where
 
     // The recipient and the replied-to message are independent reads.
     let conversation = futures::try_join!(
-        target(
-            store,
-            me,
-            new.recipient_id.as_deref(),
-            new.chat_id.as_deref()
-        ),
+        target(store, me, new.recipient_id.as_ref(), new.chat_id.as_ref()),
         check_reply_to(store, me, new)
     )?
     .0;
@@ -201,8 +198,8 @@ where
         id: message_id(&ulid_text, &conversation_id),
         conversation_id,
         sender_id: me.to_owned(),
-        recipient_id: new.recipient_id.clone(),
-        chat_id: new.chat_id.clone(),
+        recipient_id: new.recipient_id.clone().map(String::from),
+        chat_id: new.chat_id.clone().map(String::from),
         content: new.content.clone(),
         message_type,
         reply_to_id: new.reply_to_id.clone(),
@@ -271,9 +268,9 @@ async fn check_reply_to(store: &impl MessageStore, me: &str, new: &NewMessage) -
             "reply_to_id must be a message of the same conversation",
         )
     };
-    let addressed = match (new.recipient_id.as_deref(), new.chat_id.as_deref()) {
-        (Some(recipient), None) => Conversation::direct(me, recipient),
-        (None, Some(chat_id)) => Conversation::chat(chat_id),
+    let addressed = match (&new.recipient_id, &new.chat_id) {
+        (Some(recipient), None) => Conversation::direct(&UserId::trusted(me), recipient),
+        (None, Some(chat_id)) => Some(Conversation::chat(chat_id)),
         // `target` reports the addressing error.
         _ => return Ok(()),
     };

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared, Upload, over_quota};
-use chat_core::conversation::is_entity_id;
 use chat_core::error::{Error, Result};
+use chat_core::ids::AttachmentId;
 use chat_core::messages::{Message, MessageType};
 
 use crate::app::App;
@@ -24,7 +24,7 @@ fn refused(message: impl Into<String>) -> Error {
 pub async fn prepare(
     app: &App,
     me: &str,
-    ids: &[String],
+    ids: &[AttachmentId],
     message_type: MessageType,
 ) -> Result<Prepared> {
     if ids.is_empty() || ids.len() > MAX_ATTACHMENTS {
@@ -32,7 +32,7 @@ pub async fn prepare(
             "attachment_ids must hold 1 to {MAX_ATTACHMENTS} ids"
         )));
     }
-    let unique: HashSet<&String> = ids.iter().collect();
+    let unique: HashSet<&AttachmentId> = ids.iter().collect();
     if unique.len() != ids.len() {
         return Err(refused("attachment_ids must not repeat an id"));
     }
@@ -44,12 +44,10 @@ pub async fn prepare(
     }
     let storage = app.storage()?;
     let unknown = |id: &str| refused(format!("attachment {id} is not an upload of yours"));
-    if let Some(bad) = ids.iter().find(|id| !is_entity_id(id)) {
-        return Err(unknown(bad));
-    }
+    let keys: Vec<String> = ids.iter().map(AttachmentId::to_string).collect();
     let mut found: HashMap<String, Upload> = app
         .store
-        .get_uploads(ids)
+        .get_uploads(&keys)
         .await?
         .into_iter()
         .map(|u| (u.attachment_id.clone(), u))
@@ -57,7 +55,7 @@ pub async fn prepare(
     let mut uploads = Vec::with_capacity(ids.len());
     for id in ids {
         let upload = found
-            .remove(id)
+            .remove(id.as_str())
             .filter(|u| u.owner_id == me)
             .ok_or_else(|| unknown(id))?;
         if upload.state != AttachmentState::Pending {

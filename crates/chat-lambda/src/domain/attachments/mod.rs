@@ -11,6 +11,7 @@ use chat_core::attachments::{
 use chat_core::chats::rules::takes_part;
 use chat_core::conversation::MessageRef;
 use chat_core::error::{Error, Result};
+use chat_core::ids::AttachmentId;
 use chat_core::messages::{Message, MessageType};
 use chat_core::ports::AttachmentFiles;
 use chat_core::time::unix_seconds;
@@ -30,7 +31,7 @@ impl AttachmentFiles for Files<'_> {
     async fn prepare(
         &self,
         me: &str,
-        ids: &[String],
+        ids: &[AttachmentId],
         message_type: MessageType,
     ) -> Result<Prepared> {
         prepare(self.0, me, ids, message_type).await
@@ -121,13 +122,13 @@ pub async fn request_upload(app: &App, me: &str, request: &UploadRequest) -> Res
 /// A fresh download URL for a participant of the attachment's conversation (or the uploader of
 /// a pending upload); 404 for everyone else, as for the message itself.
 pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<String> {
-    if !chat_core::conversation::is_entity_id(attachment_id) {
+    let Some(attachment_id) = AttachmentId::parse(attachment_id) else {
         return Err(Error::NotFound);
-    }
+    };
     let storage = app.storage()?;
     let upload = app
         .store
-        .get_upload(attachment_id)
+        .get_upload(&attachment_id)
         .await?
         .ok_or(Error::NotFound)?;
     let allowed = match (&upload.state, &upload.message_id) {

@@ -4,8 +4,8 @@ pub mod sessions;
 
 use std::collections::BTreeMap;
 
-use chat_core::conversation::is_entity_id;
 use chat_core::error::{Error, Result};
+use chat_core::ids::UserId;
 use chat_core::input::check_len;
 use chat_core::rate_limits::Bucket;
 use chat_core::time::now_rfc3339;
@@ -16,10 +16,10 @@ use chat_core::users::{
     validate_email, validate_password, validate_username,
 };
 
-use super::paging::{Page, PageRequest};
 use crate::app::App;
 use crate::limits;
 use chat_aws::store::users::{CreateUser, Handle, SaveUser, SearchPage};
+use chat_core::paging::{Page, PageRequest};
 
 /// Creates an account; a valid request counts against `source_ip`'s registrations.
 pub async fn register(app: &App, reg: Registration, source_ip: &str) -> Result<User> {
@@ -101,11 +101,11 @@ pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> 
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
-    if !is_entity_id(id) {
+    let Some(id) = UserId::parse(id) else {
         return Err(Error::NotFound);
-    }
+    };
     app.store
-        .get_user(id)
+        .get_user(&id)
         .await?
         .map(|u| u.public())
         .ok_or(Error::NotFound)
@@ -115,10 +115,10 @@ pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
 const LIST_SCOPE: &str = "users";
 
 pub async fn list(app: &App, page: PageRequest) -> Result<Page<PublicUser>> {
-    let start = page.start(app, LIST_SCOPE)?;
+    let start = page.start(&app.cursors, LIST_SCOPE)?;
     let (users, next) = app.store.list_users(page.limit(), start).await?;
     let users = users.iter().map(User::public).collect();
-    Ok(Page::new(app, LIST_SCOPE, users, next))
+    Ok(Page::new(&app.cursors, LIST_SCOPE, users, next))
 }
 
 pub async fn search(app: &App, query: &SearchQuery) -> Result<SearchPage> {

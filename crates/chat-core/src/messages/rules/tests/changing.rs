@@ -60,7 +60,7 @@ fn a_deleted_message_is_a_tombstone_that_stays_deleted() {
     store.put_upload(upload.clone()).expect("stored");
     let with_file = NewMessage {
         message_type: Some(MessageType::File),
-        attachment_ids: Some(vec![upload.attachment_id.clone()]),
+        attachment_ids: Some(vec![AttachmentId::trusted(upload.attachment_id.clone())]),
         ..to_user(BOB, "see attached")
     };
     let message = sent(&store, ADA, &with_file).expect("sent").value.message;
@@ -163,10 +163,11 @@ fn a_message_takes_a_bounded_number_of_emoji_and_reactions() {
         .expect("sent")
         .value
         .message;
-    for (n, user) in crowd.iter().enumerate() {
-        block_on(chats::rules::add_member(&store, ADA, &chat_id, user)).expect("joined");
+    for (n, member) in crowd.iter().enumerate() {
+        let (chat_id, member_id) = (chat(&chat_id), user(member));
+        block_on(chats::rules::add_member(&store, ADA, &chat_id, &member_id)).expect("joined");
         let emoji = format!(":e{}:", n % MAX_DISTINCT_REACTIONS);
-        block_on(add_reaction(&store, &store, user, &message.id, &emoji)).expect("room left");
+        block_on(add_reaction(&store, &store, member, &message.id, &emoji)).expect("room left");
     }
     block_on(add_reaction(&store, &store, ADA, &message.id, ":e0:")).expect("the last place");
     let too_many = block_on(add_reaction(&store, &store, ADA, &message.id, ":e1:"));

@@ -1,6 +1,7 @@
 //! The message rules against the memory store: no database.
 
 mod changing;
+mod history;
 mod sending;
 
 use futures::executor::block_on;
@@ -12,7 +13,8 @@ use crate::events::{Audience, EventType, Notification, Outcome};
 use crate::memory::MemoryStore;
 use crate::messages::NewMessage;
 
-pub(super) use crate::test_users::{ADA, BOB, CY};
+pub(super) use crate::ids::AttachmentId;
+pub(super) use crate::test_users::{ADA, BOB, CY, chat, user};
 
 pub(super) fn store() -> MemoryStore {
     MemoryStore::with_users([ADA, BOB, CY])
@@ -20,7 +22,7 @@ pub(super) fn store() -> MemoryStore {
 
 pub(super) fn to_user(recipient: &str, content: &str) -> NewMessage {
     NewMessage {
-        recipient_id: Some(recipient.to_owned()),
+        recipient_id: Some(user(recipient)),
         content: content.to_owned(),
         ..Default::default()
     }
@@ -28,7 +30,7 @@ pub(super) fn to_user(recipient: &str, content: &str) -> NewMessage {
 
 pub(super) fn to_chat(chat_id: &str, content: &str) -> NewMessage {
     NewMessage {
-        chat_id: Some(chat_id.to_owned()),
+        chat_id: Some(chat(chat_id)),
         content: content.to_owned(),
         ..Default::default()
     }
@@ -37,7 +39,7 @@ pub(super) fn to_chat(chat_id: &str, content: &str) -> NewMessage {
 pub(super) fn chat_of(store: &MemoryStore, owner: &str, members: &[&str]) -> String {
     let new = NewChat {
         name: "engines".into(),
-        member_ids: members.iter().map(|m| (*m).to_owned()).collect(),
+        member_ids: members.iter().map(|m| user(m)).collect(),
     };
     block_on(chats::rules::create(store, owner, new))
         .expect("a chat")

@@ -15,7 +15,7 @@ fn a_direct_message_is_numbered_stored_and_heard_by_both_users() {
     let second = sent(&store, BOB, &to_user(ADA, "hi")).expect("sent");
     assert!(first.value.created);
     let message = &first.value.message;
-    let conversation = Conversation::direct(ADA, BOB).map(|c| c.id());
+    let conversation = Conversation::direct(&user(ADA), &user(BOB)).map(|c| c.id());
     assert_eq!(Some(&message.conversation_id), conversation.as_ref());
     assert_eq!((message.seq, message.number), (1, 1));
     assert_eq!(second.value.message.seq, 2);
@@ -41,7 +41,7 @@ fn a_direct_message_needs_another_existing_user() {
     assert_eq!(status(sent(&store, ADA, &to_user(nobody, "hi"))), 404);
     assert_eq!(status(sent(&store, ADA, &to_user("a.b", "hi"))), 404);
     let both = NewMessage {
-        chat_id: Some("X".into()),
+        chat_id: Some(chat("X")),
         ..to_user(BOB, "hi")
     };
     assert_eq!(
@@ -68,7 +68,7 @@ fn members_send_to_their_chat_and_outsiders_are_refused() {
     let refused = sent(&store, CY, &to_chat(&chat_id, "let me in"));
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
     assert_eq!(status(sent(&store, CY, &to_chat("NOSUCHCHAT", "hi"))), 404);
-    let conversation = Conversation::Chat(chat_id).id();
+    let conversation = Conversation::Chat(chat(&chat_id)).id();
     assert_eq!(
         store.messages_of(&conversation).map(|m| m.len()).ok(),
         Some(1)
@@ -92,7 +92,7 @@ fn a_retried_send_answers_the_first_message_and_tells_nobody_again() {
         &store,
         BOB,
         &NewMessage {
-            recipient_id: Some(ADA.into()),
+            recipient_id: Some(user(ADA)),
             ..new.clone()
         },
     );
@@ -149,11 +149,11 @@ fn a_pending_upload_of_the_sender_is_attached_once() {
     store.put_upload(upload.clone()).expect("stored");
     let with_file = NewMessage {
         message_type: Some(MessageType::Image),
-        attachment_ids: Some(vec![upload.attachment_id.clone()]),
+        attachment_ids: Some(vec![AttachmentId::trusted(upload.attachment_id.clone())]),
         ..to_user(BOB, "")
     };
     let not_mine = NewMessage {
-        recipient_id: Some(ADA.into()),
+        recipient_id: Some(user(ADA)),
         ..with_file.clone()
     };
     assert_eq!(
@@ -185,7 +185,7 @@ fn a_pending_upload_of_the_sender_is_attached_once() {
 fn typing_goes_to_the_others_and_never_to_outsiders() {
     let store = store();
     let direct = TypingSignal {
-        recipient_id: Some(BOB.into()),
+        recipient_id: Some(user(BOB)),
         chat_id: None,
         is_typing: true,
     };
@@ -195,7 +195,7 @@ fn typing_goes_to_the_others_and_never_to_outsiders() {
     let chat_id = chat_of(&store, ADA, &[BOB]);
     let in_chat = TypingSignal {
         recipient_id: None,
-        chat_id: Some(chat_id.clone()),
+        chat_id: Some(chat(&chat_id)),
         is_typing: true,
     };
     let told = block_on(typing(&store, BOB, &in_chat)).expect("relayed");
