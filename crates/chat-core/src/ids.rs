@@ -10,7 +10,7 @@
 //! Conversation and message ids have structure of their own: they are
 //! [`Conversation`](crate::conversation::Conversation) and
 //! [`MessageRef`](crate::conversation::MessageRef). A WebSocket connection's id is API Gateway's,
-//! opaque to the rules: [`ConnectionId`].
+//! never parsed and never part of a key the client chooses, so it stays a string.
 
 use std::fmt;
 
@@ -133,34 +133,6 @@ entity_id!(
     AttachmentId,
     "an attachment id"
 );
-
-/// A WebSocket connection, as API Gateway names it: opaque, never parsed by the rules.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ConnectionId(String);
-
-impl ConnectionId {
-    pub fn new(id: impl Into<String>) -> Self {
-        ConnectionId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for ConnectionId {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ConnectionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 #[cfg(test)]
 mod tests {
