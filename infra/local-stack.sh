@@ -5,7 +5,8 @@
 #
 # Settings (environment): DYNAMODB_PORT (8100), LAMBDA_PORT (9000), GATEWAY_PORT (8000),
 # DYNAMODB_DATA_DIR (unset: in memory; set: data kept in that directory),
-# LAMBDA_CONCURRENCY (32), JWT_SECRET (a development secret), CARGO_PROFILE (dev; optimized or release),
+# LAMBDA_CONCURRENCY (32), JWT_SECRET (unset: a random secret of this stack's, written to its env
+# file), CARGO_PROFILE (dev; optimized or release),
 # STACK_STATE_DIR (target/local-stack: logs, env file, ready marker),
 # SCHEDULE_PERIOD_SECS (unset: the template's Schedule rates; set: every schedule at that period),
 # CONNECTION_LEASE_SECONDS (unset: the template's; see docs/architecture.md, "Presence heals within a bound"),
@@ -30,8 +31,9 @@ S3_PORT=${S3_PORT:-8200}
 LAMBDA_CONCURRENCY=${LAMBDA_CONCURRENCY:-32}
 CARGO_PROFILE=${CARGO_PROFILE:-dev}
 STATE_DIR=${STACK_STATE_DIR:-$ROOT/target/local-stack}
-# Clearly not a production secret: the template has no default, so a deployment must set one.
-JWT_SECRET=${JWT_SECRET:-local-development-only-jwt-secret-not-for-production}
+# A fixed secret in the repository would let anybody who reads it mint tokens for any local
+# stack: each stack makes its own unless told one (the tests read it from the env file).
+JWT_SECRET=${JWT_SECRET:-$(random_secret)}
 
 mkdir -p "$STATE_DIR"
 rm -f "$STATE_DIR/ready"
@@ -62,6 +64,7 @@ for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT"; do
 done
 
 ensure_java
+ensure_loopback_tools
 ensure_node_packages
 ensure_python_tools
 ensure_s3s_fs
@@ -73,18 +76,14 @@ log "building the functions and the local gateway ($CARGO_PROFILE)"
 target_dir="$ROOT/target/$([ "$CARGO_PROFILE" = "dev" ] && echo debug || echo "$CARGO_PROFILE")"
 gateway="$target_dir/local-gateway"
 
-ddb_dir=$(dynamodb_local_dir)
 storage=(-inMemory)
 if [ -n "${DYNAMODB_DATA_DIR:-}" ]; then
   mkdir -p "$DYNAMODB_DATA_DIR"
   storage=(-dbPath "$(cd "$DYNAMODB_DATA_DIR" && pwd)")
 fi
-# DynamoDB Local writes a metadata file into its working directory: keep it out of the tree.
-cd "$STATE_DIR"
-start dynamodb java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
-  "${storage[@]}" -sharedDb -port "$DYNAMODB_PORT"
-cd "$ROOT"
-wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 || { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
+# On a loopback port only, in a network namespace of its own: see infra/scripts/dynamodb-local.sh.
+start dynamodb "$ROOT/infra/scripts/dynamodb-local.sh" "$DYNAMODB_PORT" "$STATE_DIR" "${storage[@]}"
+wait_for_http 127.0.0.1 "$DYNAMODB_PORT" 60 || { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
 
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 "$gateway" tables --template "$ROOT/template.yaml" --endpoint "http://127.0.0.1:$DYNAMODB_PORT"
@@ -118,6 +117,7 @@ env_file="$STATE_DIR/functions.env"
   echo "AWS_SECRET_ACCESS_KEY=local"
   echo "AWS_REGION=us-east-1"
 } >"$env_file"
+chmod 600 "$env_file"
 
 # See infra/scripts/cargo-run-prebuilt: instances start from the binaries built above.
 REAL_CARGO=$(rustup which cargo 2>/dev/null || command -v cargo)

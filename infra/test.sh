@@ -80,6 +80,10 @@ set +a
 export CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT"
 export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 
+log "the stack's edges"
+"$ROOT/infra/scripts/check-stack-edges.sh" "$STACK_STATE_DIR" \
+  "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT"
+
 log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,
 # all of which this script installed. The limit tests need the default limits: they run last,

@@ -22,8 +22,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 DYNAMODB_PORT=${COLDSTART_DYNAMODB_PORT:-8103}
 STATE_DIR=${COLDSTART_DIR:-$ROOT/target/coldstart}
-# Clearly not a production secret; at least 32 bytes, as the functions require.
-JWT_SECRET=coldstart-local-only-jwt-secret-not-for-production
+JWT_SECRET=$(random_secret)
 
 mkdir -p "$STATE_DIR"
 STATE_DIR=$(cd "$STATE_DIR" && pwd) # absolute: the binaries are linked from it below
@@ -39,6 +38,7 @@ trap cleanup INT TERM EXIT
 
 port_is_free "$DYNAMODB_PORT" || { log "port $DYNAMODB_PORT is in use"; exit 1; }
 ensure_java
+ensure_loopback_tools
 ensure_node_packages
 ensure_python_tools
 
@@ -67,11 +67,10 @@ nice -n 10 cargo build --quiet --release -p coldstart
 gateway="$ROOT/target/debug/local-gateway"
 [ -x "$gateway" ] || nice -n 10 cargo build --quiet -p local-gateway
 
-ddb_dir=$(dynamodb_local_dir)
-setsid java -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
-  -inMemory -sharedDb -port "$DYNAMODB_PORT" >"$STATE_DIR/dynamodb.log" 2>&1 &
+setsid "$ROOT/infra/scripts/dynamodb-local.sh" "$DYNAMODB_PORT" "$STATE_DIR" -inMemory \
+  >"$STATE_DIR/dynamodb.log" 2>&1 &
 DYNAMODB_PID=$!
-wait_for_port 127.0.0.1 "$DYNAMODB_PORT" 60 ||
+wait_for_http 127.0.0.1 "$DYNAMODB_PORT" 60 ||
   { log "DynamoDB Local did not start:"; cat "$STATE_DIR/dynamodb.log" >&2; exit 1; }
 
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -88,6 +87,7 @@ env_file="$STATE_DIR/functions.env"
   echo "AWS_REGION=us-east-1"
   for setting in ${COLDSTART_ENV:-}; do echo "$setting"; done
 } >"$env_file"
+chmod 600 "$env_file"
 
 log "measuring ${names[*]}"
 functions=$(IFS=,; echo "${names[*]}")

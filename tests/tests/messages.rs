@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use e2e::ws::Socket;
 use e2e::{Api, TestUser};
 use futures::StreamExt;
 use reqwest::Method;
@@ -91,17 +92,43 @@ async fn a_direct_message_has_every_field_and_only_its_users_see_it() {
     assert!(id(&later) > id(&m));
     assert_eq!(later["conversation_id"], m["conversation_id"]);
 
-    // Other message types; `image` and `file` need attachments (tests/tests/attachments.rs).
-    for kind in ["system", "text"] {
-        let reply = api
-            .post(
-                "/messages",
-                Some(&alice.token),
-                json!({"recipient_id": bob.id, "content": "x", "message_type": kind}),
-            )
-            .await;
-        assert_eq!(reply.expect(201)["message_type"], kind);
-    }
+    // `text` named explicitly; `image` and `file` need attachments (tests/tests/attachments.rs).
+    let reply = api
+        .post(
+            "/messages",
+            Some(&alice.token),
+            json!({"recipient_id": bob.id, "content": "x", "message_type": "text"}),
+        )
+        .await;
+    assert_eq!(reply.expect(201)["message_type"], "text");
+}
+
+/// A notice from the service is what clients show `system` messages as: only the service makes
+/// them. A client's `system` is refused on REST and on the WebSocket, and nothing is stored.
+#[tokio::test]
+async fn clients_cannot_post_system_messages() {
+    let api = Api::new();
+    let alice = api.user("sys").await;
+    let bob = api.user("sys").await;
+    let notice = json!({"recipient_id": bob.id, "content": "Your account is locked", "message_type": "system"});
+    let reply = api
+        .post("/messages", Some(&alice.token), notice.clone())
+        .await;
+    reply.expect_error(422, "validation_error");
+    assert_eq!(reply.field(), "message_type");
+
+    let mut socket = Socket::connect(&alice.token).await;
+    let mut frame = notice;
+    frame["action"] = json!("sendMessage");
+    socket.send(frame).await;
+    let error = socket.expect("error").await;
+    assert_eq!(error["data"]["code"], "validation_error");
+    assert_eq!(error["data"]["field"], "message_type");
+
+    let history = api
+        .get(&format!("/messages/conversation/{}", bob.id), &alice.token)
+        .await;
+    assert_eq!(history.expect(200)["items"], json!([]));
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::input::check_len;
+use crate::labels::check_label;
 
 /// Attachments per message.
 pub const MAX_ATTACHMENTS: usize = 10;
@@ -90,14 +91,13 @@ pub struct UploadTicket {
     pub expires_in: u64,
 }
 
-/// The name a file is stored and offered under: its last path segment, without control
-/// characters and the characters file systems or headers choke on, trimmed.
+/// The name a file is stored and offered under: its last path segment, without the characters
+/// file systems or headers choke on, trimmed. Control and format characters are refused, not
+/// removed: a name that holds one was made to look like another ([`check_label`]).
 pub fn sanitise_file_name(raw: &str) -> Result<String> {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last
-        .chars()
-        .filter(|c| !c.is_control() && !"\"<>:|?*".contains(*c))
-        .collect();
+    check_label("file_name", last)?;
+    let cleaned: String = last.chars().filter(|c| !"\"<>:|?*".contains(*c)).collect();
     let cleaned = cleaned.trim().trim_matches('.').trim().to_owned();
     if cleaned.is_empty() {
         return Err(Error::validation(
@@ -134,7 +134,9 @@ mod tests {
             ok("C:\\Users\\me\\report.pdf").as_deref(),
             Some("report.pdf")
         );
-        assert_eq!(ok(" a\u{0}b\r\n\"c\".txt ").as_deref(), Some("abc.txt"));
+        assert_eq!(ok(" a<b>\"c\".txt ").as_deref(), Some("abc.txt"));
+        assert_eq!(ok("a\u{0}b.txt"), None);
+        assert_eq!(ok("invoice\u{202E}fdp.exe"), None);
         assert_eq!(ok("résumé.pdf").as_deref(), Some("résumé.pdf"));
         for bad in ["", "/", "..", "dir/", "<>", &"x".repeat(256)] {
             assert!(sanitise_file_name(bad).is_err(), "{bad}");

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod input;
+pub mod labels;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod messages;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::input::check_len;
+use crate::labels::check_label;
 
 pub const MAX_NAME_CHARS: usize = 100;
 /// A chat is created in one transaction of at most 100 items: its meta item plus one membership
@@ -65,7 +66,7 @@ pub fn validate_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::validation("name", "name must not be blank"));
     }
-    Ok(())
+    check_label("name", name)
 }
 
 /// Where a user stands with a chat.

@@ -26,7 +26,7 @@ pub struct NewMessage {
     #[serde(default)]
     pub content: String,
     /// `text` when absent. `image` and `file` need `attachment_ids` (all `image/*` for `image`);
-    /// attachments need one of those two.
+    /// attachments need one of those two. `system` is the service's own (422).
     pub message_type: Option<MessageType>,
     /// 1 to 10 of the sender's own uploads (`POST /attachments`), each not attached before and
     /// in storage with its declared size and type.

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::input::check_len;
+use crate::labels::check_label;
 
 pub use requests::{
     Login, ProfileChange, ProfileUpdated, RefreshRequest, Registration, SearchQuery, Session,
@@ -159,7 +160,7 @@ pub fn validate_display_name(name: &str) -> Result<()> {
             "display_name must not be blank",
         ));
     }
-    Ok(())
+    check_label("display_name", name)
 }
 
 pub fn validate_avatar_url(url: &str) -> Result<()> {

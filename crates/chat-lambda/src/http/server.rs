@@ -42,6 +42,16 @@ fn to_lambda(response: ApiResponse) -> std::result::Result<Response<Body>, lambd
     for (name, value) in &response.headers {
         builder = builder.header(*name, value);
     }
+    // Every answer carries a user's data, a token or an error about them: no cache, shared or
+    // the browser's, may keep it, and no browser may guess it is anything but what it says.
+    if !response
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "cache-control")
+    {
+        builder = builder.header("cache-control", "no-store");
+    }
+    builder = builder.header("x-content-type-options", "nosniff");
     let body = match response.body {
         Some(json) => {
             builder = builder.header(CONTENT_TYPE, "application/json");

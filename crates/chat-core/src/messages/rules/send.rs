@@ -111,6 +111,13 @@ where
     let attachment_ids = new.attachment_ids.as_deref();
     validate_content(&new.content, attachment_ids.is_some())?;
     let message_type = new.message_type.unwrap_or(MessageType::Text);
+    // Clients show a system message as a notice from the service: only the service makes one.
+    if message_type == MessageType::System {
+        return Err(Error::validation(
+            "message_type",
+            "message_type must be text, image or file; system messages come from the service",
+        ));
+    }
     if attachment_ids.is_none() && matches!(message_type, MessageType::Image | MessageType::File) {
         return Err(Error::validation(
             "attachment_ids",

@@ -205,3 +205,23 @@ fn typing_goes_to_the_others_and_never_to_outsiders() {
     ));
     assert_eq!(status(block_on(typing(&store, CY, &in_chat))), 403);
 }
+
+#[test]
+fn a_client_cannot_send_a_system_message_and_nothing_is_stored() {
+    let store = store();
+    let notice = NewMessage {
+        message_type: Some(MessageType::System),
+        ..to_user(BOB, "your account is locked")
+    };
+    assert_eq!(
+        field(sent(&store, ADA, &notice)).as_deref(),
+        Some("message_type")
+    );
+    let typed = NewMessage {
+        message_type: Some(MessageType::Text),
+        ..to_user(BOB, "hi")
+    };
+    let stored = sent(&store, ADA, &typed).expect("sent").value.message;
+    // The refused send took no number.
+    assert_eq!(stored.seq, 1);
+}
