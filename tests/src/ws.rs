@@ -8,8 +8,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use aws_sigv4::http_request::{SignableBody, SigningSettings};
+use chat_aws::signed::{self, Signer};
 use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -105,13 +107,35 @@ pub async fn crash(connection_id: &str) {
         .replace('/', "%2F")
         .replace('=', "%3D");
     let url = format!("{}/ws/@connections/{encoded}/crash", crate::api_url());
-    let status = reqwest::Client::new()
-        .post(url)
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let status = signed_post(&url, "execute-api").await.status();
     assert_eq!(status.as_u16(), 204, "the gateway's crash control");
+}
+
+/// A bodiless POST signed (SigV4) for `service` with the stack's keys, from the environment
+/// as the functions take them: the gateway refuses unsigned requests under `@connections`.
+async fn signed_post(url: &str, service: &str) -> reqwest::Response {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let provider = sdk.credentials_provider();
+    let credentials = signed::credentials(provider.as_ref()).await.unwrap();
+    let region = sdk.region().map_or("us-east-1", |region| region.as_ref());
+    let mut request = signed::request(reqwest::Method::POST, url, &[]).unwrap();
+    Signer {
+        credentials: &credentials,
+        region,
+        service,
+    }
+    .sign(
+        &mut request,
+        SignableBody::Bytes(&[]),
+        SigningSettings::default(),
+        SystemTime::now(),
+    )
+    .unwrap();
+    let mut post = reqwest::Client::new().post(url);
+    for (name, value) in request.headers() {
+        post = post.header(name, value);
+    }
+    post.send().await.unwrap()
 }
 
 /// The client's ping period (`CHAT_WS_PING_SECS`), if set.

@@ -4,6 +4,7 @@
 //! number, though the request that made it answered without pushing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use chat_aws::invoke::Invoker;
 use chat_core::conversation::INLINE_FANOUT_MAX_MEMBERS;
 use e2e::direct::{api_user, app};
 use e2e::ws::{Socket, about};
@@ -177,15 +178,17 @@ async fn a_share_reaches_exactly_its_users() {
         "user_ids": [members[0].id, members[1].id],
     });
     let endpoint = std::env::var("AWS_ENDPOINT_URL_LAMBDA").expect("the stack's Lambda endpoint");
-    let answer = reqwest::Client::new()
-        .post(format!(
-            "{endpoint}/2015-03-31/functions/delivery/invocations"
-        ))
-        .json(&share)
-        .send()
+    // Signed with the stack's keys by the coordinator's own client: the gateway's Invoke API
+    // refuses unsigned requests, as Lambda does.
+    let invoker = Invoker::new(&chat_aws::sdk::sdk_config().await, Some(endpoint));
+    invoker
+        .invoke(
+            "delivery",
+            share.to_string().into_bytes(),
+            std::time::Duration::from_secs(30),
+        )
         .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
+        .expect("the share is delivered");
     for socket in &mut sockets[..2] {
         let got = socket
             .expect_where("message.created", about("message.created", &marker))

@@ -27,7 +27,10 @@ usage:
       /ws/@connections/{id}, invoke the template's Schedule events (every N seconds
       with --schedule-period-secs) and its DynamoDB stream events (streams read from
       --dynamodb-endpoint, idle shards polled every --stream-poll-millis, discarded
-      batches written to <dead-letter-dir>/<destination>.jsonl)";
+      batches written to <dead-letter-dir>/<destination>.jsonl)
+      environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN,
+      AWS_REGION if set), the keys the Management API and the Invoke API check SigV4
+      signatures with (unset: both refuse every request); RATE_LIMIT_MULTIPLIER";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CliError {

@@ -8,6 +8,7 @@ use crate::runtime::connections::ConnectionRegistry;
 use crate::runtime::cors::CorsConfig;
 use crate::runtime::lambda::{self, ClientError, LambdaClient};
 use crate::runtime::routing::{RouteTable, RoutingError, WsRouteError, WsRoutes};
+use crate::runtime::sigv4::Verifier;
 use crate::runtime::throttle::{self, Throttles};
 use crate::sources::schedule::{self, Schedule, ScheduleError};
 use crate::sources::streams::{self, StreamSettings, StreamSource};
@@ -43,6 +44,10 @@ pub struct GatewayConfig {
     pub rate_limit_multiplier: f64,
     /// DynamoDB stream event sources: DynamoDB Local, poll interval, dead-letter files.
     pub streams: StreamSettings,
+    /// The keys the Management and Invoke APIs take SigV4 signatures from (`serve` reads
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`); by default none, which refuses every
+    /// request to those two APIs.
+    pub sigv4: Verifier,
 }
 
 impl Default for GatewayConfig {
@@ -64,6 +69,7 @@ impl Default for GatewayConfig {
             schedule_period: None,
             rate_limit_multiplier: 1.0,
             streams: StreamSettings::default(),
+            sigv4: Verifier::default(),
         }
     }
 }

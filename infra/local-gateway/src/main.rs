@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use local_gateway::cli::{self, CliError, Command};
+use local_gateway::runtime::sigv4::Verifier;
 use local_gateway::tables::{self, TablesError};
 use local_gateway::template::env::{self, EnvError};
 use local_gateway::{Gateway, GatewayError, Template, TemplateError, serve, shutdown_signal};
@@ -86,6 +87,17 @@ async fn run(command: Result<Command, CliError>) -> Result<(), MainError> {
                     .map(|value| value.to_string_lossy())
                     .as_deref(),
             )?;
+            // Read once: the keys the functions sign with (the local stack exports them).
+            config.sigv4 = Verifier::from_vars(|name| std::env::var(name).ok());
+            match config.sigv4.access_key_id() {
+                Some(key) => tracing::info!(
+                    "the Management and Invoke APIs take requests signed (SigV4) with access key {key}, region {}",
+                    config.sigv4.region().unwrap_or("any")
+                ),
+                None => tracing::warn!(
+                    "AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is not set: the Management and Invoke APIs refuse every request, as AWS refuses an unknown key"
+                ),
+            }
             let gateway = Gateway::new(&template, config)?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -7,6 +7,10 @@
 //! and waits (the delivery function's shares) must not wait for a place that only its own
 //! return would free, and `cargo lambda watch` stops answering every function when handed more
 //! invocations than it has instances.
+//!
+//! As on Lambda, a request must be signed with SigV4 for `lambda` by the gateway's keys (the
+//! functions sign theirs, `chat-aws`'s `invoke`); anything else is refused with 403 before the
+//! method or the payload is looked at (`crate::apis::signature`).
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -14,8 +18,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::apis::http_util::{json_message, read_body_first};
+use crate::apis::signature;
 use crate::gateway::Gateway;
 use crate::runtime::lambda::InvokeError;
+use crate::runtime::sigv4::Service;
 
 const PREFIX: &str = "/2015-03-31/functions/";
 const SUFFIX: &str = "/invocations";
@@ -43,6 +49,9 @@ pub(crate) async fn handle(gateway: &Gateway, function: &str, request: Request) 
         Ok(payload) => payload,
         Err(answer) => return answer,
     };
+    if let Some(refused) = signature::refusal(gateway, Service::Lambda, &parts, &payload) {
+        return refused;
+    }
     if parts.method != Method::POST {
         return json_message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
     }

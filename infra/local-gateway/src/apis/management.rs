@@ -3,6 +3,10 @@
 //!
 //! Errors follow restJson1: the SDKs read the error code from the `x-amzn-ErrorType` header,
 //! so that header is what makes a 410 a `GoneException`.
+//!
+//! As on AWS, every request (the local crash control too) must be signed with SigV4 for
+//! `execute-api` by the gateway's keys; anything else is refused with 403 before the path or
+//! the method is looked at (`crate::apis::signature`).
 
 use axum::extract::Request;
 use axum::extract::ws::Message;
@@ -11,9 +15,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::apis::http_util::{BodyError, header_value, json_message, read_body_first};
+use crate::apis::signature;
 use crate::gateway::Gateway;
 use crate::runtime::connections::{Disconnect, Outbound};
 use crate::runtime::ids;
+use crate::runtime::sigv4::Service;
 
 pub(crate) async fn handle(gateway: &Gateway, raw_id: &str, request: Request) -> Response {
     let request_id = ids::api_gateway_id();
@@ -31,6 +37,9 @@ async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response 
         Ok(payload) => payload,
         Err(answer) => return answer,
     };
+    if let Some(refused) = signature::refusal(gateway, Service::ExecuteApi, &parts, &payload) {
+        return refused;
+    }
     if let Some(raw_id) = raw_id.strip_suffix(CRASH_SUFFIX) {
         return crash(gateway, raw_id, &parts.method).await;
     }

@@ -5,4 +5,5 @@ pub mod http_api;
 pub(crate) mod http_util;
 pub mod invoke;
 pub mod management;
+pub(crate) mod signature;
 pub mod websocket;

@@ -1,5 +1,5 @@
 //! The pieces every API shares: invoking functions, the live connections, route matching,
-//! throttles, CORS, API Gateway's clock formats and ids.
+//! throttles, CORS, SigV4 verification, API Gateway's clock formats and ids.
 
 pub mod clock;
 pub mod connections;
@@ -7,4 +7,5 @@ pub mod cors;
 pub mod ids;
 pub mod lambda;
 pub mod routing;
+pub mod sigv4;
 pub mod throttle;

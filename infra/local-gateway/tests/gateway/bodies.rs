@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::harness::{Harness, WAIT};
+use crate::harness::{Harness, Signing, WAIT, signature_headers};
 
 /// One keep-alive connection to the gateway.
 struct KeepAlive {
@@ -115,6 +115,13 @@ type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], u16);
 
 const ORIGIN: &str = "https://app.example.com";
 
+fn as_pairs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
 /// A 20 KB body answered without the function (404, 429, a preflight, ...) is still read, so
 /// the next request on the same connection gets its answer. (A body over the limit is
 /// `http_api::bodies_over_ten_megabytes_are_refused`.)
@@ -126,13 +133,25 @@ async fn answers_without_the_function_keep_the_connection_usable() {
         ("origin", ORIGIN),
         ("access-control-request-method", "POST"),
     ];
-    let cases: [Case<'_>; 5] = [
+    const INVOKE: &str = "/2015-03-31/functions/echo/invocations";
+    const MANAGE: &str = "/ws/@connections/gone%3D";
+    // Signed as the SDKs sign, for the `host: gateway` these requests carry.
+    let signed = |method: &str, path: &str| {
+        let url = format!("http://gateway{path}");
+        signature_headers(method, &url, &[], &body, &Signing::default())
+    };
+    let (signed_get, signed_delete) = (signed("GET", INVOKE), signed("DELETE", MANAGE));
+    let (get_invoke, delete_connection) = (as_pairs(&signed_get), as_pairs(&signed_delete));
+    let cases: [Case<'_>; 7] = [
         ("POST", "/nowhere", &[], 404),
         ("POST", "/closed", &[], 429),
         ("OPTIONS", "/open", &preflight, 204),
-        // The gateway's other APIs answer early too: a wrong method, an unknown connection.
-        ("GET", "/2015-03-31/functions/echo/invocations", &[], 405),
-        ("DELETE", "/ws/@connections/gone%3D", &[], 410),
+        // The gateway's other APIs answer early too: an unsigned request, a wrong method, an
+        // unknown connection.
+        ("GET", INVOKE, &[], 403),
+        ("GET", INVOKE, &get_invoke, 405),
+        ("DELETE", MANAGE, &[], 403),
+        ("DELETE", MANAGE, &delete_connection, 410),
     ];
     let mut connection = KeepAlive::open(harness.addr).await;
     for (method, path, headers, status) in cases {

@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -14,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use futures::{SinkExt, StreamExt};
+use local_gateway::runtime::sigv4::{self, Verifier};
 use local_gateway::{Gateway, GatewayConfig, Template};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -26,6 +29,107 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub const WAIT: Duration = Duration::from_secs(5);
+
+/// The keys the harness's gateway accepts (the local stack's are `local`/`local`).
+pub const ACCESS_KEY: &str = "lg-test-key";
+pub const SECRET_KEY: &str = "lg-test-secret";
+pub const REGION: &str = "us-east-1";
+
+/// How a test signs a request: the harness's keys, the service the path belongs to (`lambda`
+/// for the Invoke API, `execute-api` for the Management API) and the current time, unless a
+/// test says otherwise.
+#[derive(Debug, Clone)]
+pub struct Signing {
+    pub access_key: &'static str,
+    pub secret_key: &'static str,
+    pub region: &'static str,
+    pub service: Option<&'static str>,
+    pub time: Option<SystemTime>,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Self {
+            access_key: ACCESS_KEY,
+            secret_key: SECRET_KEY,
+            region: REGION,
+            service: None,
+            time: None,
+        }
+    }
+}
+
+/// The headers SigV4 adds to a request to `url` (absolute; its authority is the `host`
+/// signed), as the AWS SDKs and `chat-aws` sign: every header given, in the headers, over the body.
+pub fn signature_headers(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    signing: &Signing,
+) -> Vec<(String, String)> {
+    let service = signing.service.unwrap_or_else(|| {
+        if url.contains("/2015-03-31/functions/") {
+            "lambda"
+        } else {
+            "execute-api"
+        }
+    });
+    let identity =
+        Credentials::new(signing.access_key, signing.secret_key, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(signing.region)
+        .name(service)
+        .time(signing.time.unwrap_or_else(SystemTime::now))
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _signature) = aws_sigv4::http_request::sign(signable, &params)
+        .unwrap()
+        .into_parts();
+    instructions
+        .headers()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// Signs a built request in place.
+pub fn sign(request: &mut reqwest::Request, signing: &Signing) {
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+        .collect();
+    let body = request
+        .body()
+        .and_then(|body| body.as_bytes())
+        .unwrap_or_default()
+        .to_vec();
+    let added = signature_headers(
+        request.method().as_str(),
+        request.url().as_str(),
+        &headers,
+        &body,
+        signing,
+    );
+    for (name, value) in added {
+        request.headers_mut().insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+}
 
 /// What the fake Lambda answers for one function.
 #[derive(Debug, Clone)]
@@ -232,6 +336,10 @@ impl Harness {
         let lambda = FakeLambda::start().await;
         let mut config = GatewayConfig {
             lambda_endpoint: lambda.endpoint(),
+            sigv4: Verifier::new(
+                Some(sigv4::Credentials::new(ACCESS_KEY, SECRET_KEY, None)),
+                Some(REGION.to_owned()),
+            ),
             ..GatewayConfig::default()
         };
         tweak(&mut config);
@@ -268,6 +376,22 @@ impl Harness {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Sends `request` signed with the harness's keys, as the SDKs and the functions send.
+    pub async fn signed(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        self.signed_with(request, &Signing::default()).await
+    }
+
+    /// Sends `request` signed as `signing` says.
+    pub async fn signed_with(
+        &self,
+        request: reqwest::RequestBuilder,
+        signing: &Signing,
+    ) -> reqwest::Response {
+        let mut request = request.build().unwrap();
+        sign(&mut request, signing);
+        self.http.execute(request).await.unwrap()
     }
 
     pub fn management_url(&self, connection_id: &str) -> String {

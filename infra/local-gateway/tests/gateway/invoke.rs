@@ -1,5 +1,6 @@
 //! The functions' own Lambda Invoke API on the gateway: synchronous invocations forwarded to
-//! the emulator, refused with Lambda's 429 at the function's concurrency limit.
+//! the emulator, refused with Lambda's 429 at the function's concurrency limit. Requests are
+//! signed as the functions sign them (`sigv4` has the ones that are not).
 
 use std::time::Duration;
 
@@ -11,12 +12,8 @@ const PATH: &str = "/2015-03-31/functions/worker/invocations";
 
 async fn invoke(harness: &Harness, payload: Value) -> reqwest::Response {
     harness
-        .http
-        .post(harness.url(PATH))
-        .json(&payload)
-        .send()
+        .signed(harness.http.post(harness.url(PATH)).json(&payload))
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -79,15 +76,17 @@ async fn at_the_concurrency_limit_an_invocation_is_refused_not_queued() {
 #[tokio::test]
 async fn other_methods_and_invocation_types_are_refused() {
     let harness = Harness::start("template.yaml").await;
-    assert_eq!(harness.send("GET", PATH).await.status(), 405);
+    let get = harness.signed(harness.http.get(harness.url(PATH))).await;
+    assert_eq!(get.status(), 405);
     let event = harness
-        .http
-        .post(harness.url(PATH))
-        .header("x-amz-invocation-type", "Event")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+        .signed(
+            harness
+                .http
+                .post(harness.url(PATH))
+                .header("x-amz-invocation-type", "Event")
+                .json(&json!({})),
+        )
+        .await;
     assert_eq!(event.status(), 400);
     assert!(harness.lambda.events("worker").is_empty());
 }

@@ -11,6 +11,7 @@ mod http_api;
 mod invoke;
 mod management;
 mod schedule;
+mod sigv4;
 mod streams;
 mod tables;
 mod throttle;

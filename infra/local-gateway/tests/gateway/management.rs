@@ -1,5 +1,6 @@
 //! Management API: what aws-sdk-apigatewaymanagement and the AWS CLI send to
-//! `http://<gateway>/ws/@connections/{id}`.
+//! `http://<gateway>/ws/@connections/{id}`, signed with the harness's keys (`sigv4` has the
+//! requests that are not).
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::harness::{Harness, close_code, next_frame, next_text, send_text};
+use crate::harness::{
+    ACCESS_KEY, Harness, REGION, SECRET_KEY, close_code, next_frame, next_text, send_text,
+};
 
 async fn assert_gone(response: reqwest::Response) {
     assert_eq!(response.status(), StatusCode::GONE);
@@ -28,12 +31,8 @@ async fn posts_arrive_as_single_frames_in_order() {
     assert!(url.ends_with("%3D"), "{url}");
     for n in 0..50 {
         let response = harness
-            .http
-            .post(&url)
-            .body(format!("{{\"n\":{n}}}"))
-            .send()
-            .await
-            .unwrap();
+            .signed(harness.http.post(&url).body(format!("{{\"n\":{n}}}")))
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.text().await.unwrap().is_empty());
     }
@@ -41,12 +40,8 @@ async fn posts_arrive_as_single_frames_in_order() {
         assert_eq!(next_text(&mut socket).await, format!("{{\"n\":{n}}}"));
     }
     harness
-        .http
-        .post(&url)
-        .body(vec![0xff_u8, 0x01])
-        .send()
-        .await
-        .unwrap();
+        .signed(harness.http.post(&url).body(vec![0xff_u8, 0x01]))
+        .await;
     assert_eq!(
         next_frame(&mut socket).await,
         Message::Binary(vec![0xff_u8, 0x01].into())
@@ -64,11 +59,8 @@ async fn get_describes_the_connection() {
     let url = harness.management_url(&id);
 
     let first: Value = harness
-        .http
-        .get(&url)
-        .send()
+        .signed(harness.http.get(&url))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -84,11 +76,8 @@ async fn get_describes_the_connection() {
     send_text(&mut socket, "activity").await;
     harness.lambda.wait_for("ws-default", 1).await;
     let second: Value = harness
-        .http
-        .get(&url)
-        .send()
+        .signed(harness.http.get(&url))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -102,13 +91,9 @@ async fn delete_closes_the_socket_and_runs_disconnect() {
     let (mut socket, id) = harness.connect(1).await;
     let url = harness.management_url(&id);
     harness
-        .http
-        .post(&url)
-        .body("last words")
-        .send()
-        .await
-        .unwrap();
-    let response = harness.http.delete(&url).send().await.unwrap();
+        .signed(harness.http.post(&url).body("last words"))
+        .await;
+    let response = harness.signed(harness.http.delete(&url)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     assert_eq!(next_text(&mut socket).await, "last words");
@@ -117,8 +102,8 @@ async fn delete_closes_the_socket_and_runs_disconnect() {
     assert_eq!(event["requestContext"]["connectionId"], id.as_str());
     assert_eq!(event["requestContext"]["disconnectStatusCode"], 1000);
 
-    assert_gone(harness.http.post(&url).body("x").send().await.unwrap()).await;
-    assert_gone(harness.http.delete(&url).send().await.unwrap()).await;
+    assert_gone(harness.signed(harness.http.post(&url).body("x")).await).await;
+    assert_gone(harness.signed(harness.http.delete(&url)).await).await;
     // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run.
     harness.shutdown().await;
     assert_eq!(harness.lambda.events("ws-disconnect").len(), 1);
@@ -133,10 +118,10 @@ async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
     let (_other, other_id) = harness.connect(2).await;
     let crash_url = format!("{}/crash", harness.management_url(&id));
     assert_eq!(
-        harness.http.get(&crash_url).send().await.unwrap().status(),
+        harness.signed(harness.http.get(&crash_url)).await.status(),
         StatusCode::METHOD_NOT_ALLOWED
     );
-    let response = harness.http.post(&crash_url).send().await.unwrap();
+    let response = harness.signed(harness.http.post(&crash_url)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let ended = tokio::time::timeout(Duration::from_secs(5), async {
@@ -154,12 +139,12 @@ async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
         "a close frame came: {ended:?}"
     );
     let url = harness.management_url(&id);
-    assert_gone(harness.http.get(&url).send().await.unwrap()).await;
-    assert_gone(harness.http.post(&crash_url).send().await.unwrap()).await;
+    assert_gone(harness.signed(harness.http.get(&url)).await).await;
+    assert_gone(harness.signed(harness.http.post(&crash_url)).await).await;
     // Other connections are untouched.
     let other = harness.management_url(&other_id);
     assert_eq!(
-        harness.http.get(&other).send().await.unwrap().status(),
+        harness.signed(harness.http.get(&other)).await.status(),
         StatusCode::OK
     );
     // Checkpoint: shutdown returns only once every `$disconnect` the gateway owes has run, and
@@ -177,9 +162,9 @@ async fn crash_cuts_the_socket_without_close_frame_or_disconnect() {
 async fn unknown_connections_are_gone() {
     let harness = Harness::start("template.yaml").await;
     let url = harness.management_url("AAAAAAAAAAAAAAA=");
-    assert_gone(harness.http.post(&url).body("x").send().await.unwrap()).await;
-    assert_gone(harness.http.get(&url).send().await.unwrap()).await;
-    assert_gone(harness.http.delete(&url).send().await.unwrap()).await;
+    assert_gone(harness.signed(harness.http.post(&url).body("x")).await).await;
+    assert_gone(harness.signed(harness.http.get(&url)).await).await;
+    assert_gone(harness.signed(harness.http.delete(&url)).await).await;
 }
 
 #[tokio::test]
@@ -189,7 +174,7 @@ async fn closed_connections_are_gone() {
     drop(socket);
     harness.lambda.wait_for("ws-disconnect", 1).await;
     let url = harness.management_url(&id);
-    assert_gone(harness.http.post(&url).body("x").send().await.unwrap()).await;
+    assert_gone(harness.signed(harness.http.post(&url).body("x")).await).await;
 }
 
 #[tokio::test]
@@ -198,24 +183,16 @@ async fn oversized_posts_are_refused() {
     let (mut socket, id) = harness.connect(1).await;
     let url = harness.management_url(&id);
     let response = harness
-        .http
-        .post(&url)
-        .body(vec![b'a'; 128 * 1024 + 1])
-        .send()
-        .await
-        .unwrap();
+        .signed(harness.http.post(&url).body(vec![b'a'; 128 * 1024 + 1]))
+        .await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         response.headers()["x-amzn-errortype"],
         "PayloadTooLargeException"
     );
     let response = harness
-        .http
-        .post(&url)
-        .body(vec![b'a'; 128 * 1024])
-        .send()
-        .await
-        .unwrap();
+        .signed(harness.http.post(&url).body(vec![b'a'; 128 * 1024]))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(next_text(&mut socket).await.len(), 128 * 1024);
 }
@@ -223,8 +200,8 @@ async fn oversized_posts_are_refused() {
 fn sdk_client(harness: &Harness) -> aws_sdk_apigatewaymanagement::Client {
     let config = aws_sdk_apigatewaymanagement::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("x", "x", None, None, "test"))
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test"))
         .endpoint_url(harness.url("/ws"))
         .build();
     aws_sdk_apigatewaymanagement::Client::from_conf(config)
@@ -286,14 +263,15 @@ async fn fan_out_reaches_200_sockets() {
     }
     let started = Instant::now();
     let posts = sockets.iter().map(|(_, id)| {
-        harness
-            .http
-            .post(harness.management_url(id))
-            .body("fan-out")
-            .send()
+        harness.signed(
+            harness
+                .http
+                .post(harness.management_url(id))
+                .body("fan-out"),
+        )
     });
     for response in join_all(posts).await {
-        assert_eq!(response.unwrap().status(), StatusCode::OK);
+        assert_eq!(response.status(), StatusCode::OK);
     }
     for (socket, _) in &mut sockets {
         assert_eq!(next_text(socket).await, "fan-out");
@@ -306,8 +284,10 @@ async fn fan_out_reaches_200_sockets() {
     for n in 0..50 {
         let sent = Instant::now();
         let body = format!("ping {n}");
-        let response = harness.http.post(&url).body(body.clone()).send().await;
-        assert_eq!(response.unwrap().status(), StatusCode::OK);
+        let response = harness
+            .signed(harness.http.post(&url).body(body.clone()))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(next_text(socket).await, body);
         latencies.push(sent.elapsed());
     }
@@ -326,19 +306,20 @@ async fn the_aws_cli_reaches_a_live_socket() {
     let (mut socket, id) = harness.connect(1).await;
     let endpoint = harness.url("/ws");
     // Off the runtime's thread: the gateway under test runs on it.
-    let cli = |args: Vec<String>| async move {
+    let cli_with = |secret: &'static str, args: Vec<String>| async move {
         tokio::task::spawn_blocking(move || {
             std::process::Command::new("aws")
                 .args(args)
-                .env("AWS_ACCESS_KEY_ID", "x")
-                .env("AWS_SECRET_ACCESS_KEY", "x")
-                .env("AWS_DEFAULT_REGION", "us-east-1")
+                .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+                .env("AWS_SECRET_ACCESS_KEY", secret)
+                .env("AWS_DEFAULT_REGION", REGION)
                 .env("AWS_PAGER", "")
                 .output()
         })
         .await
         .unwrap()
     };
+    let cli = |args: Vec<String>| cli_with(SECRET_KEY, args);
     let base = |op: &str| {
         vec![
             "apigatewaymanagementapi".to_owned(),
@@ -352,6 +333,14 @@ async fn the_aws_cli_reaches_a_live_socket() {
 
     let mut post = base("post-to-connection");
     post.extend(["--data".to_owned(), "from the cli".to_owned()]);
+    // Signed with another secret: refused as AWS refuses it, in terms the CLI reads.
+    let output = cli_with("not-the-secret", post.clone()).await.unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("(InvalidSignatureException)"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let output = cli(post.clone()).await.unwrap();
     assert!(
         output.status.success(),

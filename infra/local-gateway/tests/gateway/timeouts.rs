@@ -76,12 +76,12 @@ async fn the_invoke_api_reports_a_timeout_as_lambda_does() {
     let harness = Harness::start("timeouts.yaml").await;
     harness.lambda.reply("slow", late("late"));
     let path = harness.url("/2015-03-31/functions/slow/invocations");
-    let first = harness.http.post(&path).body("{}").send().await.unwrap();
+    let first = harness.signed(harness.http.post(&path).body("{}")).await;
     assert_eq!(first.status(), 200);
     assert!(first.headers().get("x-amz-function-error").is_none());
 
     let started = Instant::now();
-    let answer = harness.http.post(&path).body("{}").send().await.unwrap();
+    let answer = harness.signed(harness.http.post(&path).body("{}")).await;
     assert!(started.elapsed() < Duration::from_millis(2000));
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.headers()["x-amz-function-error"], "Unhandled");

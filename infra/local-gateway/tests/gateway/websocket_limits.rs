@@ -36,12 +36,13 @@ async fn client_frames_over_32_kb_close_with_1009_while_pushes_reach_128_kb() {
     harness.lambda.wait_for("ws-default", 1).await;
 
     let push = harness
-        .http
-        .post(harness.management_url(&id))
-        .body("p".repeat(100 * 1024))
-        .send()
-        .await
-        .unwrap();
+        .signed(
+            harness
+                .http
+                .post(harness.management_url(&id))
+                .body("p".repeat(100 * 1024)),
+        )
+        .await;
     assert_eq!(push.status(), reqwest::StatusCode::OK);
     assert_eq!(next_text(&mut socket).await.len(), 100 * 1024);
 
