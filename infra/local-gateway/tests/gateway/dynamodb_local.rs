@@ -59,5 +59,5 @@ async fn answers_http(port: u16) -> bool {
         return false;
     }
     let mut first = [0u8; 4];
-    matches!(stream.read_exact(&mut first).await, Ok(_) if &first == b"HTTP")
+    stream.read_exact(&mut first).await.is_ok() && &first == b"HTTP"
 }
