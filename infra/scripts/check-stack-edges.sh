@@ -26,17 +26,22 @@ for port in "$@"; do
   done < <(ss -ltnH "sport = :$port" | awk '{print $4}')
 done
 
-# A page on another origin asks DynamoDB Local whether it may POST: no `Access-Control-Allow-*`
-# header at all (this DynamoDB Local omits `-Allow-Origin` but allows methods and headers).
+# A page on another origin asks DynamoDB Local whether it may POST, then POSTs: neither answer
+# may name that origin (or `*`) in `Access-Control-Allow-Origin`, without which the browser
+# refuses the call.
 dynamodb_port=$(sed -n 's|^AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:||p' "$state_dir/functions.env")
-allowed=$(curl -s -o /dev/null -D - -X OPTIONS "http://127.0.0.1:$dynamodb_port/" \
-  -H 'Origin: https://some-page.example' -H 'Access-Control-Request-Method: POST' \
-  -H 'Access-Control-Request-Headers: content-type,x-amz-target' |
-  grep -i '^access-control-allow-' || true)
-if [ -n "$allowed" ]; then
-  log "DynamoDB Local answers another origin's preflight with: $(echo $allowed | tr -d '\r')"
-  status=1
-fi
+foreign=(-H 'Origin: https://some-page.example')
+preflight=$(curl -s -o /dev/null -D - -X OPTIONS "http://127.0.0.1:$dynamodb_port/" "${foreign[@]}" \
+  -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type,x-amz-target')
+call=$(curl -s -o /dev/null -D - -X POST "http://127.0.0.1:$dynamodb_port/" "${foreign[@]}" \
+  -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: DynamoDB_20120810.ListTables' -d '{}')
+for answer in "$preflight" "$call"; do
+  allowed=$(printf '%s\n' "$answer" | grep -i '^access-control-allow-origin' | tr -d '\r' || true)
+  if [ -n "$allowed" ]; then
+    log "DynamoDB Local lets another origin's page call it: $allowed"
+    status=1
+  fi
+done
 
 # The token secret: this stack's own, long enough, and nowhere in the repository.
 secret=$(sed -n 's/^JWT_SECRET=//p' "$state_dir/functions.env")
