@@ -59,6 +59,26 @@ async fn wrong_login(api: &Api, user: &TestUser) -> Reply {
     .await
 }
 
+/// Registers fresh users from `api`'s address, the `n`th at `path(n)`, until one is refused
+/// (429 with `Retry-After`): that one's `n`, or `None` when all of `attempts` got 201.
+async fn first_refused_registration(
+    api: &Api,
+    attempts: std::ops::RangeInclusive<u32>,
+    path: impl Fn(u32) -> &'static str,
+) -> Option<u32> {
+    for n in attempts {
+        let name = e2e::unique("reg");
+        let body = json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"});
+        let reply = api.post(path(n), None, body).await;
+        if reply.status.as_u16() == 429 {
+            assert_rate_limited(&reply);
+            return Some(n);
+        }
+        reply.expect(201);
+    }
+    None
+}
+
 /// Every test's name starts with `default_limits::`, which the main run skips by name.
 mod default_limits {
     use super::*;
@@ -128,23 +148,14 @@ mod default_limits {
 
         // Registrations: the address's 20 an hour, whichever form (`api.user` used one).
         with_room_in_the_window(Duration::from_secs(3600), Duration::from_secs(30)).await;
-        let mut refused = None;
-        for n in 2..=25 {
-            let name = e2e::unique("regs");
-            let path = if n % 2 == 0 {
+        let refused = first_refused_registration(&api, 2..=25, |n| {
+            if n % 2 == 0 {
                 "/users/register/"
             } else {
                 "/users/register"
-            };
-            let body = json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"});
-            let reply = api.post(path, None, body).await;
-            if reply.status.as_u16() == 429 {
-                assert_rate_limited(&reply);
-                refused = Some(n);
-                break;
             }
-            reply.expect(201);
-        }
+        })
+        .await;
         assert_eq!(
             refused,
             Some(21),
@@ -159,23 +170,7 @@ mod default_limits {
         let api = Api::from_address("127.0.0.13");
         // Registrations count in windows of an hour.
         with_room_in_the_window(Duration::from_secs(3600), Duration::from_secs(30)).await;
-        let mut refused = None;
-        for n in 1..=25 {
-            let name = e2e::unique("reg");
-            let reply = api
-                .post(
-                    "/users/register",
-                    None,
-                    json!({"username": name, "email": format!("{name}@example.com"), "password": "correct horse battery"}),
-                )
-                .await;
-            if reply.status.as_u16() == 429 {
-                assert_rate_limited(&reply);
-                refused = Some(n);
-                break;
-            }
-            reply.expect(201);
-        }
+        let refused = first_refused_registration(&api, 1..=25, |_| "/users/register").await;
         assert_eq!(
             refused,
             Some(21),
