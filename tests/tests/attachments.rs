@@ -6,24 +6,20 @@
 //! and accounts go.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_aws::s3::object_key;
+use chat_aws::s3::{UploadBinding, object_key};
 use chat_lambda::App;
 use e2e::direct::{api_user, app, dynamodb};
+use e2e::files::{
+    attachments_item, get_bytes, header, plain_http, png, put_with, request_upload, send_files,
+    sha256, upload, uploaded, usage_bytes,
+};
 use e2e::ws::{Socket, about};
 use e2e::{Api, TestUser, unique};
 use serde_json::{Value, json};
-
-/// A PNG's signature and some bytes: what the stored object must give back.
-fn png(len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend((0..len.saturating_sub(8)).map(|i| (i * 7 % 251) as u8));
-    bytes
-}
 
 /// The API, the functions' `App`, and two users.
 async fn two(prefix: &str) -> (Api, Arc<App>, TestUser, TestUser) {
@@ -33,106 +29,9 @@ async fn two(prefix: &str) -> (Api, Arc<App>, TestUser, TestUser) {
     (Api::new(), app, a, b)
 }
 
-/// An item of the attachments table, read behind the API.
-async fn attachments_item(key: &str) -> Option<HashMap<String, AttributeValue>> {
-    dynamodb()
-        .await
-        .get_item()
-        .table_name(std::env::var("ATTACHMENTS_TABLE").unwrap())
-        .key("attachment_id", AttributeValue::S(key.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-}
-
-/// A client that does not follow redirects, as a browser's `fetch(..., {redirect: "manual"})`.
-fn plain_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn request_upload(api: &Api, who: &TestUser, name: &str, kind: &str, size: usize) -> Value {
-    api.post(
-        "/attachments",
-        Some(&who.token),
-        json!({"file_name": name, "content_type": kind, "size_bytes": size}),
-    )
-    .await
-    .expect(201)
-    .clone()
-}
-
-/// PUTs `body` to the ticket's URL with its headers, `tweak` changing them first.
-async fn put_with(
-    ticket: &Value,
-    url: &str,
-    body: Vec<u8>,
-    tweak: impl Fn(&str, &str) -> Option<String>,
-) -> (u16, String) {
-    let mut request = plain_http().put(url);
-    for (name, value) in ticket["upload_headers"].as_object().unwrap() {
-        // The HTTP client sets content-length from the body.
-        if name == "content-length" {
-            continue;
-        }
-        if let Some(value) = tweak(name, value.as_str().unwrap()) {
-            request = request.header(name, value);
-        }
-    }
-    let response = request.body(body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
-}
-
-async fn upload(ticket: &Value, body: Vec<u8>) {
-    let url = ticket["upload_url"].as_str().unwrap();
-    let (status, text) = put_with(ticket, url, body, |_, v| Some(v.to_owned())).await;
-    assert_eq!(status, 200, "upload refused: {text}");
-}
-
-/// A new upload of `who`, stored in S3.
-async fn uploaded(api: &Api, who: &TestUser, name: &str, kind: &str, bytes: &[u8]) -> String {
-    let ticket = request_upload(api, who, name, kind, bytes.len()).await;
-    upload(&ticket, bytes.to_vec()).await;
-    ticket["attachment_id"].as_str().unwrap().to_owned()
-}
-
-async fn send_files(
-    api: &Api,
-    from: &TestUser,
-    to: &TestUser,
-    kind: &str,
-    ids: &[&str],
-) -> e2e::Reply {
-    api.post(
-        "/messages",
-        Some(&from.token),
-        json!({"recipient_id": to.id, "content": "", "message_type": kind, "attachment_ids": ids}),
-    )
-    .await
-}
-
-async fn get_bytes(url: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let response = plain_http().get(url).send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
-}
-
-fn header<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
-
 #[tokio::test]
 async fn an_image_goes_up_to_storage_and_reaches_the_recipient_byte_for_byte() {
-    let (api, _, alice, bob) = two("at").await;
+    let (api, app, alice, bob) = two("at").await;
     let mut bob_socket = Socket::connect(&bob.token).await;
     let bytes = png(70_000);
 
@@ -141,15 +40,23 @@ async fn an_image_goes_up_to_storage_and_reaches_the_recipient_byte_for_byte() {
         &alice,
         "../holiday/cat photo.png",
         "image/png",
-        bytes.len(),
+        &bytes,
     )
     .await;
     assert_eq!(ticket["upload_method"], "PUT");
-    assert_eq!(ticket["expires_in"], 300);
+    assert_eq!(
+        ticket["expires_in"],
+        app.storage
+            .as_ref()
+            .unwrap()
+            .settings
+            .upload_url_ttl
+            .as_secs()
+    );
     let headers = &ticket["upload_headers"];
     assert_eq!(headers["content-type"], "image/png");
     assert_eq!(headers["content-length"], bytes.len().to_string());
-    assert_eq!(headers["x-amz-tagging"], "state=pending");
+    assert_eq!(headers["x-amz-checksum-sha256"], sha256(&bytes).as_str());
     upload(&ticket, bytes.clone()).await;
     let attachment_id = ticket["attachment_id"].as_str().unwrap();
 
@@ -254,7 +161,7 @@ async fn websocket_send_message_takes_attachment_ids() {
 async fn the_storage_refuses_another_size_or_type_than_declared() {
     let (api, _, alice, bob) = two("ats").await;
     let bytes = png(1000);
-    let ticket = request_upload(&api, &alice, "a.png", "image/png", bytes.len()).await;
+    let ticket = request_upload(&api, &alice, "a.png", "image/png", &bytes).await;
     let url = ticket["upload_url"].as_str().unwrap();
 
     // Declared image/png, sent as HTML: the signed content-type differs.
@@ -274,12 +181,18 @@ async fn the_storage_refuses_another_size_or_type_than_declared() {
         assert_eq!(status, 403, "{text}");
         assert!(text.contains("SignatureDoesNotMatch"), "{text}");
     }
-    // Without the pending tag the lifecycle rule needs: refused as well.
+    // Without the checksum header the signature binds: refused as well.
     let (status, _) = put_with(&ticket, url, bytes.clone(), |name, value| {
-        (name != "x-amz-tagging").then(|| value.into())
+        (name != "x-amz-checksum-sha256").then(|| value.into())
     })
     .await;
     assert_eq!(status, 403);
+    // Other bytes of the declared length: S3 checks them against the signed checksum.
+    let mut other = bytes.clone();
+    other[500] ^= 1;
+    let (status, text) = put_with(&ticket, url, other, |_, v| Some(v.into())).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("BadDigest"), "{text}");
 
     // Nothing was stored, so nothing can be attached.
     let id = ticket["attachment_id"].as_str().unwrap();
@@ -319,7 +232,7 @@ fn param<'a>(url: &'a str, name: &str) -> &'a str {
 async fn tampered_and_expired_urls_are_refused() {
     let (api, app, alice, bob) = two("att").await;
     let bytes = png(500);
-    let ticket = request_upload(&api, &alice, "t.png", "image/png", bytes.len()).await;
+    let ticket = request_upload(&api, &alice, "t.png", "image/png", &bytes).await;
     let url = ticket["upload_url"].as_str().unwrap();
     let signature = param(url, "X-Amz-Signature");
     let flipped = format!(
@@ -352,14 +265,19 @@ async fn tampered_and_expired_urls_are_refused() {
     // An expired URL, its signature intact: what the function would have signed an hour ago
     // (the same keys and code; the signature covers the date, so only a signer can make one).
     let storage = app.storage.as_ref().unwrap();
+    let checksum = sha256(&bytes);
+    let binding = UploadBinding {
+        content_type: "image/png",
+        size_bytes: bytes.len() as u64,
+        disposition: ticket["upload_headers"]["content-disposition"]
+            .as_str()
+            .unwrap(),
+        checksum_sha256: &checksum,
+    };
     let expired = storage
-        .presign_upload_at(
+        .presign_upload(
             &object_key(&alice.id, ticket["attachment_id"].as_str().unwrap()),
-            "image/png",
-            bytes.len() as u64,
-            ticket["upload_headers"]["content-disposition"]
-                .as_str()
-                .unwrap(),
+            binding,
             SystemTime::now() - Duration::from_secs(3600),
         )
         .await
@@ -396,7 +314,7 @@ async fn only_a_pending_upload_of_the_sender_can_be_attached_and_only_once() {
     };
 
     // Asked for, never uploaded.
-    let ticket = request_upload(&api, &alice, "n.png", "image/png", 100).await;
+    let ticket = request_upload(&api, &alice, "n.png", "image/png", &png(100)).await;
     let never = ticket["attachment_id"].as_str().unwrap();
     refused(send_files(&api, &alice, &bob, "image", &[never]).await);
     // Someone else's upload.
@@ -513,7 +431,7 @@ async fn non_participants_get_no_download_url() {
     .expect(200);
     assert_eq!(redirect(dave).await, 404);
     // A pending upload is its uploader's alone.
-    let pending = request_upload(&api, alice, "p.png", "image/png", 10).await;
+    let pending = request_upload(&api, alice, "p.png", "image/png", &png(10)).await;
     let pending = pending["attachment_id"].as_str().unwrap();
     api.get(&format!("/attachments/{pending}"), &bob.token)
         .await
@@ -525,31 +443,40 @@ async fn oversize_unknown_types_and_over_quota_are_422() {
     let (api, app, alice, bob) = two("atq").await;
     let settings = app.storage.as_ref().unwrap().settings.clone();
     let ask = |body: Value| api.post("/attachments", Some(&alice.token), body);
+    let checksum = sha256(b"any");
 
     let cases = [
         (
-            json!({"file_name": "big.png", "content_type": "image/png", "size_bytes": settings.max_bytes + 1}),
+            json!({"file_name": "big.png", "content_type": "image/png", "size_bytes": settings.max_bytes + 1, "checksum_sha256": checksum}),
             "size_bytes",
         ),
         (
-            json!({"file_name": "zero.png", "content_type": "image/png", "size_bytes": 0}),
+            json!({"file_name": "zero.png", "content_type": "image/png", "size_bytes": 0, "checksum_sha256": checksum}),
             "size_bytes",
         ),
         (
-            json!({"file_name": "page.html", "content_type": "text/html", "size_bytes": 10}),
+            json!({"file_name": "page.html", "content_type": "text/html", "size_bytes": 10, "checksum_sha256": checksum}),
             "content_type",
         ),
         (
-            json!({"file_name": "x.svg", "content_type": "image/svg+xml", "size_bytes": 10}),
+            json!({"file_name": "x.svg", "content_type": "image/svg+xml", "size_bytes": 10, "checksum_sha256": checksum}),
             "content_type",
         ),
         (
-            json!({"file_name": "/", "content_type": "image/png", "size_bytes": 10}),
+            json!({"file_name": "/", "content_type": "image/png", "size_bytes": 10, "checksum_sha256": checksum}),
             "file_name",
         ),
         (
-            json!({"file_name": "a.png", "content_type": "image/png"}),
+            json!({"file_name": "a.png", "content_type": "image/png", "checksum_sha256": checksum}),
             "size_bytes",
+        ),
+        (
+            json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 10}),
+            "checksum_sha256",
+        ),
+        (
+            json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 10, "checksum_sha256": "abc="}),
+            "checksum_sha256",
         ),
     ];
     for (body, field) in cases {
@@ -557,44 +484,40 @@ async fn oversize_unknown_types_and_over_quota_are_422() {
         reply.expect_error(422, "validation_error");
         assert_eq!(reply.field(), field, "{body}");
     }
-    ask(json!({"file_name": "max.png", "content_type": "image/png", "size_bytes": settings.max_bytes}))
+    ask(json!({"file_name": "max.png", "content_type": "image/png", "size_bytes": settings.max_bytes, "checksum_sha256": checksum}))
         .await
         .expect(201);
 
-    // Fill alice's usage to 10 bytes below her quota (what attached files would have counted).
+    // Fill alice's usage to 10 bytes below her quota (what attached files and the uploads
+    // above would have counted).
     let ddb = dynamodb().await;
     let table = std::env::var("ATTACHMENTS_TABLE").unwrap();
-    let set_usage = |bytes: u64| {
-        ddb.put_item()
-            .table_name(&table)
-            .item(
-                "attachment_id",
-                AttributeValue::S(format!("usage#{}", alice.id)),
-            )
-            .item("bytes", AttributeValue::N(bytes.to_string()))
-            .send()
-    };
-    set_usage(settings.quota_bytes - 10).await.unwrap();
-    let over =
-        ask(json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 11})).await;
-    over.expect_error(422, "limit_exceeded");
-    let fits = uploaded(&api, &alice, "b.png", "image/png", &png(10)).await;
-    // Past the quota by the time of the send: the send's transaction refuses it.
-    set_usage(settings.quota_bytes - 5).await.unwrap();
-    send_files(&api, &alice, &bob, "image", &[&fits])
+    ddb.put_item()
+        .table_name(&table)
+        .item(
+            "attachment_id",
+            AttributeValue::S(format!("usage#{}", alice.id)),
+        )
+        .item(
+            "bytes",
+            AttributeValue::N((settings.quota_bytes - 10).to_string()),
+        )
+        .send()
         .await
-        .expect_error(422, "limit_exceeded");
-    set_usage(settings.quota_bytes - 10).await.unwrap();
+        .unwrap();
+    let over = ask(
+        json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 11,
+        "checksum_sha256": sha256(&png(11))}),
+    )
+    .await;
+    over.expect_error(422, "limit_exceeded");
+    // The upload request reserves its bytes: the send adds nothing to the usage.
+    let fits = uploaded(&api, &alice, "b.png", "image/png", &png(10)).await;
+    assert_eq!(usage_bytes(&alice.id).await, settings.quota_bytes);
     send_files(&api, &alice, &bob, "image", &[&fits])
         .await
         .expect(201);
-    assert_eq!(
-        attachments_item(&format!("usage#{}", alice.id))
-            .await
-            .unwrap()["bytes"],
-        AttributeValue::N(settings.quota_bytes.to_string()),
-        "the send counted the file"
-    );
+    assert_eq!(usage_bytes(&alice.id).await, settings.quota_bytes);
 }
 
 #[tokio::test]

@@ -24,8 +24,8 @@ async fn names_with_control_or_format_characters_are_refused_on_their_field() {
         reply.expect_error(422, "validation_error");
         assert_eq!(reply.field(), "name", "{name:?}");
 
-        let upload =
-            json!({"file_name": name, "content_type": "application/pdf", "size_bytes": 10});
+        let upload = json!({"file_name": name, "content_type": "application/pdf", "size_bytes": 10,
+                "checksum_sha256": e2e::files::sha256(b"0123456789")});
         let reply = api.post("/attachments", Some(&alice.token), upload).await;
         reply.expect_error(422, "validation_error");
         assert_eq!(reply.field(), "file_name", "{name:?}");

@@ -152,15 +152,18 @@ async fn call_for(api: &Api, world: &World, route: &str) -> Call {
                 .query("?emoji=%F0%9F%91%8D")
         }
         "PATCH /messages/{}/read" => Call::new("PATCH", format!("/messages/{message}/read"), b),
-        "POST /attachments" => Call::new("POST", "/attachments".into(), a)
-            .body(json!({"file_name": "slash.txt", "content_type": "text/plain", "size_bytes": 5})),
+        "POST /attachments" => Call::new("POST", "/attachments".into(), a).body(
+            json!({"file_name": "slash.txt", "content_type": "text/plain", "size_bytes": 5,
+                "checksum_sha256": e2e::files::sha256(b"hello")}),
+        ),
         // Followed to the file in storage: an upload of `a`, stored.
         "GET /attachments/{}" => {
             let ticket = api
                 .post(
                     "/attachments",
                     Some(&a.token),
-                    json!({"file_name": "s.txt", "content_type": "text/plain", "size_bytes": 5}),
+                    json!({"file_name": "s.txt", "content_type": "text/plain", "size_bytes": 5,
+                        "checksum_sha256": e2e::files::sha256(b"slash")}),
                 )
                 .await;
             let ticket = ticket.expect(201);

@@ -84,7 +84,10 @@ fn every_authenticated_route(user: &TestUser) -> Vec<(Method, String, Option<Val
         (
             Method::POST,
             "/attachments".into(),
-            Some(json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 10})),
+            Some(
+                json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 10,
+                "checksum_sha256": e2e::files::sha256(&[0; 10])}),
+            ),
         ),
         (Method::GET, format!("/attachments/{id}"), None),
     ]

@@ -13,13 +13,18 @@ pub const MAX_ATTACHMENTS: usize = 10;
 /// A file name's length in characters, after sanitising.
 pub const MAX_FILE_NAME_CHARS: usize = 255;
 
-/// An upload's life: `pending` until a send attaches it, then `attached` for good.
+/// An upload's life, kept in the attachments table and changed only by conditional writes:
+/// `pending` from the upload request until a send attaches it (then `attached` until its
+/// message is deleted, when the record goes) or until it expires unattached (`expired` while the
+/// sweeper deletes its object, then the record goes). A send attaches only a `pending` upload, so
+/// a send that loses a race changes nothing of the winner's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, Serialize)]
 #[strum(serialize_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum AttachmentState {
     Pending,
     Attached,
+    Expired,
 }
 
 /// The stored record of an upload.
@@ -30,6 +35,9 @@ pub struct Upload {
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: u64,
+    /// The SHA-256 of the bytes, base64: signed into the upload URL, so the object can hold
+    /// nothing else, however often the URL is used.
+    pub checksum_sha256: String,
     pub state: AttachmentState,
     /// The message it is attached to (`<ulid>.<conversation id>`).
     pub message_id: Option<String>,
@@ -40,6 +48,7 @@ pub struct Upload {
 #[schema(example = json!({
     "attachment_id": "01JDQ4A8Y3N6P9R2T5V8X1Z4B7", "file_name": "cat.png",
     "content_type": "image/png", "size_bytes": 48213,
+    "checksum_sha256": "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
     "download_url": "https://bucket.s3.us-east-1.amazonaws.com/attachments/01JDQ3Y6S1W8X5V9K2M4N7P0QR/01JDQ4A8Y3N6P9R2T5V8X1Z4B7?response-content-disposition=attachment...&X-Amz-Signature=..."
 }))]
 pub struct Attachment {
@@ -47,6 +56,10 @@ pub struct Attachment {
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: u64,
+    /// The SHA-256 of the file's bytes, base64, as S3 verified it at the upload: a client may
+    /// check the download against it. Empty on files attached before checksums were required.
+    #[serde(default)]
+    pub checksum_sha256: String,
     /// A presigned GET, valid for a few minutes, that downloads the file as an attachment of
     /// its stored type; only in answers and events for the conversation's participants.
     /// `GET /attachments/{attachment_id}` redirects to a fresh one.
@@ -56,7 +69,8 @@ pub struct Attachment {
 
 /// `POST /attachments`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(example = json!({"file_name": "cat.png", "content_type": "image/png", "size_bytes": 48213}))]
+#[schema(example = json!({"file_name": "cat.png", "content_type": "image/png", "size_bytes": 48213,
+    "checksum_sha256": "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="}))]
 pub struct UploadRequest {
     /// Sanitised: the last path segment, without control characters or `"<>:|?*\`.
     #[schema(min_length = 1, max_length = 255)]
@@ -66,6 +80,11 @@ pub struct UploadRequest {
     /// The exact size of the file; at most `ATTACHMENT_MAX_BYTES` (25 MiB by default).
     #[schema(minimum = 1)]
     pub size_bytes: u64,
+    /// The SHA-256 of the file's bytes, standard base64 (44 characters). The upload URL signs
+    /// it, so S3 stores exactly these bytes or refuses them (`BadDigest`), and a reused URL
+    /// cannot change a file once a message carries it.
+    #[schema(min_length = 44, max_length = 44)]
+    pub checksum_sha256: String,
 }
 
 /// The answer to `POST /attachments`: how to upload the bytes.
@@ -76,7 +95,7 @@ pub struct UploadRequest {
     "upload_method": "PUT",
     "upload_headers": {"content-type": "image/png", "content-length": "48213",
         "content-disposition": "attachment; filename=\"cat.png\"; filename*=UTF-8''cat.png",
-        "x-amz-tagging": "state=pending"},
+        "x-amz-checksum-sha256": "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="},
     "expires_in": 300
 }))]
 pub struct UploadTicket {
@@ -109,9 +128,23 @@ pub fn sanitise_file_name(raw: &str) -> Result<String> {
     Ok(cleaned)
 }
 
+/// A SHA-256 as S3's `x-amz-checksum-sha256` carries it: standard base64 of 32 bytes.
+pub fn check_checksum_sha256(text: &str) -> Result<()> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(text);
+    if text.len() == 44 && decoded.is_ok_and(|bytes| bytes.len() == 32) {
+        return Ok(());
+    }
+    Err(Error::validation(
+        "checksum_sha256",
+        "checksum_sha256 must be the SHA-256 of the file in standard base64 (44 characters)",
+    ))
+}
+
 pub fn over_quota(quota: u64) -> Error {
     Error::LimitExceeded(format!(
-        "this would pass your storage quota of {quota} bytes; delete messages with files to free some"
+        "this would pass your storage quota of {quota} bytes (attached files and pending uploads \
+         count); delete messages with files, or wait for unsent uploads to expire"
     ))
 }
 
@@ -141,5 +174,22 @@ mod tests {
         for bad in ["", "/", "..", "dir/", "<>", &"x".repeat(256)] {
             assert!(sanitise_file_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn checksums_are_base64_sha256() {
+        let ok = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=";
+        assert!(check_checksum_sha256(ok).is_ok());
+        for bad in [
+            "",
+            "abc",
+            &ok[..43],
+            &format!("{ok}="),
+            &ok.replace('+', "-"),
+        ] {
+            assert!(check_checksum_sha256(bad).is_err(), "{bad}");
+        }
+        // 33 bytes: base64 of the right length for nothing S3 computes.
+        assert!(check_checksum_sha256("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").is_err());
     }
 }

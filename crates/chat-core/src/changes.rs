@@ -309,6 +309,7 @@ mod tests {
                 file_name: "😀".repeat(crate::attachments::MAX_FILE_NAME_CHARS),
                 content_type: format!("application/{}", "x".repeat(115)),
                 size_bytes: u64::MAX,
+                checksum_sha256: "A".repeat(44),
                 download_url: Some("u".repeat(3 * 1024)),
             })
             .collect();

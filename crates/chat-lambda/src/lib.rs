@@ -1,5 +1,6 @@
 //! The chat Lambdas' adapters, on top of the rules (`chat-core`) and their AWS implementations
 //! (`chat-aws`): the REST handlers ([`api`]), the WebSocket routes and sweeper ([`ws`]), the
+//! sweeper of uploads never attached ([`uploads_sweep`]), the
 //! delivery function on the messages table's stream ([`fanout`]), configuration, authentication,
 //! and the state each function builds once per cold start ([`app`]). The functions' mains only
 //! build that state and hand requests to it.
@@ -13,6 +14,7 @@ pub mod fanout;
 pub mod http;
 pub mod limits;
 pub mod telemetry;
+pub mod uploads_sweep;
 pub mod ws;
 
 pub use app::App;

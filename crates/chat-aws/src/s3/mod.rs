@@ -1,6 +1,6 @@
 //! S3 without aws-sdk-s3 (which would push the functions' zips past 3 MiB): presigned uploads
-//! and downloads, and the four signed requests the service itself makes (HEAD, DELETE, object
-//! tagging), sent through the same hyper and rustls connector the SDK clients use.
+//! and downloads, and the two signed requests the service itself makes (HEAD, DELETE), sent
+//! through the same hyper and rustls connector the SDK clients use.
 //!
 //! Locally (`AWS_ENDPOINT_URL_S3`) the bucket is addressed path-style on that endpoint; on AWS
 //! through its virtual host `https://<bucket>.s3.<region>.amazonaws.com`, as the SDK does.
@@ -14,8 +14,6 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::Connector;
-use base64::Engine;
-use sha2::{Digest, Sha256};
 
 pub use settings::{AttachmentSettings, is_media_type};
 
@@ -67,14 +65,17 @@ pub struct Presigned {
 pub struct ObjectInfo {
     pub size_bytes: u64,
     pub content_type: Option<String>,
+    /// The SHA-256 S3 verified at the upload, base64 (asked for with `x-amz-checksum-mode`).
+    pub checksum_sha256: Option<String>,
 }
 
-/// Whether the service's S3 supports a request; s3s-fs (the local server) has no object
-/// tagging and answers 501.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Support {
-    Done,
-    NotImplemented,
+/// What an upload URL binds: S3 stores exactly these bytes under these headers, or nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadBinding<'a> {
+    pub content_type: &'a str,
+    pub size_bytes: u64,
+    pub disposition: &'a str,
+    pub checksum_sha256: &'a str,
 }
 
 pub struct Storage {
@@ -124,39 +125,19 @@ impl Storage {
     }
 
     /// A PUT whose signature binds the type, the exact length, the download disposition and
-    /// the `state=pending` tag: S3 refuses any other size or type, and the bucket's lifecycle
-    /// rule removes the object unless a send attaches it.
+    /// the SHA-256 of the bytes: S3 refuses any other body or header, so however often the URL
+    /// is used within its life, the object holds the declared file or nothing.
     pub async fn presign_upload(
         &self,
         key: &str,
-        content_type: &str,
-        size_bytes: u64,
-        disposition: &str,
-    ) -> StorageResult<Presigned> {
-        self.presign_upload_at(
-            key,
-            content_type,
-            size_bytes,
-            disposition,
-            SystemTime::now(),
-        )
-        .await
-    }
-
-    /// [`Storage::presign_upload`] as signed at `signed_at` (tests make expired URLs with it).
-    pub async fn presign_upload_at(
-        &self,
-        key: &str,
-        content_type: &str,
-        size_bytes: u64,
-        disposition: &str,
+        binding: UploadBinding<'_>,
         signed_at: SystemTime,
     ) -> StorageResult<Presigned> {
         let headers = vec![
-            ("content-type", content_type.to_owned()),
-            ("content-length", size_bytes.to_string()),
-            ("content-disposition", disposition.to_owned()),
-            ("x-amz-tagging", "state=pending".to_owned()),
+            ("content-type", binding.content_type.to_owned()),
+            ("content-length", binding.size_bytes.to_string()),
+            ("content-disposition", binding.disposition.to_owned()),
+            ("x-amz-checksum-sha256", binding.checksum_sha256.to_owned()),
         ];
         let url = sign::presign(
             http::Method::PUT,
@@ -204,7 +185,10 @@ impl Storage {
 
     /// `None` when no such object exists.
     pub async fn head(&self, key: &str) -> StorageResult<Option<ObjectInfo>> {
-        let response = self.send(http::Method::HEAD, key, "", &[], &[]).await?;
+        let checksum_mode = [("x-amz-checksum-mode", "ENABLED".to_owned())];
+        let response = self
+            .send(http::Method::HEAD, key, "", &checksum_mode, &[])
+            .await?;
         match response.status().as_u16() {
             200 => {
                 let header = |name: &str| response.headers().get(name).map(str::to_owned);
@@ -214,6 +198,7 @@ impl Storage {
                 Ok(Some(ObjectInfo {
                     size_bytes,
                     content_type: header("content-type"),
+                    checksum_sha256: header("x-amz-checksum-sha256"),
                 }))
             }
             404 => Ok(None),
@@ -228,39 +213,6 @@ impl Storage {
             200 | 204 | 404 => Ok(()),
             status => Err(failure(status, "DELETE")),
         }
-    }
-
-    /// Replaces the object's tags with `state=<state>` (PutObjectTagging).
-    pub async fn tag(&self, key: &str, state: &str) -> StorageResult<Support> {
-        let body = format!(
-            "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet><Tag>\
-             <Key>state</Key><Value>{state}</Value></Tag></TagSet></Tagging>"
-        );
-        // PutObjectTagging requires a checksum of its body.
-        let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&body));
-        let headers = [
-            ("content-type", "application/xml".to_owned()),
-            ("x-amz-checksum-sha256", checksum),
-            ("x-amz-sdk-checksum-algorithm", "SHA256".to_owned()),
-        ];
-        let response = self
-            .send(
-                http::Method::PUT,
-                key,
-                "?tagging",
-                &headers,
-                body.as_bytes(),
-            )
-            .await?;
-        support(response.status().as_u16(), "PutObjectTagging")
-    }
-
-    /// Removes every tag of the object (DeleteObjectTagging): no more `state=pending`.
-    pub async fn untag(&self, key: &str) -> StorageResult<Support> {
-        let response = self
-            .send(http::Method::DELETE, key, "?tagging", &[], &[])
-            .await?;
-        support(response.status().as_u16(), "DeleteObjectTagging")
     }
 
     async fn send(
@@ -284,14 +236,6 @@ fn failure(status: u16, operation: &str) -> StorageError {
         StorageError::Unavailable(format!("{operation}: S3 answered {status}").into())
     } else {
         StorageError::Internal(format!("{operation}: S3 answered {status}"))
-    }
-}
-
-fn support(status: u16, operation: &str) -> StorageResult<Support> {
-    match status {
-        200 | 204 => Ok(Support::Done),
-        501 => Ok(Support::NotImplemented),
-        status => Err(failure(status, operation)),
     }
 }
 

@@ -9,6 +9,9 @@ const DEFAULT_MAX_BYTES: u64 = 25 * MIB;
 const DEFAULT_QUOTA_BYTES: u64 = 1024 * MIB;
 /// Long enough to start a large upload on a slow link, short enough that a leaked URL soon dies.
 const DEFAULT_UPLOAD_URL_SECS: u64 = 300;
+/// How long an upload may wait for a send before the sweeper deletes it and frees its quota:
+/// ample to upload and send, short enough that abandoned files do not hold a user's quota.
+const DEFAULT_PENDING_SECS: u64 = 3600;
 /// A download URL outlives one screen of a conversation; `GET /attachments/{id}` makes a fresh
 /// one whenever an old link is followed.
 const DEFAULT_DOWNLOAD_URL_SECS: u64 = 900;
@@ -28,6 +31,9 @@ pub struct AttachmentSettings {
     pub content_types: Vec<String>,
     pub upload_url_ttl: Duration,
     pub download_url_ttl: Duration,
+    /// An upload not attached within this time is deleted by the uploads sweeper. Longer than
+    /// `upload_url_ttl`: no PUT can then recreate an object whose record the sweeper forgot.
+    pub pending_ttl: Duration,
 }
 
 impl AttachmentSettings {
@@ -65,15 +71,30 @@ impl AttachmentSettings {
                 reason: "must be a comma-separated list of type/subtype".into(),
             });
         }
+        let upload_url_secs = number(
+            "ATTACHMENT_UPLOAD_URL_SECONDS",
+            DEFAULT_UPLOAD_URL_SECS,
+            MAX_URL_SECS,
+        )?;
+        let pending_secs = number(
+            "ATTACHMENT_PENDING_SECONDS",
+            DEFAULT_PENDING_SECS,
+            MAX_URL_SECS,
+        )?;
+        if pending_secs <= upload_url_secs {
+            return Err(ConfigError::Invalid {
+                name: "ATTACHMENT_PENDING_SECONDS",
+                reason: "must be longer than ATTACHMENT_UPLOAD_URL_SECONDS: an upload URL must \
+                         expire before the sweeper may delete what it uploaded"
+                    .into(),
+            });
+        }
         Ok(Some(AttachmentSettings {
             endpoint: env("AWS_ENDPOINT_URL_S3").map(|e| e.trim_end_matches('/').to_owned()),
             max_bytes: number("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, 5 * 1024 * MIB)?,
             quota_bytes: number("ATTACHMENT_QUOTA_BYTES", DEFAULT_QUOTA_BYTES, u64::MAX >> 1)?,
-            upload_url_ttl: Duration::from_secs(number(
-                "ATTACHMENT_UPLOAD_URL_SECONDS",
-                DEFAULT_UPLOAD_URL_SECS,
-                MAX_URL_SECS,
-            )?),
+            upload_url_ttl: Duration::from_secs(upload_url_secs),
+            pending_ttl: Duration::from_secs(pending_secs),
             download_url_ttl: Duration::from_secs(number(
                 "ATTACHMENT_DOWNLOAD_URL_SECONDS",
                 DEFAULT_DOWNLOAD_URL_SECS,
@@ -162,6 +183,13 @@ mod tests {
             assert!(settings(&pairs).is_err(), "{bad:?}");
         }
         assert!(settings(&[("ATTACHMENTS_BUCKET", "b")]).is_err());
+        // An upload URL that outlives the pending time could recreate a swept object.
+        let mut pairs = base.to_vec();
+        pairs.push(("ATTACHMENT_PENDING_SECONDS", "300"));
+        assert!(settings(&pairs).is_err());
+        pairs.push(("ATTACHMENT_UPLOAD_URL_SECONDS", "10"));
+        let pending = settings(&pairs).ok().flatten().map(|s| s.pending_ttl);
+        assert_eq!(pending, Some(Duration::from_secs(300)));
     }
 
     #[test]

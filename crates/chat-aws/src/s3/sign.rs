@@ -120,7 +120,10 @@ mod tests {
             &[
                 ("content-type", "image/png".into()),
                 ("content-length", "42".into()),
-                ("x-amz-tagging", "state=pending".into()),
+                (
+                    "x-amz-checksum-sha256",
+                    "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
+                ),
             ],
             Duration::from_secs(300),
             &credentials(),
@@ -130,7 +133,7 @@ mod tests {
         .expect("signs");
         assert!(
             url.contains(
-                "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-tagging"
+                "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-checksum-sha256"
             ),
             "{url}"
         );

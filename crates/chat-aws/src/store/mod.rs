@@ -14,6 +14,7 @@ mod ports;
 mod presence_ports;
 mod session_ports;
 pub mod sessions;
+mod shards;
 pub mod users;
 
 use std::time::Duration;

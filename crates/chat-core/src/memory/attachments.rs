@@ -1,6 +1,6 @@
-//! Uploads in memory: what storage holds is what was put with [`MemoryStore::put_upload`]; a
-//! send's transaction flips an upload to attached. There are no tags to clear or restore,
-//! which is what `restore_pending` does in S3.
+//! Uploads in memory: what storage holds is what was put with [`MemoryStore::put_upload`]
+//! (which counts its bytes against the owner's quota, as an upload request does); a send's
+//! transaction flips an upload to attached.
 
 use std::collections::HashSet;
 
@@ -10,9 +10,6 @@ use crate::error::{Error, Result};
 use crate::ids::AttachmentId;
 use crate::messages::{Message, MessageType};
 use crate::ports::AttachmentFiles;
-
-/// The quota of the memory store's users: ten files of the largest size the template allows.
-pub const MEMORY_QUOTA_BYTES: u64 = 250 * 1024 * 1024;
 
 impl AttachmentFiles for MemoryStore {
     async fn prepare(
@@ -54,8 +51,6 @@ impl AttachmentFiles for MemoryStore {
         Ok(Prepared { uploads })
     }
 
-    async fn restore_pending(&self, _prepared: &Prepared) {}
-
     async fn with_downloads(&self, messages: &mut [Message]) {
         for attachment in messages.iter_mut().flat_map(|m| m.attachments.iter_mut()) {
             attachment.download_url = Some(format!("memory:{}", attachment.attachment_id));
@@ -72,9 +67,5 @@ impl AttachmentFiles for MemoryStore {
                 *used = used.saturating_sub(attachment.size_bytes);
             }
         }
-    }
-
-    fn quota_bytes(&self) -> u64 {
-        MEMORY_QUOTA_BYTES
     }
 }

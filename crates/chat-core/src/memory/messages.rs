@@ -11,7 +11,7 @@ impl MessageStore for MemoryStore {
     }
 
     /// The store's transaction in order: the message's id, a chat sender's membership, the
-    /// idempotency marker, then each upload (still the sender's and pending) and the quota.
+    /// idempotency marker, then each upload (still the sender's and pending).
     async fn put_message(
         &self,
         message: &mut Message,
@@ -65,7 +65,6 @@ impl MessageStore for MemoryStore {
                 upload.state = AttachmentState::Attached;
                 upload.message_id = Some(message.id.clone());
             }
-            *state.usage.entry(message.sender_id.clone()).or_default() += attachment.size_bytes;
         }
         state.messages.insert(key, message.clone());
         Ok(PutMessage::Stored)
@@ -91,10 +90,5 @@ fn refused_attachments(state: &State, message: &Message, attach: Attach<'_>) -> 
                 stored.owner_id == message.sender_id && stored.state == AttachmentState::Pending
             })
     });
-    if !usable {
-        return Some(PutMessage::AttachmentRefused);
-    }
-    let used = state.usage.get(&message.sender_id).copied().unwrap_or(0);
-    let adding: u64 = attach.uploads.iter().map(|u| u.size_bytes).sum();
-    (used.saturating_add(adding) > attach.quota_bytes).then_some(PutMessage::OverQuota)
+    (!usable).then_some(PutMessage::AttachmentRefused)
 }

@@ -100,9 +100,9 @@ impl MemoryStore {
 
     /// Stores an upload, as a client's `POST /attachments` and its PUT to storage would.
     pub fn put_upload(&self, upload: Upload) -> Result<()> {
-        self.state()?
-            .uploads
-            .insert(upload.attachment_id.clone(), upload);
+        let mut state = self.state()?;
+        *state.usage.entry(upload.owner_id.clone()).or_default() += upload.size_bytes;
+        state.uploads.insert(upload.attachment_id.clone(), upload);
         Ok(())
     }
 

@@ -162,8 +162,6 @@ pub enum PutMessage {
     /// An attachment is not (any more) a pending upload of the sender: attached by a
     /// concurrent send, say.
     AttachmentRefused,
-    /// The attachments would pass the sender's storage quota.
-    OverQuota,
 }
 
 /// A stored change: its number in the conversation's sequence and the message after it.

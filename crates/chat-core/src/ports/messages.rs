@@ -5,11 +5,11 @@ use crate::error::Result;
 use crate::messages::{Changed, Message, PutMessage, ReactionBounds};
 use crate::paging::Position;
 
-/// The uploads a new message attaches, and the sender's quota.
+/// The uploads a new message attaches. Their bytes count against the sender's quota since the
+/// upload request: attaching them reserves nothing more.
 #[derive(Debug, Clone, Copy)]
 pub struct Attach<'a> {
     pub uploads: &'a [Upload],
-    pub quota_bytes: u64,
 }
 
 /// Messages, and the markers that make a send idempotent.

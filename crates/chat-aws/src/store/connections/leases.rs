@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use chat_core::connections::LiveConnection;
 
 use super::super::items::{Item, n, opt_s, s};
+use super::super::shards::{shard_name, shard_of};
 use super::super::{Store, StoreError, StoreResult};
 use super::watchers::live_connection;
 
@@ -17,19 +18,11 @@ pub const BY_LEASE_INDEX: &str = "by_lease";
 /// were written with, so changing this strands those in dropped shards: it is a constant.
 pub const LEASE_SHARDS: u32 = 16;
 
-/// The shard of a connection (FNV-1a of its id): stable, and spread evenly by random ids.
+/// The shard of a connection.
 pub(super) fn lease_shard(connection_id: &str) -> String {
-    let hash = connection_id.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    });
-    shard_name(hash % LEASE_SHARDS)
+    shard_name(shard_of(connection_id, LEASE_SHARDS))
 }
 
-fn shard_name(shard: u32) -> String {
-    format!("{shard:02}")
-}
-
-/// A connection whose lease ran out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpiredConnection {
     pub connection_id: String,
@@ -107,24 +100,5 @@ impl Store {
             })
             .collect();
         Ok((expired, out.last_evaluated_key))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_are_stable_and_spread() {
-        assert_eq!(
-            lease_shard("L0SM9cOFvHcCIhw="),
-            lease_shard("L0SM9cOFvHcCIhw=")
-        );
-        let mut seen = std::collections::BTreeSet::new();
-        for n in 0..400 {
-            seen.insert(lease_shard(&format!("conn{n:04}xyzAB=")));
-        }
-        assert_eq!(seen.len(), LEASE_SHARDS as usize);
-        assert!(seen.iter().all(|s| s.len() == 2));
     }
 }

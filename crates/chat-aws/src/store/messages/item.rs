@@ -151,6 +151,7 @@ fn attachment_value(a: &Attachment) -> AttributeValue {
         ("name".to_owned(), s(&a.file_name)),
         ("type".to_owned(), s(&a.content_type)),
         ("size".to_owned(), n(a.size_bytes)),
+        ("sha256".to_owned(), s(&a.checksum_sha256)),
     ]))
 }
 
@@ -172,6 +173,8 @@ fn attachments_of(item: &Item) -> StoreResult<Vec<Attachment>> {
                 content_type: req_s(map, "type")?,
                 size_bytes: opt_n(map, "size")?
                     .ok_or_else(|| corrupt("message attachment lacks its size"))?,
+                // Files attached before checksums were required have none.
+                checksum_sha256: opt_s(map, "sha256").unwrap_or_default().to_owned(),
                 download_url: None,
             })
         })
@@ -266,6 +269,7 @@ mod tests {
                 file_name: "cat.png".into(),
                 content_type: "image/png".into(),
                 size_bytes: 42,
+                checksum_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
                 download_url: None,
             }],
         }

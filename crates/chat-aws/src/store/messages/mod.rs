@@ -138,9 +138,7 @@ impl Store {
                 &message.sender_id,
                 &message.id,
                 attach.uploads,
-                attach.quota_bytes,
                 PutMessage::AttachmentRefused,
-                PutMessage::OverQuota,
             )?);
         }
         Ok(items)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attachments::{Attachment, Prepared, over_quota};
+use crate::attachments::{Attachment, Prepared};
 use crate::changes::{Change, audience, notifications};
 use crate::chats::rules::takes_part;
 use crate::conversation::{Conversation, Fanout, MessageRef, message_id};
@@ -135,7 +135,6 @@ where
     )?
     .0;
     let conversation_id = conversation.id();
-    // After the addressing checks: preparing clears the uploads' pending tags.
     let prepared = match attachment_ids {
         Some(ids) => match files.prepare(me, ids, message_type).await {
             Ok(prepared) => prepared,
@@ -148,21 +147,8 @@ where
         },
         None => Prepared::default(),
     };
-    let quota_bytes = files.quota_bytes();
-    let result = write(
-        store,
-        me,
-        new,
-        conversation_id,
-        message_type,
-        &prepared,
-        quota_bytes,
-    )
-    .await;
-    if !matches!(&result, Ok(Stored::New(_))) {
-        files.restore_pending(&prepared).await;
-    }
-    let mut message = match result? {
+    let stored = write(store, me, new, conversation_id, message_type, &prepared).await?;
+    let mut message = match stored {
         Stored::New(message) => message,
         Stored::Earlier(first) => return Ok(earlier(files, first).await),
     };
@@ -194,7 +180,6 @@ async fn write<S>(
     conversation_id: String,
     message_type: MessageType,
     prepared: &Prepared,
-    quota_bytes: u64,
 ) -> Result<Stored>
 where
     S: ChatStore + MessageStore,
@@ -224,6 +209,7 @@ where
                 file_name: u.file_name.clone(),
                 content_type: u.content_type.clone(),
                 size_bytes: u.size_bytes,
+                checksum_sha256: u.checksum_sha256.clone(),
                 download_url: None,
             })
             .collect(),
@@ -237,7 +223,6 @@ where
     };
     let attach = Attach {
         uploads: &prepared.uploads,
-        quota_bytes,
     };
 
     // Membership is part of the write: a member removed since `target` read the chat posts
@@ -258,9 +243,9 @@ where
         PutMessage::IdTaken => Err(Error::internal("a new message id exists already")),
         PutMessage::AttachmentRefused => Err(Error::validation(
             "attachment_ids",
-            "an attachment is no longer a pending upload of yours (attached by another send?)",
+            "an attachment is no longer a pending upload of yours (attached by another send, \
+             or expired)",
         )),
-        PutMessage::OverQuota => Err(over_quota(quota_bytes)),
     }
 }
 

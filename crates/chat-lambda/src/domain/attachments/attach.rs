@@ -4,23 +4,22 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared, Upload, over_quota};
+use chat_core::attachments::{AttachmentState, MAX_ATTACHMENTS, Prepared, Upload};
 use chat_core::error::{Error, Result};
 use chat_core::ids::AttachmentId;
 use chat_core::messages::{Message, MessageType};
 
 use crate::app::App;
-use chat_aws::s3::{Storage, Support, download_disposition, object_key};
+use chat_aws::s3::{Storage, download_disposition, object_key};
 
 fn refused(message: impl Into<String>) -> Error {
     Error::validation("attachment_ids", message)
 }
 
 /// Checks that `ids` are `me`'s pending uploads, that each object is in S3 with its declared
-/// size and type (HeadObject, all at once), and that the message type fits them; then clears
-/// their `state=pending` tag so the lifecycle rule spares them. The tag goes before the
-/// transaction: if the transaction then fails, [`restore_pending`] puts it back, and a lost
-/// restore leaks an object rather than losing an attached file.
+/// size, type and checksum (HeadObject, all at once), and that the message type fits them.
+/// Nothing changes here: the send's transaction attaches them only if they are still pending,
+/// so a send that loses a race, or fails, leaves the winner's files as they are.
 pub async fn prepare(
     app: &App,
     me: &str,
@@ -58,8 +57,16 @@ pub async fn prepare(
             .remove(id.as_str())
             .filter(|u| u.owner_id == me)
             .ok_or_else(|| unknown(id))?;
-        if upload.state != AttachmentState::Pending {
-            return Err(refused(format!("attachment {id} is attached already")));
+        match upload.state {
+            AttachmentState::Pending => {}
+            AttachmentState::Attached => {
+                return Err(refused(format!("attachment {id} is attached already")));
+            }
+            AttachmentState::Expired => {
+                return Err(refused(format!(
+                    "attachment {id} expired before it was sent"
+                )));
+            }
         }
         uploads.push(upload);
     }
@@ -76,11 +83,6 @@ pub async fn prepare(
             ),
         ));
     }
-    let total: u64 = uploads.iter().map(|u| u.size_bytes).sum();
-    if total > storage.settings.quota_bytes {
-        return Err(over_quota(storage.settings.quota_bytes));
-    }
-
     let heads = futures::future::try_join_all(
         uploads
             .iter()
@@ -94,51 +96,14 @@ pub async fn prepare(
         };
         if object.size_bytes != upload.size_bytes
             || object.content_type.as_deref() != Some(upload.content_type.as_str())
+            || object.checksum_sha256.as_deref() != Some(upload.checksum_sha256.as_str())
         {
             return Err(refused(format!(
-                "attachment {id} in storage is not the declared size and type"
+                "attachment {id} in storage is not the declared size, type and checksum"
             )));
         }
     }
-
-    let untagged = futures::future::join_all(
-        uploads
-            .iter()
-            .map(|u| async move { storage.untag(&object_key(me, &u.attachment_id)).await }),
-    )
-    .await;
-    let prepared = Prepared { uploads };
-    for result in untagged {
-        match result {
-            Ok(Support::Done) => {}
-            Ok(Support::NotImplemented) => {
-                tracing::debug!("this S3 has no object tagging; nothing to clear");
-            }
-            Err(err) => {
-                restore_pending(app, &prepared).await;
-                return Err(err.into());
-            }
-        }
-    }
-    Ok(prepared)
-}
-
-/// Tags the uploads `state=pending` again after a send that did not attach them, so that the
-/// lifecycle rule still removes them (best effort: a failure is logged).
-pub async fn restore_pending(app: &App, prepared: &Prepared) {
-    let Some(storage) = &app.storage else {
-        return;
-    };
-    let results = futures::future::join_all(prepared.uploads.iter().map(|u| {
-        let key = object_key(&u.owner_id, &u.attachment_id);
-        async move { (storage.tag(&key, "pending").await, key) }
-    }))
-    .await;
-    for (result, key) in results {
-        if let Err(err) = result {
-            tracing::error!(error = %err, key, "upload left without its pending tag");
-        }
-    }
+    Ok(Prepared { uploads })
 }
 
 /// Fills in a fresh `download_url` for every attachment of `messages`: callers show these

@@ -1,12 +1,15 @@
 //! File attachments: a client asks for a presigned upload, sends the bytes straight to S3, and
 //! refers to the upload in a message. No file's bytes ever pass through a function. The send's
-//! part is in [`attach`]; cleanup when messages and accounts go in [`cleanup`].
+//! part is in [`attach`]; cleanup when messages and accounts go in [`cleanup`]; uploads never
+//! attached in [`expiry`].
 
 mod attach;
 mod cleanup;
+pub mod expiry;
 
 use chat_core::attachments::{
-    AttachmentState, Prepared, Upload, UploadRequest, UploadTicket, over_quota, sanitise_file_name,
+    AttachmentState, Prepared, Upload, UploadRequest, UploadTicket, check_checksum_sha256,
+    over_quota, sanitise_file_name,
 };
 use chat_core::chats::rules::takes_part;
 use chat_core::conversation::MessageRef;
@@ -17,10 +20,10 @@ use chat_core::ports::AttachmentFiles;
 use chat_core::time::unix_seconds;
 
 use crate::app::App;
-use chat_aws::s3::{disposition, download_disposition, object_key};
+use chat_aws::s3::{UploadBinding, disposition, download_disposition, object_key};
 use chat_aws::store::attachments::CreateUpload;
 
-pub use attach::{prepare, restore_pending, with_downloads};
+pub use attach::{prepare, with_downloads};
 pub use cleanup::{delete_owned, release};
 
 /// The files of a function's attachments (S3, and their records in DynamoDB) as the send rule
@@ -37,25 +40,12 @@ impl AttachmentFiles for Files<'_> {
         prepare(self.0, me, ids, message_type).await
     }
 
-    async fn restore_pending(&self, prepared: &Prepared) {
-        restore_pending(self.0, prepared).await;
-    }
-
     async fn with_downloads(&self, messages: &mut [Message]) {
         with_downloads(self.0.storage.as_ref(), messages).await;
     }
 
     async fn release(&self, message: &Message) {
         release(self.0, message).await;
-    }
-
-    /// No quota where the function was deployed without attachments: no upload can be
-    /// attached there anyway.
-    fn quota_bytes(&self) -> u64 {
-        self.0
-            .storage
-            .as_ref()
-            .map_or(0, |storage| storage.settings.quota_bytes)
     }
 }
 
@@ -79,32 +69,37 @@ pub async fn request_upload(app: &App, me: &str, request: &UploadRequest) -> Res
             format!("size_bytes must be 1 to {}", settings.max_bytes),
         ));
     }
+    check_checksum_sha256(&request.checksum_sha256)?;
     let upload = Upload {
         attachment_id: ulid::Ulid::generate().to_string(),
         owner_id: me.to_owned(),
         file_name,
         content_type,
         size_bytes: request.size_bytes,
+        checksum_sha256: request.checksum_sha256.clone(),
         state: AttachmentState::Pending,
         message_id: None,
     };
-    let now = unix_seconds(std::time::SystemTime::now());
+    // One instant for the record's expiry and the URL's signature: the URL dies first.
+    let now = std::time::SystemTime::now();
+    let expires_at = unix_seconds(now + settings.pending_ttl);
     match app
         .store
-        .create_upload(&upload, settings.quota_bytes, now)
+        .create_upload(&upload, settings.quota_bytes, expires_at)
         .await?
     {
         CreateUpload::Created => {}
         CreateUpload::OverQuota => return Err(over_quota(settings.quota_bytes)),
         CreateUpload::IdTaken => return Err(Error::internal("a new attachment id exists already")),
     }
+    let binding = UploadBinding {
+        content_type: &upload.content_type,
+        size_bytes: upload.size_bytes,
+        disposition: &disposition(&upload.file_name),
+        checksum_sha256: &upload.checksum_sha256,
+    };
     let presigned = storage
-        .presign_upload(
-            &object_key(me, &upload.attachment_id),
-            &upload.content_type,
-            upload.size_bytes,
-            &disposition(&upload.file_name),
-        )
+        .presign_upload(&object_key(me, &upload.attachment_id), binding, now)
         .await?;
     Ok(UploadTicket {
         attachment_id: upload.attachment_id,
@@ -136,7 +131,9 @@ pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<St
             let at = MessageRef::parse(message_id).ok_or(Error::NotFound)?;
             takes_part(&app.store, &at.conversation, me).await?
         }
-        _ => upload.owner_id == me,
+        (AttachmentState::Pending, _) => upload.owner_id == me,
+        // Expired: its object is going or gone.
+        _ => false,
     };
     if !allowed {
         return Err(Error::NotFound);

@@ -54,6 +54,7 @@ fn a_deleted_message_is_a_tombstone_that_stays_deleted() {
         file_name: "notes.txt".into(),
         content_type: "text/plain".into(),
         size_bytes: 1_000,
+        checksum_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
         state: AttachmentState::Pending,
         message_id: None,
     };

@@ -143,6 +143,7 @@ fn a_pending_upload_of_the_sender_is_attached_once() {
         file_name: "cat.png".into(),
         content_type: "image/png".into(),
         size_bytes: 48_213,
+        checksum_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
         state: AttachmentState::Pending,
         message_id: None,
     };
@@ -164,6 +165,10 @@ fn a_pending_upload_of_the_sender_is_attached_once() {
     let message = sent(&store, ADA, &with_file).expect("sent").value.message;
     assert_eq!(message.attachments.len(), 1);
     assert!(message.attachments[0].download_url.is_some());
+    assert_eq!(
+        message.attachments[0].checksum_sha256,
+        upload.checksum_sha256
+    );
     let stored = store.upload(&upload.attachment_id).ok().flatten();
     assert_eq!(stored.map(|u| u.state), Some(AttachmentState::Attached));
     assert_eq!(

@@ -1,10 +1,16 @@
 //! The attachments table (key `attachment_id`): one item per upload, and one usage item per
-//! user (`attachment_id = usage#<user id>`, attribute `bytes`) that holds the quota counter.
+//! user (`attachment_id = usage#<user id>`, attribute `bytes`) that holds the quota counter:
+//! the bytes of the user's pending uploads and attached files, reserved by the upload request.
 //! The `by_owner` index (`owner_id`, `attachment_id`; the usage items have no owner) lists a
-//! user's uploads when its account goes.
+//! user's uploads when its account goes; the sparse `pending_by_expiry` index
+//! ([`expiry`]) lists the uploads never attached once they expire.
+
+mod expiry;
+
+pub use expiry::{ExpiredUpload, PENDING_SHARDS};
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
 use chat_core::attachments::{AttachmentState, Upload};
 
@@ -12,9 +18,6 @@ use super::items::{Item, n, opt_n, opt_s, req_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 
 const BY_OWNER_INDEX: &str = "by_owner";
-/// A pending item outlives its object (the lifecycle rule removes that after a day, rounded up
-/// to the next midnight UTC) before TTL reclaims it.
-const PENDING_TTL_SECS: u64 = 3 * 24 * 3600;
 
 fn key(attachment_id: &str) -> Item {
     Item::from([("attachment_id".to_owned(), s(attachment_id))])
@@ -33,6 +36,11 @@ fn upload_from_item(item: &Item) -> StoreResult<Upload> {
         content_type: req_s(item, "content_type")?,
         size_bytes: opt_n(item, "size_bytes")?
             .ok_or_else(|| corrupt("attachment lacks size_bytes"))?,
+        // Uploads recorded before checksums were required have none; they are never pending
+        // any more, so no send attaches them.
+        checksum_sha256: opt_s(item, "checksum_sha256")
+            .unwrap_or_default()
+            .to_owned(),
         state: raw_state
             .parse()
             .map_err(|_| corrupt(format!("attachment state {raw_state}")))?,
@@ -44,7 +52,7 @@ fn upload_from_item(item: &Item) -> StoreResult<Upload> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreateUpload {
     Created,
-    /// The owner's attached files and this one would pass the quota.
+    /// The owner's attached files, pending uploads and this one would pass the quota.
     OverQuota,
     IdTaken,
 }
@@ -57,13 +65,14 @@ impl Store {
             .ok_or_else(|| corrupt("ATTACHMENTS_TABLE is not configured"))
     }
 
-    /// Records a pending upload if the owner's usage leaves room for it (a ConditionCheck of
-    /// the usage item in the same transaction: nothing is reserved, the send counts).
+    /// Records a pending upload and reserves its bytes in the owner's usage, in one
+    /// transaction that fails if the usage would pass `quota_bytes`. The upload joins the
+    /// `pending_by_expiry` index until a send attaches it or `expires_at_secs` passes.
     pub async fn create_upload(
         &self,
         upload: &Upload,
         quota_bytes: u64,
-        now_secs: u64,
+        expires_at_secs: u64,
     ) -> StoreResult<CreateUpload> {
         let table = self.attachments_table()?;
         let Some(room) = quota_bytes.checked_sub(upload.size_bytes) else {
@@ -74,19 +83,25 @@ impl Store {
         item.insert("file_name".into(), s(&upload.file_name));
         item.insert("content_type".into(), s(&upload.content_type));
         item.insert("size_bytes".into(), n(upload.size_bytes));
+        item.insert("checksum_sha256".into(), s(&upload.checksum_sha256));
         item.insert("state".into(), s(<&str>::from(upload.state)));
-        item.insert("expires_at".into(), n(now_secs + PENDING_TTL_SECS));
+        item.extend(expiry::index_attributes(
+            &upload.attachment_id,
+            expires_at_secs,
+        ));
         let put = Put::builder()
             .table_name(table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(attachment_id)")
             .build()
             .map_err(corrupt)?;
-        let check = ConditionCheck::builder()
+        let reserve = Update::builder()
             .table_name(table)
             .set_key(Some(usage_key(&upload.owner_id)))
+            .update_expression("ADD #bytes :size")
             .condition_expression("attribute_not_exists(#bytes) OR #bytes <= :room")
             .expression_attribute_names("#bytes", "bytes")
+            .expression_attribute_values(":size", n(upload.size_bytes))
             .expression_attribute_values(":room", n(room))
             .build()
             .map_err(corrupt)?;
@@ -96,7 +111,7 @@ impl Store {
                 CreateUpload::IdTaken,
             ),
             (
-                TransactWriteItem::builder().condition_check(check).build(),
+                TransactWriteItem::builder().update(reserve).build(),
                 CreateUpload::OverQuota,
             ),
         ];
@@ -124,29 +139,29 @@ impl Store {
     }
 
     /// The send transaction's items that attach `uploads` to the message: each flips from
-    /// pending to attached only if `sender` uploaded it and no send attached it before, and the
-    /// sender's usage grows by their size only while it stays within `quota_bytes` (the caller
-    /// refuses uploads that pass it on their own, which this condition cannot see).
+    /// pending to attached only if `sender` uploaded it and it is still pending (no send
+    /// attached it before, the sweeper did not expire it), and leaves the expiry index. Their
+    /// bytes were reserved by the upload requests.
     pub(crate) fn attach_items<F: Copy>(
         &self,
         sender: &str,
         message_id: &str,
         uploads: &[Upload],
-        quota_bytes: u64,
         refused: F,
-        over_quota: F,
     ) -> StoreResult<Vec<(TransactWriteItem, F)>> {
         let table = self.attachments_table()?;
-        let mut items = Vec::with_capacity(uploads.len() + 1);
+        let mut items = Vec::with_capacity(uploads.len());
         for upload in uploads {
             let update = Update::builder()
                 .table_name(table)
                 .set_key(Some(key(&upload.attachment_id)))
-                .update_expression("SET #state = :attached, #message = :m REMOVE #expires")
+                .update_expression(format!(
+                    "SET #state = :attached, #message = :m REMOVE {}",
+                    expiry::INDEX_ATTRIBUTES
+                ))
                 .condition_expression("#owner = :me AND #state = :pending")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_names("#message", "message_id")
-                .expression_attribute_names("#expires", "expires_at")
                 .expression_attribute_names("#owner", "owner_id")
                 .expression_attribute_values(
                     ":attached",
@@ -159,22 +174,6 @@ impl Store {
                 .map_err(corrupt)?;
             items.push((TransactWriteItem::builder().update(update).build(), refused));
         }
-        let total: u64 = uploads.iter().map(|u| u.size_bytes).sum();
-        let room = quota_bytes.saturating_sub(total);
-        let usage = Update::builder()
-            .table_name(table)
-            .set_key(Some(usage_key(sender)))
-            .update_expression("ADD #bytes :total")
-            .condition_expression("attribute_not_exists(#bytes) OR #bytes <= :room")
-            .expression_attribute_names("#bytes", "bytes")
-            .expression_attribute_values(":total", n(total))
-            .expression_attribute_values(":room", n(room))
-            .build()
-            .map_err(corrupt)?;
-        items.push((
-            TransactWriteItem::builder().update(usage).build(),
-            over_quota,
-        ));
         Ok(items)
     }
 
@@ -203,20 +202,25 @@ impl Store {
             items.push((TransactWriteItem::builder().delete(delete).build(), ()));
         }
         let total: u64 = uploads.iter().map(|(_, size)| size).sum();
-        let usage = Update::builder()
-            .table_name(table)
-            .set_key(Some(usage_key(owner_id)))
-            .update_expression("ADD #bytes :minus")
-            .expression_attribute_names("#bytes", "bytes")
-            .expression_attribute_values(":minus", AttributeValue::N(format!("-{total}")))
-            .build()
-            .map_err(corrupt)?;
-        items.push((TransactWriteItem::builder().update(usage).build(), ()));
+        items.push((self.give_back(owner_id, total)?, ()));
         match self.transact_or(items).await? {
             None => Ok(()),
             // Released already by a concurrent delete of the same message.
             Some(()) => Ok(()),
         }
+    }
+
+    /// The transaction item that gives `bytes` back to `owner_id`'s quota.
+    fn give_back(&self, owner_id: &str, bytes: u64) -> StoreResult<TransactWriteItem> {
+        let usage = Update::builder()
+            .table_name(self.attachments_table()?)
+            .set_key(Some(usage_key(owner_id)))
+            .update_expression("ADD #bytes :minus")
+            .expression_attribute_names("#bytes", "bytes")
+            .expression_attribute_values(":minus", AttributeValue::N(format!("-{bytes}")))
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(usage).build())
     }
 
     /// Every upload of `owner_id`, through the `by_owner` index.
