@@ -41,6 +41,10 @@ mkdir -p "$STATE_DIR"
 rm -f "$STATE_DIR/ready"
 # Dead letters of an earlier run would be mistaken for this run's.
 rm -rf "$STATE_DIR/dead-letters"
+# The AWS calls the functions make, each once per process (crates/chat-aws/src/calls.rs), for
+# the check of their grants (infra/scripts/check-grants.py).
+calls_file="$STATE_DIR/aws-calls.jsonl"
+rm -f "$calls_file"
 PIDS=()
 
 cleanup() {
@@ -117,6 +121,7 @@ env_file="$STATE_DIR/functions.env"
   # Invoke API, which refuses with 429 at the function's concurrency limit as Lambda does.
   echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$GATEWAY_PORT"
   echo "AWS_ENDPOINT_URL_S3=http://127.0.0.1:$S3_PORT"
+  echo "AWS_CALL_RECORD=$calls_file"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"
   echo "AWS_REGION=us-east-1"

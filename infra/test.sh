@@ -82,6 +82,8 @@ set -a
 # shellcheck disable=SC1091
 . "$STACK_STATE_DIR/functions.env"
 set +a
+# The functions record their AWS calls; the tests' own calls behind the API are not theirs.
+unset AWS_CALL_RECORD
 export CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT"
 export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 
@@ -106,6 +108,11 @@ for run in 2 3 4 5; do
   cargo test --quiet -p e2e --test users -- twenty_concurrent_registrations
   cargo test --quiet -p e2e --test websocket -- concurrent_opens_and_closes
 done
+log "each function's grants in the template against the AWS calls it made in the runs above"
+# Kept for reading afterwards: the next stack starts a new record.
+cp "$STACK_STATE_DIR/aws-calls.jsonl" "$STACK_STATE_DIR/aws-calls-suite.jsonl"
+"$PYTHON_VENV/bin/python" "$ROOT/infra/scripts/check-grants.py" template.yaml \
+  "$STACK_STATE_DIR/functions.env" "$STACK_STATE_DIR/aws-calls.jsonl"
 log "the rate-limit tests, on a fresh stack with the template's default limits"
 stop_stack
 unset RATE_LIMIT_MULTIPLIER

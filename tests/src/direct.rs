@@ -81,3 +81,38 @@ pub async fn dynamodb() -> aws_sdk_dynamodb::Client {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     aws_sdk_dynamodb::Client::new(&sdk)
 }
+
+/// `user`'s only connection, recorded an hour ago (long past the 410 grace) with a lease the
+/// sweeper would not take yet, unknown to the gateway (a lost `$disconnect`), the user online
+/// through it, and subscribed to the presence of `watching`: the next push to it finds it
+/// gone. Its id.
+pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) -> String {
+    use chat_aws::store::connections::{NewConnection, Opened};
+    use chat_core::time::{format_rfc3339, now_rfc3339, unix_millis};
+    use std::time::{Duration, SystemTime};
+
+    let id = format!("{}=", unique("Gone"));
+    let hour = Duration::from_secs(3600);
+    let opened = app
+        .store
+        .open_connection(NewConnection {
+            connection_id: &id,
+            user_id: &user.id,
+            connected_at: &format_rfc3339(SystemTime::now() - hour),
+            lease_expires_at: unix_millis(SystemTime::now() + hour),
+            expires_at: 4_102_444_800,
+            token_expires_at: 4_102_444_800,
+            session_id: DIRECT_SESSION,
+        })
+        .await
+        .unwrap();
+    assert_eq!(opened, Opened::Counted);
+    let now = now_rfc3339();
+    let online = app.store.set_presence(&user.id, "online", true, &now);
+    assert!(online.await.unwrap());
+    if !watching.is_empty() {
+        let record = app.store.connection_record(&id).await.unwrap().unwrap();
+        assert!(app.store.replace_watching(&record, watching).await.unwrap());
+    }
+    id
+}

@@ -182,37 +182,9 @@ async fn closing_a_connection_that_was_never_counted_keeps_the_count_at_zero() {
 /// `offline`, as from `$disconnect`.
 #[tokio::test]
 async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
-    use chat_aws::store::connections::{NewConnection, Opened};
-    use chat_core::time::format_rfc3339;
-    use std::time::SystemTime;
-
     let Pair { api, app, a, b } = pair("gone").await;
     let mut watcher = Socket::connect(&a.token).await;
-    // b's only connection: recorded an hour ago, long past the 410 grace, with a lease the
-    // sweeper would not take yet, and unknown to the gateway (a lost `$disconnect`).
-    let stale = format!("Gone{}=", &b.id[b.id.len() - 11..]);
-    let hour = Duration::from_secs(3600);
-    let opened = app
-        .store
-        .open_connection(NewConnection {
-            connection_id: &stale,
-            user_id: &b.id,
-            connected_at: &format_rfc3339(SystemTime::now() - hour),
-            lease_expires_at: chat_core::time::unix_millis(SystemTime::now() + hour),
-            expires_at: 4_102_444_800,
-            token_expires_at: 4_102_444_800,
-            session_id: e2e::direct::DIRECT_SESSION,
-        })
-        .await
-        .unwrap();
-    assert_eq!(opened, Opened::Counted);
-    let now = chat_core::time::now_rfc3339();
-    assert!(
-        app.store
-            .set_presence(&b.id, "online", true, &now)
-            .await
-            .unwrap()
-    );
+    e2e::direct::gone_connection(&app, &b, &[]).await;
 
     api.post(
         "/messages",

@@ -5,6 +5,7 @@
 //! The endpoint is `AWS_ENDPOINT_URL_LAMBDA` where set (locally, `cargo lambda watch`, which
 //! serves the same API), else the region's `https://lambda.{region}.amazonaws.com`.
 
+use crate::calls::Resource;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -67,6 +68,7 @@ impl Invoker {
         payload: Vec<u8>,
         timeout: Duration,
     ) -> Result<(), InvokeError> {
+        crate::calls::record("lambda:InvokeFunction", Resource::Function(function));
         let url = format!(
             "{}/2015-03-31/functions/{}/invocations",
             self.endpoint,

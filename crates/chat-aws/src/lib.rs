@@ -3,6 +3,7 @@
 //! through the Management API ([`push`]), and the delivery function's invocations of itself
 //! ([`invoke`]). Nothing here knows Lambda or HTTP handlers; `chat-lambda` sits on top.
 
+pub mod calls;
 pub mod config;
 pub mod invoke;
 pub mod push;

@@ -90,8 +90,13 @@ impl Delivery {
                     .connect_timeout(Duration::from_secs(1))
                     .operation_timeout(Duration::from_secs(3))
                     .build(),
-            )
-            .build();
+            );
+        let config = if crate::calls::recording() {
+            config.interceptor(crate::calls::RecordCalls::ManageConnections)
+        } else {
+            config
+        }
+        .build();
         Delivery {
             client: Client::from_conf(config),
             store,

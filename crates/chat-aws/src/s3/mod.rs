@@ -17,8 +17,15 @@ use aws_smithy_http_client::Connector;
 
 pub use settings::{AttachmentSettings, is_media_type};
 
+use crate::calls::{self, Resource};
 use crate::signed::{self, SendError};
 use chat_core::error::{BoxError, Error};
+
+/// Every object's key starts here; the functions' grants name it.
+const KEY_PREFIX: &str = "attachments";
+const OBJECTS: Resource<'static> = Resource::Objects {
+    prefix: "attachments/*",
+};
 
 /// S3 answers in milliseconds; a request that hangs is better a 503 than a Lambda timeout.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
@@ -133,6 +140,7 @@ impl Storage {
         binding: UploadBinding<'_>,
         signed_at: SystemTime,
     ) -> StorageResult<Presigned> {
+        calls::record("s3:PutObject", OBJECTS);
         let headers = vec![
             ("content-type", binding.content_type.to_owned()),
             ("content-length", binding.size_bytes.to_string()),
@@ -161,6 +169,7 @@ impl Storage {
         disposition: &str,
         credentials: &Credentials,
     ) -> StorageResult<String> {
+        calls::record("s3:GetObject", OBJECTS);
         let url = format!(
             "{}?response-content-disposition={}&response-content-type={}",
             self.url(key),
@@ -185,6 +194,9 @@ impl Storage {
 
     /// `None` when no such object exists.
     pub async fn head(&self, key: &str) -> StorageResult<Option<ObjectInfo>> {
+        // A missing object is a 404 only with s3:ListBucket (a 403 without).
+        calls::record("s3:GetObject", OBJECTS);
+        calls::record("s3:ListBucket", Resource::Bucket);
         let checksum_mode = [("x-amz-checksum-mode", "ENABLED".to_owned())];
         let response = self
             .send(http::Method::HEAD, key, "", &checksum_mode, &[])
@@ -208,6 +220,7 @@ impl Storage {
 
     /// Deletes the object; deleting a missing object succeeds, as S3 does.
     pub async fn delete(&self, key: &str) -> StorageResult<()> {
+        calls::record("s3:DeleteObject", OBJECTS);
         let response = self.send(http::Method::DELETE, key, "", &[], &[]).await?;
         match response.status().as_u16() {
             200 | 204 | 404 => Ok(()),
@@ -241,7 +254,7 @@ fn failure(status: u16, operation: &str) -> StorageError {
 
 /// The S3 key of an upload: under the prefix the functions' policies name, per owner.
 pub fn object_key(owner_id: &str, attachment_id: &str) -> String {
-    format!("attachments/{owner_id}/{attachment_id}")
+    format!("{KEY_PREFIX}/{owner_id}/{attachment_id}")
 }
 
 /// `Content-Disposition` stored with an upload: always `attachment` (a browser saves the file

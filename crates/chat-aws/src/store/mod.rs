@@ -147,8 +147,13 @@ impl Store {
                     .operation_timeout(OPERATION_TIMEOUT)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .build();
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        let config = if crate::calls::recording() {
+            config.interceptor(crate::calls::RecordCalls::DynamoDb)
+        } else {
+            config
+        }
+        .build();
         Store {
             client: Client::from_conf(config),
             tables,

@@ -63,6 +63,9 @@ impl Secret {
     /// SecureString, from there: once, on the cold start, so it never sits in the function's
     /// configuration.
     pub async fn jwt_from_env(sdk_config: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        // Recorded whichever the source: the grant is for the read on AWS (the local stack
+        // passes `JWT_SECRET`).
+        chat_aws::calls::record("ssm:GetParameter", chat_aws::calls::Resource::Parameter);
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let (None, Some(parameter)) = (env("JWT_SECRET"), env("JWT_SECRET_PARAMETER")) else {
             return Self::jwt_from_lookup(env);
