@@ -215,8 +215,8 @@ fn client_actions() -> Vec<(&'static str, &'static str, Option<&'static str>, Va
     vec![
         (
             "sendMessage",
-            "Send a message, stored exactly as `POST /messages` stores it; the \
-            sending connection gets `message.sent`.",
+            "Send a message, stored exactly as `POST /messages` stores it and counted against \
+            the same write limit; the sending connection gets `message.sent`.",
             Some("NewMessage"),
             json!({"action": "sendMessage", "recipient_id": BOB, "content": "Hello!", "client_message_id": "c-42"}),
         ),
@@ -228,7 +228,8 @@ fn client_actions() -> Vec<(&'static str, &'static str, Option<&'static str>, Va
         ),
         (
             "markRead",
-            "Mark a message read, as `PATCH /messages/{message_id}/read`.",
+            "Mark a message read, as `PATCH /messages/{message_id}/read`, counted against \
+            the same write limit.",
             Some("MarkRead"),
             json!({"action": "markRead", "message_id": message.id}),
         ),
@@ -351,7 +352,10 @@ pub fn asyncapi() -> Value {
                 connections, a password change all of the account's. `sendMessage`, `typing` \
                 and `subscribePresence` frames are limited per connection (30 per 10 s by \
                 default): over it each gets an `error` event `rate_limited`, and a connection \
-                that keeps flooding is closed. API Gateway's own throttling answers a throttled \
+                that keeps flooding is closed. `sendMessage` and `markRead` also take the \
+                user's write limit, the one its REST writes take, from every socket of the \
+                user at once (30 per 10 s by default; over it, an `error` event \
+                `rate_limited`). API Gateway's own throttling answers a throttled \
                 frame with `{\"message\": \"Too Many Requests\", ...}` instead of an event.",
         },
         "servers": {

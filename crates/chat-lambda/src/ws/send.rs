@@ -9,6 +9,10 @@
 //! silent) closes the connection: the client reconnects and re-syncs instead of missing pushes.
 //! So does a frame after the token the socket was opened with expired: a socket lives no longer
 //! than its token (the client reconnects with a refreshed one).
+//!
+//! A write (`sendMessage`, `markRead`) takes the user's write limit, the bucket REST writes take:
+//! the frame limit is per connection, and a user may open several, so without it every socket
+//! would be a write budget of its own.
 
 use std::sync::Arc;
 
@@ -18,6 +22,7 @@ use chat_core::events::{Event, Payload, Pong, SentMessage};
 use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 use chat_core::presence::subscriptions::{self, PresenceSubscription};
+use chat_core::rate_limits::Bucket;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
@@ -104,7 +109,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             Ok(Some(Event::new(Payload::PresenceSnapshot(snapshot))))
         }
         Action::SendMessage(new) => {
-            let me = caller(app, user_id).await?;
+            let me = writer(app, user_id).await?;
             let sent = rules::send(&app.store, &Files(app), &me, &new).await?;
             app.notifier.notify(sent.notifications).await;
             Ok(Some(Event::new(Payload::MessageSent(SentMessage {
@@ -119,7 +124,7 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             Ok(None)
         }
         Action::MarkRead(read) => {
-            let me = caller(app, user_id).await?;
+            let me = writer(app, user_id).await?;
             let read = rules::mark_read(&app.store, &Files(app), &me, &read.message_id).await?;
             app.notifier.notify(read.notifications).await;
             Ok(None)
@@ -158,6 +163,19 @@ async fn caller(app: &App, user_id: &str) -> Result<String> {
         .await?
         .ok_or(Error::Unauthorized)?;
     Ok(user.id)
+}
+
+/// The user behind a connection for a write, counted against its write limit as a REST write
+/// is: 401 first, then 429 once the limit is reached. The count runs concurrently with reading
+/// the user, so it adds no round trip.
+async fn writer(app: &App, user_id: &str) -> Result<String> {
+    let (user, counted) = tokio::join!(
+        caller(app, user_id),
+        limits::take(app, Bucket::Writes, user_id)
+    );
+    let user = user?;
+    counted?;
+    Ok(user)
 }
 
 /// An `error` event with the same `{code, message, field}` the REST API answers.
