@@ -202,6 +202,7 @@ async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
             session_id: e2e::direct::DIRECT_SESSION,
+            max_connections: app.config.max_connections_per_user,
         })
         .await
         .unwrap();

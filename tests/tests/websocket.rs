@@ -334,6 +334,7 @@ async fn unknown_connection(
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
             session_id: e2e::direct::DIRECT_SESSION,
+            max_connections: app.config.max_connections_per_user,
         })
         .await
         .unwrap();

@@ -370,7 +370,9 @@ pub fn asyncapi() -> Value {
             "chat": {
                 "address": null,
                 "title": "The connection",
-                "description": "One connection per device; a user may hold many.",
+                "description": "One connection per device; a user may hold up to 20 at once \
+                    (`MAX_CONNECTIONS_PER_USER`): the handshake past them is refused with 422 and \
+                    the error body `limit_exceeded` until one of them closes.",
                 "messages": channel_messages,
                 "bindings": {"ws": {
                     "method": "GET",
@@ -378,7 +380,7 @@ pub fn asyncapi() -> Value {
                         "type": "object",
                         "required": ["token"],
                         "properties": {"token": {"type": "string",
-                            "description": "The `access_token` of `POST /users/login` or `POST /users/refresh`; a missing, invalid or ended one refuses the handshake (401)."}},
+                            "description": "The `access_token` of `POST /users/login` or `POST /users/refresh`; a missing, invalid or ended one refuses the handshake (401); a user that holds its cap of connections already is refused with 422 (`limit_exceeded`)."}},
                     },
                 }},
             },
