@@ -192,6 +192,11 @@ async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
     // sweeper would not take yet, and unknown to the gateway (a lost `$disconnect`).
     let stale = format!("Gone{}=", &b.id[b.id.len() - 11..]);
     let hour = Duration::from_secs(3600);
+    // Opened with b's session, as its `$connect` would have (a record needs a live session).
+    let session = e2e::token_claims(&b.token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let opened = app
         .store
         .open_connection(NewConnection {
@@ -201,7 +206,7 @@ async fn a_push_that_finds_the_last_connection_gone_tells_the_contacts() {
             lease_expires_at: chat_core::time::unix_millis(SystemTime::now() + hour),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
-            session_id: e2e::direct::DIRECT_SESSION,
+            session_id: &session,
             max_connections: app.config.max_connections_per_user,
         })
         .await

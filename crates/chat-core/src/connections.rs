@@ -33,4 +33,6 @@ pub struct LiveConnection {
     /// Unix seconds (the token the socket was opened with; the record's TTL).
     pub token_expires_at: Option<u64>,
     pub expires_at: Option<u64>,
+    /// The session of that token; `None` for a record written before sockets named it.
+    pub session_id: Option<String>,
 }

@@ -75,8 +75,9 @@ pub async fn connected(
     match opened {
         Opened::Counted => {}
         Opened::AlreadyOpen => return Ok(Vec::new()),
-        // Deleted between the token check and the write: refuse the handshake.
-        Opened::NoSuchUser => return Err(Error::Unauthorized),
+        // Deleted, or its session ended, between the token check and the write: refuse the
+        // handshake, as the check itself would have.
+        Opened::NoSuchUser | Opened::SessionEnded => return Err(Error::Unauthorized),
         // The handshake is refused with this status (422 `limit_exceeded`): a non-2xx answer
         // of a `$connect` integration refuses the connection on API Gateway.
         Opened::Full => {

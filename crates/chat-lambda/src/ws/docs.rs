@@ -348,8 +348,10 @@ pub fn asyncapi() -> Value {
                 of its chats. A frame renews the connection's lease: send one at least every \
                 60 s. A connection lives no longer than its token: the first frame or push after \
                 the token expired closes it, so renew the token with `POST /users/refresh` \
-                before it expires and reconnect with the new one. Logout closes the session's \
-                connections, a password change all of the account's. `sendMessage`, `typing` \
+                before it expires and reconnect with the new one. Nor does it outlive its \
+                session: logout, a reused refresh token and the login that ends the oldest \
+                session close the session's connections, a password change and the account's \
+                deletion all of the account's. `sendMessage`, `typing` \
                 and `subscribePresence` frames are limited per connection (30 per 10 s by \
                 default): over it each gets an `error` event `rate_limited`, and a connection \
                 that keeps flooding is closed. `sendMessage` and `markRead` also take the \

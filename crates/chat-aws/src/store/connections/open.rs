@@ -4,6 +4,13 @@
 //! and every close (`$disconnect`, the sweeper, a push's 410) takes the connection off it in the
 //! transaction that deletes the record. The index item, which grows by one attribute a socket,
 //! is bounded with it.
+//!
+//! The same condition needs the token's session to exist still. `$connect` checks the session
+//! when it reads the user, and a session that ends closes the sockets its user's index item
+//! lists: a logout (or a password change, an eviction...) between that read and this write
+//! would find no socket to close, and the socket would outlive its session. With the condition
+//! on the user item, which ending a session writes, one of the two comes first: the session
+//! ends first and this write is refused, or the socket is in the index item when it ends.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
@@ -20,6 +27,8 @@ pub enum Opened {
     AlreadyOpen,
     /// The user no longer exists; nothing was written.
     NoSuchUser,
+    /// The token's session ended since `$connect` checked it; nothing was written.
+    SessionEnded,
     /// The user holds its cap of live connections already; nothing was written.
     Full,
 }
@@ -67,29 +76,31 @@ impl Store {
                 TransactWriteItem::builder().put(record).build(),
                 Opened::AlreadyOpen,
             ),
-            // Refined below: one condition covers the user's existence and its cap.
+            // Refined below: one condition covers the user, its session and its cap.
             (self.count_open(&new)?, Opened::Full),
             // Unconditional: its meaning is never reported.
             (self.index_add(&new)?, Opened::Counted),
         ];
         match self.transact_or(items).await? {
             None => Ok(Opened::Counted),
-            Some(Opened::Full) => self.why_not_counted(new.user_id).await,
+            Some(Opened::Full) => self.why_not_counted(&new).await,
             Some(other) => Ok(other),
         }
     }
 
-    /// `ADD connection_count` on the user, below the cap only. `version` moves too, so a
-    /// concurrent profile write (which puts the whole item) re-reads instead of overwriting the
-    /// counter. A deleted user is not resurrected.
+    /// `ADD connection_count` on the user, while its session lasts and below the cap only.
+    /// `version` moves too, so a concurrent profile write (which puts the whole item, a password
+    /// change's new sessions included) re-reads instead of overwriting the counter, and then
+    /// closes this socket with the others. A deleted user is not resurrected.
     fn count_open(&self, new: &NewConnection<'_>) -> StoreResult<TransactWriteItem> {
         let update = Update::builder()
             .table_name(&self.tables.users)
             .key("id", s(new.user_id))
             .update_expression("ADD connection_count :one, version :one")
             .condition_expression(
-                "attribute_exists(id) AND (attribute_not_exists(connection_count) OR connection_count < :max)",
+                "attribute_exists(sessions.#sid) AND (attribute_not_exists(connection_count) OR connection_count < :max)",
             )
+            .expression_attribute_names("#sid", new.session_id)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", n(new.max_connections))
             .build()
@@ -97,12 +108,13 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// Why the user's count refused a connection: the user is gone, or it is at its cap. The
-    /// refusal itself was the conditional write's; this read only names it, so a connection
-    /// closing in between changes nothing that was decided.
-    async fn why_not_counted(&self, user_id: &str) -> StoreResult<Opened> {
-        Ok(match self.get_user(user_id).await? {
+    /// Why the user's count refused a connection: the user is gone, its session ended, or it
+    /// is at its cap. The refusal itself was the conditional write's; this read only names it,
+    /// so a connection closing in between changes nothing that was decided.
+    async fn why_not_counted(&self, new: &NewConnection<'_>) -> StoreResult<Opened> {
+        Ok(match self.get_user(new.user_id).await? {
             None => Opened::NoSuchUser,
+            Some(user) if !user.sessions.contains_key(new.session_id) => Opened::SessionEnded,
             Some(_) => Opened::Full,
         })
     }
