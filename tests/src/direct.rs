@@ -93,6 +93,11 @@ pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) ->
 
     let id = format!("{}=", unique("Gone"));
     let hour = Duration::from_secs(3600);
+    // Opened with the user's session, as its `$connect` would have (a record needs a live one).
+    let session = crate::token_claims(&user.token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let opened = app
         .store
         .open_connection(NewConnection {
@@ -102,7 +107,8 @@ pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) ->
             lease_expires_at: unix_millis(SystemTime::now() + hour),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
-            session_id: DIRECT_SESSION,
+            session_id: &session,
+            max_connections: app.config.max_connections_per_user,
         })
         .await
         .unwrap();

@@ -356,5 +356,6 @@ impl Api {
 pub mod direct;
 pub mod docs_check;
 pub mod files;
+pub mod limits;
 pub mod template_check;
 pub mod ws;

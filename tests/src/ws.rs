@@ -203,10 +203,23 @@ impl Socket {
         Self::open(token, None).await
     }
 
+    /// A pinging socket, or the HTTP status of the refused handshake.
+    pub async fn try_connect(token: &str) -> Result<Socket, u16> {
+        match connect_async(format!("{}?token={token}", ws_url())).await {
+            Ok((stream, _)) => Ok(Self::from_stream(stream, ping_interval())),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+            Err(other) => panic!("unexpected handshake failure: {other}"),
+        }
+    }
+
     async fn open(token: &str, ping: Option<Duration>) -> Socket {
         let (stream, _) = connect_async(format!("{}?token={token}", ws_url()))
             .await
             .expect("WebSocket handshake");
+        Self::from_stream(stream, ping)
+    }
+
+    fn from_stream(stream: Stream, ping: Option<Duration>) -> Socket {
         let (sink, stream) = stream.split();
         let sink = Arc::new(tokio::sync::Mutex::new(sink));
         let (to, incoming) = mpsc::unbounded_channel();
@@ -344,6 +357,37 @@ impl Socket {
             }
             before.push(event);
         }
+    }
+
+    /// The next `n` events `pred` matches, in arrival order (kept events first), the whole lot
+    /// within `wait`; other events stay kept. Fails naming how many came.
+    pub async fn collect(
+        &mut self,
+        n: usize,
+        pred: impl Fn(&Value) -> bool,
+        wait: Duration,
+    ) -> Vec<Value> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < self.seen.len() && found.len() < n {
+            if pred(&self.seen[i].0) {
+                found.push(self.seen.remove(i).0);
+            } else {
+                i += 1;
+            }
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        while found.len() < n {
+            let Ok(event) = tokio::time::timeout_at(deadline, self.next_event()).await else {
+                panic!("{} of {n} events within {wait:?}: {found:#?}", found.len());
+            };
+            if pred(&event.0) {
+                found.push(event.0);
+            } else {
+                self.seen.push(event);
+            }
+        }
+        found
     }
 
     fn seen_events(&self) -> Vec<&Value> {

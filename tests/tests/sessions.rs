@@ -295,3 +295,95 @@ async fn an_expired_tokens_socket_closes_at_its_next_push() {
         "a push after the token expired left the socket open"
     );
 }
+
+/// An account keeps at most 10 sessions: the 11th login ends the oldest, and with it every
+/// socket that session opened, as any other end of a session does.
+#[tokio::test]
+async fn the_eleventh_login_closes_the_evicted_sessions_sockets() {
+    let api = Api::new();
+    let user = api.user("evicted").await;
+    let sender = api.user("evictedS").await;
+    let second = api.login(&user).await;
+    let mut oldest = Socket::connect(&user.token).await;
+    let mut newer = Socket::connect(&text(&second, "access_token")).await;
+    // Sessions 3 to 10, then the 11th, which ends the first.
+    for _ in 3..=11 {
+        api.login(&user).await;
+    }
+    api.get("/users/me", &user.token)
+        .await
+        .expect_error(401, "unauthorized");
+    assert!(
+        oldest.closed_within(CLOSE_WAIT).await,
+        "the evicted session's socket stayed open"
+    );
+    // The sessions that go on keep their sockets.
+    let message = api.send_direct(&sender, &user, "still here?").await;
+    let id = message["id"].as_str().unwrap();
+    newer
+        .expect_where("message.created", |e| e["data"]["id"] == id)
+        .await;
+}
+
+/// A `$connect` reads the session (its token's check), then writes its connection record. A
+/// logout between the two closes the session's sockets before the record exists: the write
+/// must see that the session ended, or the socket would outlive it (pushes and frames check the
+/// token's expiry, which is an hour away). The test plays the `$connect` function's two steps
+/// with its own code and the logout through the API in between.
+#[tokio::test]
+async fn a_connect_that_authenticated_before_a_logout_records_nothing() {
+    let api = Api::new();
+    let user = api.user("connRace").await;
+    let app = e2e::direct::app().await;
+    let (me, token) =
+        chat_core::users::sessions::authenticate(&app.store, &app.tokens, &user.token)
+            .await
+            .unwrap();
+    let reply = api
+        .call(Method::POST, "/users/logout", Some(&user.token), None)
+        .await;
+    assert_eq!(reply.status.as_u16(), 204, "{:#}", reply.body);
+
+    let connection_id = format!("{}=", &e2e::unique("Racing")[..15]);
+    let connected =
+        chat_lambda::domain::presence::connected(&app, &me, &token, &connection_id).await;
+    let refused = connected.as_ref().err().map(|err| err.detail().0);
+    assert_eq!(refused, Some(401), "the late $connect: {connected:?}");
+    let records = app.store.user_connections(&user.id).await.unwrap();
+    assert!(!records.contains(&connection_id), "{records:?}");
+    let stored = app.store.get_user(&user.id).await.unwrap().unwrap();
+    assert_eq!(stored.connection_count, 0, "a refused connection counted");
+}
+
+/// A session can end while closing its sockets fails (DynamoDB or the Management API failing
+/// at that moment): here it ends behind the API, so nothing closes them. A frame that acts for
+/// the user reads the account anyway, finds the session gone and closes the socket instead.
+#[tokio::test]
+async fn a_write_frame_on_a_socket_of_an_ended_session_closes_it() {
+    let api = Api::new();
+    let user = api.user("unseen").await;
+    let peer = api.user("unseenP").await;
+    let app = e2e::direct::app().await;
+    let mut socket = Socket::connect(&user.token).await;
+    let session = token_claims(&user.token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.store.end_session(&user.id, &session).await.unwrap();
+
+    socket
+        .send(json!({"action": "sendMessage", "recipient_id": peer.id, "content": "late"}))
+        .await;
+    assert!(
+        socket.closed_within(CLOSE_WAIT).await,
+        "a frame of an ended session left its socket open"
+    );
+    let history = api
+        .get(&format!("/messages/conversation/{}", user.id), &peer.token)
+        .await;
+    assert_eq!(
+        history.expect(200)["items"],
+        json!([]),
+        "the frame was served"
+    );
+}

@@ -316,7 +316,8 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
     }
 }
 
-/// Records a connection of `user` that the gateway does not know, opened at `opened_at`.
+/// Records a connection of `user` that the gateway does not know, opened at `opened_at` with
+/// the session of `user`'s token.
 async fn unknown_connection(
     app: &chat_lambda::App,
     user: &TestUser,
@@ -324,6 +325,10 @@ async fn unknown_connection(
     opened_at: std::time::SystemTime,
 ) -> String {
     let id = format!("{}=", &unique(prefix)[..15]);
+    let session = e2e::token_claims(&user.token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let opened = app
         .store
         .open_connection(chat_aws::store::connections::NewConnection {
@@ -333,7 +338,8 @@ async fn unknown_connection(
             lease_expires_at: chat_lambda::domain::presence::lease_expiry(app),
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
-            session_id: e2e::direct::DIRECT_SESSION,
+            session_id: &session,
+            max_connections: app.config.max_connections_per_user,
         })
         .await
         .unwrap();

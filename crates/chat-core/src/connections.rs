@@ -1,5 +1,11 @@
 //! An open WebSocket connection as the rules see it.
 
+/// Live connections one user may hold at once (`MAX_CONNECTIONS_PER_USER`): a phone, a laptop
+/// and a few browser tabs each, with room to spare. Each socket is an attribute of the user's
+/// connection index item, which every push to the user reads, so the cap bounds that item and
+/// what a push costs; it is not a rate, and `RATE_LIMIT_MULTIPLIER` leaves it alone.
+pub const DEFAULT_MAX_CONNECTIONS_PER_USER: u32 = 20;
+
 /// An open socket as its user's index item lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Socket {
@@ -27,4 +33,6 @@ pub struct LiveConnection {
     /// Unix seconds (the token the socket was opened with; the record's TTL).
     pub token_expires_at: Option<u64>,
     pub expires_at: Option<u64>,
+    /// The session of that token; `None` for a record written before sockets named it.
+    pub session_id: Option<String>,
 }

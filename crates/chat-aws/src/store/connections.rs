@@ -5,18 +5,21 @@
 //! (`connection_id = "user#<user id>"`, a string set `ids`): a push to a 200-member chat then
 //! finds every socket with two BatchGetItem calls instead of 200 Queries. Opening and closing a
 //! connection change the record, the index item and the counter in one transaction, so the
-//! three never disagree, whatever fails half-way.
+//! three never disagree, whatever fails half-way. The counter is also the user's cap on live
+//! connections, which bounds the index item (see `open`).
 
 mod leases;
+mod open;
 mod watchers;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use chat_core::connections::{LiveConnection, Socket};
 
 use super::items::{Item, n, s, string_set};
 use super::{Store, StoreError, StoreResult, corrupt};
 
 pub use leases::{BY_LEASE_INDEX, ExpiredConnection, LEASE_SHARDS};
+pub use open::{NewConnection, Opened};
 pub use watchers::BY_WATCHED_INDEX;
 
 /// GSI listing a user's connection records (closing a deleted account's sockets, and the
@@ -31,36 +34,6 @@ fn user_index_key(user_id: &str) -> Item {
 pub struct Connection {
     pub connection_id: String,
     pub user_id: String,
-}
-
-/// What recording a new connection did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Opened {
-    /// Recorded and counted on its user.
-    Counted,
-    /// A record with this id exists already; nothing changed.
-    AlreadyOpen,
-    /// The user no longer exists; nothing was written.
-    NoSuchUser,
-}
-
-/// A new connection's record.
-#[derive(Debug, Clone, Copy)]
-pub struct NewConnection<'a> {
-    pub connection_id: &'a str,
-    pub user_id: &'a str,
-    /// RFC 3339.
-    pub connected_at: &'a str,
-    /// Unix milliseconds; see `leases`.
-    pub lease_expires_at: i64,
-    /// Unix seconds: the table's TTL, which only reclaims storage (AWS deletes expired items
-    /// within days, so presence never waits for it).
-    pub expires_at: u64,
-    /// Unix seconds: when the token the socket was opened with expires. The socket closes at
-    /// its first frame or push after that.
-    pub token_expires_at: u64,
-    /// The session of that token: logout closes the session's sockets.
-    pub session_id: &'a str,
 }
 
 /// The index item's attribute describing one socket: top-level, so that opening and closing
@@ -91,75 +64,17 @@ pub enum CloseIf<'a> {
 }
 
 impl Store {
-    /// Records a connection, counts it on its user and adds it to the user's index item, in
-    /// one transaction: a `$connect` that fails half-way leaves nothing behind.
-    pub async fn open_connection(&self, new: NewConnection<'_>) -> StoreResult<Opened> {
-        let record = Put::builder()
-            .table_name(&self.tables.connections)
-            .item("connection_id", s(new.connection_id))
-            .item("user_id", s(new.user_id))
-            .item("connected_at", s(new.connected_at))
-            .item("expires_at", n(new.expires_at))
-            .item("lease_expires_at", n(new.lease_expires_at))
-            .item("lease_shard", s(leases::lease_shard(new.connection_id)))
-            .item("token_expires_at", n(new.token_expires_at))
-            .item("session_id", s(new.session_id))
-            .condition_expression("attribute_not_exists(connection_id)")
-            .build()
-            .map_err(corrupt)?;
-        let items = vec![
-            (
-                TransactWriteItem::builder().put(record).build(),
-                Opened::AlreadyOpen,
-            ),
-            (self.count_update(new.user_id, 1)?, Opened::NoSuchUser),
-            // Unconditional: its meaning is never reported.
-            (self.index_add(&new)?, Opened::Counted),
-        ];
-        Ok(self.transact_or(items).await?.unwrap_or(Opened::Counted))
-    }
-
-    /// `ADD connection_count` on the user. `version` moves too, so a concurrent profile write
-    /// (which puts the whole item) re-reads instead of overwriting the counter. A deleted user
-    /// is not resurrected, and a decrement needs a count to take from: never below zero.
-    fn count_update(&self, user_id: &str, delta: i64) -> StoreResult<TransactWriteItem> {
+    /// Takes one connection off its user's count. `version` moves too, so a concurrent profile
+    /// write (which puts the whole item) re-reads instead of overwriting the counter. A deleted
+    /// user is not resurrected, and the count never goes below zero.
+    fn count_close(&self, user_id: &str) -> StoreResult<TransactWriteItem> {
         let update = Update::builder()
             .table_name(&self.tables.users)
             .key("id", s(user_id))
             .update_expression("ADD connection_count :d, version :one")
-            .expression_attribute_values(":d", n(delta))
-            .expression_attribute_values(":one", n(1));
-        let update = if delta < 0 {
-            update
-                .condition_expression("attribute_exists(id) AND connection_count >= :take")
-                .expression_attribute_values(":take", n(-delta))
-        } else {
-            update.condition_expression("attribute_exists(id)")
-        };
-        Ok(TransactWriteItem::builder()
-            .update(update.build().map_err(corrupt)?)
-            .build())
-    }
-
-    /// Adds a socket to its user's index item.
-    fn index_add(&self, new: &NewConnection<'_>) -> StoreResult<TransactWriteItem> {
-        let socket = AttributeValue::M(
-            [
-                ("token_expires_at".to_owned(), n(new.token_expires_at)),
-                ("session_id".to_owned(), s(new.session_id)),
-            ]
-            .into(),
-        );
-        let update = Update::builder()
-            .table_name(&self.tables.connections)
-            .set_key(Some(user_index_key(new.user_id)))
-            .update_expression("ADD ids :id SET #socket = :socket")
-            .expression_attribute_names("#socket", socket_attribute(new.connection_id))
-            .expression_attribute_values(
-                ":id",
-                AttributeValue::Ss(vec![new.connection_id.to_owned()]),
-            )
-            .expression_attribute_values(":socket", socket)
+            .condition_expression("attribute_exists(id) AND connection_count >= :one")
+            .expression_attribute_values(":d", n(-1))
+            .expression_attribute_values(":one", n(1))
             .build()
             .map_err(corrupt)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -259,10 +174,7 @@ impl Store {
                 ),
             ];
             if counted {
-                items.push((
-                    self.count_update(user_id, -1)?,
-                    CloseFailed::NothingToUncount,
-                ));
+                items.push((self.count_close(user_id)?, CloseFailed::NothingToUncount));
             }
             match self.transact_or(items).await? {
                 None => return Ok(true),

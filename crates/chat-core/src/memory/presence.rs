@@ -31,6 +31,7 @@ impl MemoryStore {
             watch_version: 0,
             token_expires_at: None,
             expires_at: None,
+            session_id: None,
         };
         let mut state = self.state()?;
         state

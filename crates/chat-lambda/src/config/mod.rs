@@ -4,6 +4,7 @@ mod limits;
 
 use std::time::Duration;
 
+use chat_core::connections::DEFAULT_MAX_CONNECTIONS_PER_USER;
 use chat_core::rate_limits::Limits;
 
 pub use chat_aws::config::{ConfigError, Tables};
@@ -44,6 +45,9 @@ pub struct Config {
     /// How long a WebSocket connection lives without a client frame (`CONNECTION_LEASE_SECONDS`):
     /// presence heals within this plus the sweeper's period.
     pub connection_lease: Duration,
+    /// Live WebSocket connections one user may hold (`MAX_CONNECTIONS_PER_USER`); the next
+    /// `$connect` is refused.
+    pub max_connections_per_user: u32,
     /// File attachments on S3; `None` without `ATTACHMENTS_BUCKET`.
     pub attachments: Option<AttachmentSettings>,
 }
@@ -131,6 +135,18 @@ impl Config {
         let refresh_token_ttl =
             seconds("REFRESH_TOKEN_TTL_SECONDS", DEFAULT_REFRESH_TOKEN_TTL_SECS)?;
         let connection_lease = seconds("CONNECTION_LEASE_SECONDS", DEFAULT_CONNECTION_LEASE_SECS)?;
+        let max_connections_per_user = match lookup("MAX_CONNECTIONS_PER_USER") {
+            None => DEFAULT_MAX_CONNECTIONS_PER_USER,
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|max| *max > 0)
+                .ok_or(ConfigError::Invalid {
+                    name: "MAX_CONNECTIONS_PER_USER",
+                    reason: "must be a positive whole number".into(),
+                })?,
+        };
         let attachments = AttachmentSettings::from_lookup(&lookup)?;
         Ok(Config {
             attachments,
@@ -150,6 +166,7 @@ impl Config {
             token_ttl: Duration::from_secs(token_ttl),
             refresh_token_ttl: Duration::from_secs(refresh_token_ttl),
             connection_lease: Duration::from_secs(connection_lease),
+            max_connections_per_user,
         })
     }
 }
@@ -223,6 +240,7 @@ mod tests {
             ("WEBSOCKET_ENDPOINT", "http://127.0.0.1:8000/ws"),
             ("TOKEN_TTL_SECONDS", "60"),
             ("CONNECTION_LEASE_SECONDS", "5"),
+            ("MAX_CONNECTIONS_PER_USER", "3"),
         ]))
         .ok();
         let cfg = cfg.as_ref();
@@ -240,6 +258,7 @@ mod tests {
             cfg.map(|c| c.connection_lease),
             Some(Duration::from_secs(5))
         );
+        assert_eq!(cfg.map(|c| c.max_connections_per_user), Some(3));
     }
 
     #[test]

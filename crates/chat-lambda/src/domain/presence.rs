@@ -69,13 +69,23 @@ pub async fn connected(
             expires_at: unix_seconds(now + CONNECTION_TTL),
             token_expires_at: token.expires_at,
             session_id: &token.session_id,
+            max_connections: app.config.max_connections_per_user,
         })
         .await?;
     match opened {
         Opened::Counted => {}
         Opened::AlreadyOpen => return Ok(Vec::new()),
-        // Deleted between the token check and the write: refuse the handshake.
-        Opened::NoSuchUser => return Err(Error::Unauthorized),
+        // Deleted, or its session ended, between the token check and the write: refuse the
+        // handshake, as the check itself would have.
+        Opened::NoSuchUser | Opened::SessionEnded => return Err(Error::Unauthorized),
+        // The handshake is refused with this status (422 `limit_exceeded`): a non-2xx answer
+        // of a `$connect` integration refuses the connection on API Gateway.
+        Opened::Full => {
+            return Err(Error::LimitExceeded(format!(
+                "a user holds at most {} connections at once; close one first",
+                app.config.max_connections_per_user
+            )));
+        }
     }
     let status = connected_status(user);
     let changed = app

@@ -215,8 +215,8 @@ fn client_actions() -> Vec<(&'static str, &'static str, Option<&'static str>, Va
     vec![
         (
             "sendMessage",
-            "Send a message, stored exactly as `POST /messages` stores it; the \
-            sending connection gets `message.sent`.",
+            "Send a message, stored exactly as `POST /messages` stores it and counted against \
+            the same write limit; the sending connection gets `message.sent`.",
             Some("NewMessage"),
             json!({"action": "sendMessage", "recipient_id": BOB, "content": "Hello!", "client_message_id": "c-42"}),
         ),
@@ -228,7 +228,8 @@ fn client_actions() -> Vec<(&'static str, &'static str, Option<&'static str>, Va
         ),
         (
             "markRead",
-            "Mark a message read, as `PATCH /messages/{message_id}/read`.",
+            "Mark a message read, as `PATCH /messages/{message_id}/read`, counted against \
+            the same write limit.",
             Some("MarkRead"),
             json!({"action": "markRead", "message_id": message.id}),
         ),
@@ -347,11 +348,16 @@ pub fn asyncapi() -> Value {
                 of its chats. A frame renews the connection's lease: send one at least every \
                 60 s. A connection lives no longer than its token: the first frame or push after \
                 the token expired closes it, so renew the token with `POST /users/refresh` \
-                before it expires and reconnect with the new one. Logout closes the session's \
-                connections, a password change all of the account's. `sendMessage`, `typing` \
+                before it expires and reconnect with the new one. Nor does it outlive its \
+                session: logout, a reused refresh token and the login that ends the oldest \
+                session close the session's connections, a password change and the account's \
+                deletion all of the account's. `sendMessage`, `typing` \
                 and `subscribePresence` frames are limited per connection (30 per 10 s by \
                 default): over it each gets an `error` event `rate_limited`, and a connection \
-                that keeps flooding is closed. API Gateway's own throttling answers a throttled \
+                that keeps flooding is closed. `sendMessage` and `markRead` also take the \
+                user's write limit, the one its REST writes take, from every socket of the \
+                user at once (30 per 10 s by default; over it, an `error` event \
+                `rate_limited`). API Gateway's own throttling answers a throttled \
                 frame with `{\"message\": \"Too Many Requests\", ...}` instead of an event.",
         },
         "servers": {
@@ -366,7 +372,9 @@ pub fn asyncapi() -> Value {
             "chat": {
                 "address": null,
                 "title": "The connection",
-                "description": "One connection per device; a user may hold many.",
+                "description": "One connection per device; a user may hold up to 20 at once \
+                    (`MAX_CONNECTIONS_PER_USER`): the handshake past them is refused with 422 and \
+                    the error body `limit_exceeded` until one of them closes.",
                 "messages": channel_messages,
                 "bindings": {"ws": {
                     "method": "GET",
@@ -374,7 +382,7 @@ pub fn asyncapi() -> Value {
                         "type": "object",
                         "required": ["token"],
                         "properties": {"token": {"type": "string",
-                            "description": "The `access_token` of `POST /users/login` or `POST /users/refresh`; a missing, invalid or ended one refuses the handshake (401)."}},
+                            "description": "The `access_token` of `POST /users/login` or `POST /users/refresh`; a missing, invalid or ended one refuses the handshake (401); a user that holds its cap of connections already is refused with 422 (`limit_exceeded`)."}},
                     },
                 }},
             },

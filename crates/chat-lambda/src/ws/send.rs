@@ -9,6 +9,14 @@
 //! silent) closes the connection: the client reconnects and re-syncs instead of missing pushes.
 //! So does a frame after the token the socket was opened with expired: a socket lives no longer
 //! than its token (the client reconnects with a refreshed one).
+//!
+//! A write (`sendMessage`, `markRead`) takes the user's write limit, the bucket REST writes take:
+//! the frame limit is per connection, and a user may open several, so without it every socket
+//! would be a write budget of its own.
+//!
+//! A frame that acts for the user (`sendMessage`, `typing`, `markRead`) reads the account, and
+//! with it the sessions: one whose socket's session ended closes the socket instead of being
+//! served. Ending a session closes its sockets already; this covers a close that failed.
 
 use std::sync::Arc;
 
@@ -18,6 +26,7 @@ use chat_core::events::{Event, Payload, Pong, SentMessage};
 use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 use chat_core::presence::subscriptions::{self, PresenceSubscription};
+use chat_core::rate_limits::Bucket;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
@@ -78,8 +87,13 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
         }
     };
     let reply = match served {
-        Ok(Some(event)) => event,
-        Ok(None) => return Ok(ok()),
+        Ok(Reply::Event(event)) => *event,
+        Ok(Reply::Nothing) => return Ok(ok()),
+        Ok(Reply::Close) => {
+            tracing::info!(connection_id = %connection, "frame of an ended session or a deleted account; closing it");
+            app.delivery()?.close(&connection).await;
+            return Ok(ok());
+        }
         Err(err) => error_event(err),
     };
     app.delivery()?
@@ -88,7 +102,22 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     Ok(ok())
 }
 
-async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Result<Option<Event>> {
+/// What a served frame leads to.
+enum Reply {
+    /// An event to the sending connection (boxed: far larger than the other outcomes).
+    Event(Box<Event>),
+    Nothing,
+    /// The socket's session ended, or its account is gone: close it.
+    Close,
+}
+
+impl Reply {
+    fn with(payload: Payload) -> Self {
+        Reply::Event(Box::new(Event::new(payload)))
+    }
+}
+
+async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Result<Reply> {
     // API Gateway chose the route by the frame's `action`; the frame itself says the same.
     if !matches!(
         route,
@@ -96,33 +125,38 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
     ) {
         return Err(unknown_action(body));
     }
-    let user_id = live.user_id.as_str();
     match input::body::<Action>(body.as_bytes())? {
-        Action::Ping => Ok(Some(Event::new(Payload::Pong(Pong {})))),
+        Action::Ping => Ok(Reply::with(Payload::Pong(Pong {}))),
         Action::SubscribePresence(request) => {
-            let snapshot = subscriptions::subscribe(&app.store, live.clone(), &request).await?;
-            Ok(Some(Event::new(Payload::PresenceSnapshot(snapshot))))
+            let snapshot = subscriptions::subscribe(&app.store, live, &request).await?;
+            Ok(Reply::with(Payload::PresenceSnapshot(snapshot)))
         }
         Action::SendMessage(new) => {
-            let me = caller(app, user_id).await?;
+            let Some(me) = writer(app, &live).await? else {
+                return Ok(Reply::Close);
+            };
             let sent = rules::send(&app.store, &Files(app), &me, &new).await?;
             app.notifier.notify(sent.notifications).await;
-            Ok(Some(Event::new(Payload::MessageSent(SentMessage {
+            Ok(Reply::with(Payload::MessageSent(SentMessage {
                 message: sent.value.message,
                 client_message_id: new.client_message_id,
-            }))))
+            })))
         }
         Action::Typing(signal) => {
-            let me = caller(app, user_id).await?;
+            let Some(me) = caller(app, &live).await? else {
+                return Ok(Reply::Close);
+            };
             let notifications = rules::typing(&app.store, &me, &signal).await?;
             app.notifier.notify(notifications).await;
-            Ok(None)
+            Ok(Reply::Nothing)
         }
         Action::MarkRead(read) => {
-            let me = caller(app, user_id).await?;
+            let Some(me) = writer(app, &live).await? else {
+                return Ok(Reply::Close);
+            };
             let read = rules::mark_read(&app.store, &Files(app), &me, &read.message_id).await?;
             app.notifier.notify(read.notifications).await;
-            Ok(None)
+            Ok(Reply::Nothing)
         }
     }
 }
@@ -150,14 +184,33 @@ fn unknown_action(body: &str) -> Error {
     }
 }
 
-/// The user behind a connection, if the account still exists.
-async fn caller(app: &App, user_id: &str) -> Result<String> {
-    let user = app
-        .store
-        .get_user(user_id)
-        .await?
-        .ok_or(Error::Unauthorized)?;
-    Ok(user.id)
+/// The user behind a connection, if the account still exists and the session the socket was
+/// opened with goes on; `None` otherwise (the socket must close). A record written before
+/// sockets named their session is only checked for its account.
+async fn caller(app: &App, live: &LiveConnection) -> Result<Option<String>> {
+    let Some(user) = app.store.get_user(&live.user_id).await? else {
+        return Ok(None);
+    };
+    let ended = live
+        .session_id
+        .as_ref()
+        .is_some_and(|sid| !user.sessions.contains_key(sid));
+    Ok((!ended).then_some(user.id))
+}
+
+/// The user behind a connection for a write, as [`caller`], counted against its write limit
+/// as a REST write is (429 once the limit is reached). The count runs concurrently with reading
+/// the user, so it adds no round trip.
+async fn writer(app: &App, live: &LiveConnection) -> Result<Option<String>> {
+    let (user, counted) = tokio::join!(
+        caller(app, live),
+        limits::take(app, Bucket::Writes, &live.user_id)
+    );
+    let Some(user) = user? else {
+        return Ok(None);
+    };
+    counted?;
+    Ok(Some(user))
 }
 
 /// An `error` event with the same `{code, message, field}` the REST API answers.

@@ -39,6 +39,7 @@ pub(super) fn live_connection(item: &Item) -> StoreResult<Option<LiveConnection>
         watch_version: opt_n(item, "watch_version")?.unwrap_or(0),
         token_expires_at: opt_n(item, "token_expires_at")?,
         expires_at: opt_n(item, "expires_at")?,
+        session_id: opt_s(item, "session_id").map(str::to_owned),
     }))
 }
 

@@ -6,7 +6,10 @@
 //! every access and refresh token descended from that login).
 //!
 //! A session that ends leaves sockets open with its tokens: the rules say which must close
-//! ([`CloseSockets`]) and the adapter closes them, after the session is removed.
+//! ([`CloseSockets`]) and the adapter closes them, after the session is removed. Every way a
+//! session ends says so: logout, a reused or expired refresh token, a login that pushes out the
+//! oldest (and expired) sessions, a password change and account deletion (those two close every
+//! socket of the user).
 
 mod refresh_token;
 #[cfg(test)]
@@ -25,34 +28,49 @@ use refresh_token::RefreshToken;
 /// It bounds the user item, which carries them.
 pub const MAX_SESSIONS: usize = 10;
 
-/// The sockets to close because the session that opened them ended: one session's, or every
+/// The sockets to close because the sessions that opened them ended: some sessions', or every
 /// socket of the user when all its sessions ended at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloseSockets {
     pub user_id: String,
-    /// `None`: every session of the user.
-    pub session_id: Option<String>,
+    /// The ended sessions; `None`: every session of the user.
+    pub session_ids: Option<Vec<String>>,
 }
 
 impl CloseSockets {
     pub fn of_session(user_id: &str, session_id: &str) -> Self {
+        Self::of_sessions(user_id, &[session_id.to_owned()])
+    }
+
+    pub fn of_sessions(user_id: &str, session_ids: &[String]) -> Self {
         CloseSockets {
             user_id: user_id.to_owned(),
-            session_id: Some(session_id.to_owned()),
+            session_ids: Some(session_ids.to_vec()),
         }
     }
 
     pub fn of_user(user_id: &str) -> Self {
         CloseSockets {
             user_id: user_id.to_owned(),
-            session_id: None,
+            session_ids: None,
         }
     }
 
     /// Whether a socket opened by `session_id` must close.
     pub fn includes(&self, session_id: Option<&str>) -> bool {
-        self.session_id.is_none() || self.session_id.as_deref() == session_id
+        match &self.session_ids {
+            None => true,
+            Some(ids) => session_id.is_some_and(|sid| ids.iter().any(|id| id == sid)),
+        }
     }
+}
+
+/// A login's session, and the sockets of the sessions it pushed out.
+#[derive(Debug)]
+pub struct Started {
+    pub session: Session,
+    /// `None` when no session was pushed out.
+    pub closing: Option<CloseSockets>,
 }
 
 /// How a refresh ended.
@@ -116,12 +134,13 @@ fn evicted(sessions: &BTreeMap<String, StoredSession>) -> Vec<String> {
         .collect()
 }
 
-/// Starts a session for `user`, who just proved its password.
+/// Starts a session for `user`, who just proved its password. The sessions it pushes out end
+/// like any other, sockets included.
 pub async fn start(
     store: &impl SessionStore,
     tokens: &impl TokenIssuer,
     user: &User,
-) -> Result<Session> {
+) -> Result<Started> {
     let session = issue(tokens, &user.id, None)?;
     let evict = evicted(&user.sessions);
     if !store
@@ -131,9 +150,12 @@ pub async fn start(
         // Deleted since the password check.
         return Err(Error::InvalidCredentials);
     }
-    Ok(Session {
-        tokens: session.tokens,
-        user: user.private(),
+    Ok(Started {
+        session: Session {
+            tokens: session.tokens,
+            user: user.private(),
+        },
+        closing: (!evict.is_empty()).then(|| CloseSockets::of_sessions(&user.id, &evict)),
     })
 }
 

@@ -26,6 +26,7 @@ fn session_ids(store: &MemoryStore) -> Vec<String> {
 fn login(store: &MemoryStore, tokens: &PlainTokens) -> SessionTokens {
     block_on(start(store, tokens, &ada(store)))
         .expect("a session")
+        .session
         .tokens
 }
 
@@ -48,7 +49,9 @@ fn authenticated(store: &MemoryStore, tokens: &PlainTokens, access_token: &str) 
 #[test]
 fn a_login_stores_a_session_that_its_tokens_name() {
     let (store, tokens) = (MemoryStore::with_accounts([ADA]), PlainTokens::default());
-    let issued = login(&store, &tokens);
+    let started = block_on(start(&store, &tokens, &ada(&store))).expect("a session");
+    assert_eq!(started.closing, None, "no session was pushed out");
+    let issued = started.session.tokens;
     let sid = session_of(&tokens, &issued.access_token);
     assert_eq!(session_ids(&store), std::slice::from_ref(&sid));
     assert!(issued.refresh_token.starts_with(&format!("{ADA}.{sid}.")));
@@ -100,18 +103,27 @@ fn a_login_at_the_cap_ends_the_oldest_session_and_expired_ones() {
     sessions.insert("expired".into(), stored(300, 1));
     store.set_sessions(ADA, sessions).expect("sessions");
 
-    let first = login(&store, &tokens);
+    let first = block_on(start(&store, &tokens, &ada(&store))).expect("a session");
     let ids = session_ids(&store);
     assert_eq!(ids.len(), MAX_SESSIONS);
     assert!(!ids.contains(&"expired".to_owned()));
     assert!(ids.contains(&"s08".to_owned()));
+    // An expired session's sockets close like an evicted one's.
+    assert_eq!(
+        first.closing,
+        Some(CloseSockets::of_session(ADA, "expired"))
+    );
 
-    let second = login(&store, &tokens);
+    let second = block_on(start(&store, &tokens, &ada(&store))).expect("a session");
     let ids = session_ids(&store);
     assert_eq!(ids.len(), MAX_SESSIONS);
     assert!(!ids.contains(&"s08".to_owned()), "the oldest goes first");
     assert!(ids.contains(&"s07".to_owned()));
-    for issued in [first, second] {
+    let closing = second.closing.expect("the oldest session's sockets close");
+    assert_eq!(closing, CloseSockets::of_session(ADA, "s08"));
+    assert!(closing.includes(Some("s08")));
+    assert!(!closing.includes(Some("s07")) && !closing.includes(None));
+    for issued in [first.session.tokens, second.session.tokens] {
         assert!(authenticated(&store, &tokens, &issued.access_token));
     }
 }

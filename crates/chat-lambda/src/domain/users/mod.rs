@@ -97,7 +97,7 @@ pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> 
         return Err(Error::InvalidCredentials);
     }
     let user = user.ok_or(Error::InvalidCredentials)?;
-    session_rules::start(&app.store, &app.tokens, &user).await
+    sessions::start(app, &user).await
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {

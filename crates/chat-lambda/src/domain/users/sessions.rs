@@ -8,6 +8,16 @@ use chat_core::users::{Session, User};
 
 use crate::app::App;
 
+/// Starts a session for `user`, who just proved its password; the sessions it pushes out (the
+/// oldest beyond the cap, expired ones) end with their sockets.
+pub async fn start(app: &App, user: &User) -> Result<Session> {
+    let started = rules::start(&app.store, &app.tokens, user).await?;
+    if let Some(closing) = &started.closing {
+        close_sockets(app, closing).await;
+    }
+    Ok(started.session)
+}
+
 /// Swaps a refresh token for a new pair; a token that was already used or expired ends its
 /// session and closes the session's sockets (401).
 pub async fn refresh(app: &App, raw: &str) -> Result<Session> {
@@ -27,8 +37,11 @@ pub async fn logout(app: &App, user: &User, token: &Verified) -> Result<()> {
     Ok(())
 }
 
-/// Closes the sockets of ended sessions. The sessions are ended already, so a socket left open
-/// by a failure here still closes at its next frame or push.
+/// Closes the sockets of ended sessions, after the sessions ended: a `$connect` of one of them
+/// that has not written its record yet is refused by its own write (conditioned on the session),
+/// and one that has is in the index item read here. A socket left open by a failure here (the
+/// read, or a close the Management API refused and the record's deletion too) goes at its next
+/// frame that acts for the user (it checks the session), or with its token's expiry.
 pub(super) async fn close_sockets(app: &App, closing: &CloseSockets) {
     let Some(delivery) = &app.delivery else {
         return;

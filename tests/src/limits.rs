@@ -1,0 +1,36 @@
+//! What the tests of the default limits share: the check that the stack runs with them, and
+//! waiting for room in a limit's window.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub const NEEDS_DEFAULTS: &str = "needs a stack with the default limits: infra/test.sh runs it";
+
+/// Fails unless the stack applies the template's limits (no `RATE_LIMIT_MULTIPLIER`).
+pub fn assert_defaults() {
+    let multiplier = std::env::var("RATE_LIMIT_MULTIPLIER").unwrap_or_default();
+    assert!(
+        multiplier.is_empty() || multiplier == "1",
+        "the stack raises its limits (RATE_LIMIT_MULTIPLIER={multiplier}); {NEEDS_DEFAULTS}"
+    );
+}
+
+/// The number of the `window` now (windows are aligned to the epoch, as the functions count
+/// them).
+pub fn window_number(window: Duration) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_secs() / window.as_secs().max(1)
+}
+
+/// Waits, if need be, until at least `needed` is left of the current `window`: a run that
+/// crossed into the next window would get the next window's allowance on top.
+pub async fn with_room_in_the_window(window: Duration, needed: Duration) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let into = Duration::from_secs(now.as_secs() % window.as_secs().max(1));
+    if window - into < needed {
+        tokio::time::sleep(window - into + Duration::from_secs(1)).await;
+    }
+}
