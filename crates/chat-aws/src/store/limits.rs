@@ -71,6 +71,33 @@ impl Store {
         }
     }
 
+    /// Takes back one event counted in the window `pk` (`ADD n -1`), as long as it holds one:
+    /// a window that expired meanwhile is not brought back below nothing.
+    pub async fn uncount(&self, pk: &str) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.rate_limits)
+            .set_key(Some(key(pk)))
+            .update_expression("ADD n :minus_one")
+            .condition_expression("n > :zero")
+            .expression_attribute_values(":minus_one", n(-1))
+            .expression_attribute_values(":zero", n(0))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                capacity::write(out.consumed_capacity());
+                Ok(())
+            }
+            Err(err) => match StoreError::from_sdk(err) {
+                StoreError::ConditionFailed => Ok(()),
+                other => Err(other),
+            },
+        }
+    }
+
     /// Counts one event in the window `pk`, whatever it holds; the count after it.
     pub async fn count(&self, pk: &str, expires_at: u64) -> StoreResult<u64> {
         let out = self
