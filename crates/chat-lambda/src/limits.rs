@@ -38,16 +38,6 @@ pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<Reservation> {
     }
 }
 
-/// 429 when `bucket`'s window for `key` is full already; counts nothing.
-pub async fn check(app: &App, bucket: Bucket, key: &str) -> Result<()> {
-    let limit = app.config.limits.of(bucket);
-    let window = Window::now(bucket, key, limit);
-    if app.store.taken(&window.key).await? >= u64::from(limit.max) {
-        return Err(window.refused());
-    }
-    Ok(())
-}
-
 /// Uncounts an event reserved with [`take`] that did not happen (a login whose password was
 /// right, a write whose token's session had ended). Never fails the request: a count that
 /// could not be given back only leaves its window one event fuller, and the failure is logged.

@@ -52,25 +52,6 @@ impl Store {
         }
     }
 
-    /// How many events the window `pk` holds. Eventually consistent (half the price): a count
-    /// a few milliseconds old only lets a few concurrent requests through before the refusals.
-    pub async fn taken(&self, pk: &str) -> StoreResult<u64> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.rate_limits)
-            .set_key(Some(key(pk)))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        capacity::read(out.consumed_capacity());
-        match out.item {
-            Some(item) => Ok(opt_n(&item, "n")?.unwrap_or(0)),
-            None => Ok(0),
-        }
-    }
-
     /// Takes back one event counted in the window `pk` (`ADD n -1`), as long as it holds one:
     /// a window that expired meanwhile is not brought back below nothing.
     pub async fn uncount(&self, pk: &str) -> StoreResult<()> {

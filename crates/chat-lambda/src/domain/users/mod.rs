@@ -1,6 +1,9 @@
 //! Users: registration, login, profiles, status, deletion.
 
+mod credentials;
 pub mod sessions;
+
+pub use credentials::login;
 
 use std::collections::BTreeMap;
 
@@ -11,14 +14,14 @@ use chat_core::rate_limits::Bucket;
 use chat_core::time::now_rfc3339;
 use chat_core::users::sessions::{self as session_rules, CloseSockets};
 use chat_core::users::{
-    Login, MAX_EMAIL_BYTES, ProfileChange, PublicUser, Registration, SearchQuery, Session,
-    SessionTokens, Status, User, non_empty, validate_avatar_url, validate_display_name,
-    validate_email, validate_password, validate_username,
+    ProfileChange, PublicUser, Registration, SearchQuery, SessionTokens, Status, User, non_empty,
+    validate_avatar_url, validate_display_name, validate_email, validate_password,
+    validate_username,
 };
 
 use crate::app::App;
 use crate::limits;
-use chat_aws::store::users::{CreateUser, Handle, SaveUser, SearchPage};
+use chat_aws::store::users::{CreateUser, SaveUser, SearchPage};
 use chat_core::paging::{Page, PageRequest};
 
 /// Creates an account; a valid request counts against `source_ip`'s registrations.
@@ -54,50 +57,6 @@ pub async fn register(app: &App, reg: Registration, source_ip: &str) -> Result<U
         CreateUser::EmailTaken => Err(Error::EmailTaken),
         CreateUser::IdTaken => Err(Error::internal("a new user id exists already")),
     }
-}
-
-/// Logs in from `source_ip`. Every attempt counts against the address's limit; failures count
-/// against the (account, address) pair's, and a pair over it is refused before its password is
-/// even checked, right or wrong, until its window ends.
-pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> {
-    let identifier = login.identifier()?;
-    // No account has a longer name or address, and a longer one would not fit DynamoDB's key.
-    if identifier.len() > MAX_EMAIL_BYTES {
-        return Err(Error::InvalidCredentials);
-    }
-    let handle = if identifier.contains('@') {
-        Handle::Email(identifier)
-    } else {
-        Handle::Username(identifier)
-    };
-    let (attempt, user_id) = tokio::join!(
-        limits::take(app, Bucket::LoginAttempts, source_ip),
-        app.store.user_id_for(handle),
-    );
-    attempt?;
-    let user_id = user_id?;
-    // The account when it exists, else the name tried: unknown names are limited alike.
-    let pair = match &user_id {
-        Some(id) => format!("{id}|{source_ip}"),
-        None => format!("{}|{source_ip}", identifier.to_lowercase()),
-    };
-    let (pair_check, user) =
-        tokio::join!(limits::check(app, Bucket::LoginFailures, &pair), async {
-            match &user_id {
-                Some(id) => app.store.get_user(id).await,
-                None => Ok(None),
-            }
-        });
-    pair_check?;
-    let user = user?;
-    // Unknown user and wrong password cost one Argon2 verification each and answer alike.
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    if !app.passwords.verify(login.password.clone(), stored).await {
-        limits::take(app, Bucket::LoginFailures, &pair).await?;
-        return Err(Error::InvalidCredentials);
-    }
-    let user = user.ok_or(Error::InvalidCredentials)?;
-    session_rules::start(&app.store, &app.tokens, &user).await
 }
 
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
