@@ -1,6 +1,7 @@
 //! Limits around passwords and tokens (issue 26), at the template's default limits: a failure
-//! is reserved before a password is checked, and a revoked token spends nothing of its owner's
-//! write limit.
+//! is reserved before a password is checked, a profile's current password is guessed no faster
+//! than a login, a taken email is an answer rationed like a guess, and a revoked token spends
+//! nothing of its owner's write limit.
 //!
 //! Ignored in the main run, as `limits.rs` is: `infra/test.sh` runs them with `--ignored`
 //! against a stack with the defaults. Each test acts from loopback addresses of its own
@@ -155,6 +156,11 @@ async fn warm_up(n: usize) {
     .await;
 }
 
+/// Statuses in order, and the position (from 1) of the first 429.
+fn first_429(statuses: &[u16]) -> Option<usize> {
+    statuses.iter().position(|s| *s == 429).map(|i| i + 1)
+}
+
 /// Every test's name starts with `default_limits::`, which the main run skips by name.
 mod default_limits {
     use super::*;
@@ -228,6 +234,98 @@ mod default_limits {
         login(&Api::from_address("127.0.0.33"), &user, &user.password)
             .await
             .expect(200);
+    }
+
+    /// Item 4: `current_password` of `PUT /users/me` is a password guess like a login's, with a
+    /// stolen access token as much as with a login form: the same failure limit, on the same
+    /// (account, address) pair.
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn wrong_current_passwords_are_limited_as_wrong_logins_are() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.34");
+        let user = api.user("reguess").await;
+        with_room_in_the_window(Duration::from_secs(60), Duration::from_secs(30)).await;
+        let mut statuses = Vec::new();
+        for _ in 0..20 {
+            let reply = api
+                .put(
+                    "/users/me",
+                    &user.token,
+                    json!({"password": "a new password", "current_password": "not the password"}),
+                )
+                .await;
+            statuses.push(reply.status.as_u16());
+            if reply.status.as_u16() == 429 {
+                assert_rate_limited(&reply);
+            }
+        }
+        assert_eq!(first_429(&statuses), Some(6), "{statuses:?}");
+        assert!(statuses[..5].iter().all(|s| *s == 403), "{statuses:?}");
+        assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+
+        // The right current password is refused too, and so is a login of the pair: one limit.
+        let right = json!({"password": "a new password", "current_password": user.password});
+        assert_rate_limited(&api.put("/users/me", &user.token, right).await);
+        assert_rate_limited(&login(&api, &user, &user.password).await);
+        // The same goes for an account deletion with a password.
+        let deletion = api
+            .call(
+                reqwest::Method::DELETE,
+                "/users/me",
+                Some(&user.token),
+                Some(json!({"current_password": user.password})),
+            )
+            .await;
+        assert_rate_limited(&deletion);
+        // Nothing changed: the old password still logs in, from elsewhere.
+        login(&Api::from_address("127.0.0.35"), &user, &user.password)
+            .await
+            .expect(200);
+    }
+
+    /// Item 4: `email_taken` says that somebody registered an address. Such answers are
+    /// rationed per address, and a refusal is the same whether the address is taken or not.
+    #[tokio::test]
+    #[ignore = "needs a stack with the default limits: infra/test.sh runs it"]
+    async fn taken_emails_are_rationed_so_that_registered_addresses_cannot_be_listed() {
+        assert_defaults();
+        let api = Api::from_address("127.0.0.36");
+        let prober = api.user("prober").await;
+        let victims = [api.user("listed").await, api.user("listed").await];
+        with_room_in_the_window(Duration::from_secs(3600), Duration::from_secs(120)).await;
+        let mut statuses = Vec::new();
+        for n in 0..15 {
+            let email = &victims[n % 2].email;
+            let reply = api
+                .put("/users/me", &prober.token, json!({"email": email}))
+                .await;
+            statuses.push(reply.status.as_u16());
+            if reply.status.as_u16() == 429 {
+                assert_rate_limited(&reply);
+            } else {
+                reply.expect_error(409, "email_taken");
+            }
+        }
+        assert_eq!(first_429(&statuses), Some(11), "{statuses:?}");
+        // Past the limit a free address is refused alike: the answer says nothing about it.
+        let free = format!("{}@example.com", unique("free"));
+        assert_rate_limited(
+            &api.put("/users/me", &prober.token, json!({"email": free}))
+                .await,
+        );
+        // A change that finds its address free costs nothing: from another address, more
+        // changes to free addresses than the limit allows taken ones all succeed.
+        let elsewhere = Api::from_address("127.0.0.37");
+        for _ in 0..12 {
+            let free = format!("{}@example.com", unique("free"));
+            elsewhere
+                .put("/users/me", &prober.token, json!({"email": free}))
+                .await
+                .expect(200);
+        }
+        let me = elsewhere.get("/users/me", &prober.token).await;
+        assert_ne!(me.expect(200)["email"], prober.email.as_str());
     }
 
     /// Item 6: the write limit's count is taken concurrently with the token's session check;

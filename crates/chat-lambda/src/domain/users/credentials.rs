@@ -1,14 +1,19 @@
-//! Passwords checked under the login failure limit.
+//! Passwords checked under the login failure limit: logins, and the current password that a
+//! change of the account needs (re-authentication).
 //!
 //! A failure is reserved (the limit's conditional `ADD`) before the password is checked, and
 //! given back when the password is right. Counting after the check let concurrent guesses all
 //! pass a check of the count before any was counted: twenty at once were twenty guesses in a
-//! window of five.
+//! window of five. A current password is a guess like a login's, with a stolen access token as
+//! much as with a login form, so it counts against the same (account, address) pair.
 
 use chat_core::error::{Error, Result};
 use chat_core::rate_limits::Bucket;
-use chat_core::users::sessions as session_rules;
-use chat_core::users::{Login, MAX_EMAIL_BYTES, Session};
+use std::time::SystemTime;
+
+use chat_core::ports::Verified;
+use chat_core::users::sessions::{self as session_rules, Reauthentication};
+use chat_core::users::{Login, MAX_EMAIL_BYTES, Session, User};
 
 use crate::app::App;
 use crate::limits;
@@ -65,4 +70,45 @@ pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> 
 /// The failure limit's key: an account (or a name no account has) and a source address.
 fn failures_key(account: &str, source_ip: &str) -> String {
     format!("{account}|{source_ip}")
+}
+
+/// Lets a change of `me`'s account go ahead if it comes with proof enough: the current password
+/// (checked under the failure limit), or, where `needed` allows, a session that logged in
+/// recently. 422 on `current_password` when it is missing, 403 when it is wrong, 429 when the
+/// pair's failures are used up (before any check).
+pub(super) async fn reauthenticate(
+    app: &App,
+    me: &User,
+    token: &Verified,
+    current_password: Option<&str>,
+    source_ip: &str,
+    needed: Reauthentication,
+) -> Result<()> {
+    let Some(password) = current_password else {
+        if needed.needs_password(me, &token.session_id, SystemTime::now()) {
+            let why = match needed {
+                Reauthentication::Password => "to change the password".to_owned(),
+                Reauthentication::PasswordOrRecentLogin => format!(
+                    "unless the session logged in within the last {} minutes",
+                    session_rules::RECENT_LOGIN.as_secs() / 60
+                ),
+            };
+            return Err(Error::validation(
+                "current_password",
+                format!("current_password is required {why}"),
+            ));
+        }
+        return Ok(());
+    };
+    let failure =
+        limits::take(app, Bucket::LoginFailures, &failures_key(&me.id, source_ip)).await?;
+    let right = app
+        .passwords
+        .verify(password.to_owned(), Some(me.password_hash.clone()))
+        .await;
+    if !right {
+        return Err(Error::Forbidden("current_password is incorrect".into()));
+    }
+    limits::give_back(app, failure).await;
+    Ok(())
 }

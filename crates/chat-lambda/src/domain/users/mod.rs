@@ -1,22 +1,24 @@
 //! Users: registration, login, profiles, status, deletion.
 
 mod credentials;
+mod profile;
 pub mod sessions;
 
 pub use credentials::login;
+pub use profile::update_profile;
 
 use std::collections::BTreeMap;
 
 use chat_core::error::{Error, Result};
 use chat_core::ids::UserId;
 use chat_core::input::check_len;
+use chat_core::ports::Verified;
 use chat_core::rate_limits::Bucket;
 use chat_core::time::now_rfc3339;
-use chat_core::users::sessions::{self as session_rules, CloseSockets};
+use chat_core::users::sessions::{CloseSockets, Reauthentication};
 use chat_core::users::{
-    ProfileChange, PublicUser, Registration, SearchQuery, SessionTokens, Status, User, non_empty,
-    validate_avatar_url, validate_display_name, validate_email, validate_password,
-    validate_username,
+    AccountDeletion, PublicUser, Registration, SearchQuery, Status, User, validate_display_name,
+    validate_email, validate_password, validate_username,
 };
 
 use crate::app::App;
@@ -85,108 +87,8 @@ pub async fn search(app: &App, query: &SearchQuery) -> Result<SearchPage> {
     Ok(app.store.search_users(&query.q, query.limit.0).await?)
 }
 
-/// How often a profile change is re-applied after losing a race with another change.
+/// How often a profile or status change is re-applied after losing a race with another change.
 const SAVE_ATTEMPTS: usize = 3;
-
-/// Applies `change` to the caller's profile. Validates everything before any write, then
-/// re-reads and retries if another request changed the user in between. A new password ends
-/// every session of the account, closes its sockets and starts one new session for the caller.
-pub async fn update_profile(
-    app: &App,
-    me: User,
-    change: ProfileChange,
-) -> Result<(User, Option<SessionTokens>)> {
-    if let Some(name) = &change.display_name {
-        validate_display_name(name)?;
-    }
-    if let Some(Some(bio)) = &change.bio {
-        check_len("bio", bio, 0, 500)?;
-    }
-    if let Some(Some(url)) = &change.avatar_url
-        && !url.is_empty()
-    {
-        validate_avatar_url(url)?;
-    }
-    if let Some(email) = &change.email {
-        validate_email(email)?;
-    }
-    let new_hash = match (&change.password, &change.current_password) {
-        (Some(new), Some(current)) => {
-            validate_password("password", new)?;
-            if !app
-                .passwords
-                .verify(current.clone(), Some(me.password_hash.clone()))
-                .await
-            {
-                return Err(Error::Forbidden("current_password is incorrect".into()));
-            }
-            Some(app.passwords.hash(new.clone()).await?)
-        }
-        (Some(_), None) => {
-            return Err(Error::validation(
-                "current_password",
-                "current_password is required to change the password",
-            ));
-        }
-        (None, _) => None,
-    };
-
-    let mut current = me;
-    for _ in 0..SAVE_ATTEMPTS {
-        let mut next = current.clone();
-        if let Some(name) = &change.display_name {
-            next.display_name = name.clone();
-        }
-        if let Some(bio) = &change.bio {
-            next.bio = non_empty(bio.as_deref());
-        }
-        if let Some(url) = &change.avatar_url {
-            next.avatar_url = non_empty(url.as_deref());
-        }
-        let old_email = match change.email.as_deref() {
-            Some(email) if email.to_lowercase() != current.email.to_lowercase() => {
-                next.email = email.to_owned();
-                Some(current.email.as_str())
-            }
-            Some(email) => {
-                next.email = email.to_owned();
-                None
-            }
-            None => None,
-        };
-        let mut new_session = None;
-        if let Some(hash) = &new_hash {
-            next.password_hash = hash.clone();
-            let session = session_rules::issue(&app.tokens, &next.id, None)?;
-            next.sessions = BTreeMap::from([(session.id, session.stored)]);
-            new_session = Some(session.tokens);
-        }
-        next.updated_at = now_rfc3339();
-        next.version = current.version + 1;
-        match app
-            .store
-            .save_user(&next, current.version, old_email)
-            .await?
-        {
-            SaveUser::Saved => {
-                if new_session.is_some() {
-                    sessions::close_sockets(app, &CloseSockets::of_user(&next.id)).await;
-                }
-                return Ok((next, new_session));
-            }
-            SaveUser::EmailTaken => return Err(Error::EmailTaken),
-            SaveUser::Stale => {}
-        }
-        current = app
-            .store
-            .get_user(&current.id)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-    }
-    Err(Error::Conflict(
-        "the profile changed concurrently; retry".into(),
-    ))
-}
 
 /// Sets the status the user chose. Presence follows live connections: with one open, the
 /// status shows at once; with none, the request only records the choice (`away`/`busy` show at
@@ -223,8 +125,24 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
     ))
 }
 
-/// Deletes the account, then closes its WebSocket connections (their `$disconnect` forgets them).
-pub async fn delete(app: &App, me: &User) -> Result<()> {
+/// Deletes the account, with proof enough (the current password, or a session that logged in
+/// recently), then closes its WebSocket connections (their `$disconnect` forgets them).
+pub async fn delete(
+    app: &App,
+    me: &User,
+    token: &Verified,
+    deletion: &AccountDeletion,
+    source_ip: &str,
+) -> Result<()> {
+    credentials::reauthenticate(
+        app,
+        me,
+        token,
+        deletion.current_password.as_deref(),
+        source_ip,
+        Reauthentication::PasswordOrRecentLogin,
+    )
+    .await?;
     // Uploads first: a failure here is a 503 the client can retry with its still valid token.
     crate::domain::attachments::delete_owned(app, &me.id).await?;
     // Deleted concurrently by another request of the same user: that one answers 204.
