@@ -119,4 +119,5 @@ unset RATE_LIMIT_MULTIPLIER
 start_stack
 cargo test --quiet -p e2e --test limits -- --ignored
 cargo test --quiet -p e2e --test limits_sockets -- --ignored
+cargo test --quiet -p e2e --test limits_auth -- --ignored
 log "all tests passed"

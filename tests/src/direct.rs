@@ -51,7 +51,9 @@ fn direct_session() -> StoredSession {
         // No refresh token hashes to this: the session is only ever used by access tokens.
         refresh_hash: String::new(),
         refresh_expires_at: u64::MAX / 2,
-        created_at_ms: 0,
+        // Logged in as the user is stored: within minutes of it the session may change the
+        // email or delete the account without a password (these users have none).
+        created_at_ms: chat_core::time::unix_millis(std::time::SystemTime::now()),
     }
 }
 

@@ -42,6 +42,11 @@ pub enum Bucket {
     LoginAttempts,
     /// Registrations per source IP.
     Registrations,
+    /// Email changes per source IP that found the address taken (`email_taken`): such an
+    /// answer says that somebody registered the address, so it is rationed like a guess.
+    /// Reserved before the change is tried and given back when the address was free, so a
+    /// refusal says nothing about the address.
+    EmailTaken,
     /// Writes per user: sends, edits, deletes, reactions, read marks, chat changes, upload requests.
     Writes,
     /// `sendMessage` and `typing` frames per WebSocket connection.
@@ -54,6 +59,7 @@ pub struct Limits {
     pub login_failures: Limit,
     pub login_attempts: Limit,
     pub registrations: Limit,
+    pub email_taken: Limit,
     pub writes: Limit,
     pub socket_frames: Limit,
     /// Frames refused within one window after which the connection is closed.
@@ -66,6 +72,8 @@ impl Default for Limits {
             login_failures: Limit::per(5, 60),
             login_attempts: Limit::per(60, 60),
             registrations: Limit::per(20, 3600),
+            // Nobody honest meets many taken addresses; a list of them, one a probe.
+            email_taken: Limit::per(10, 3600),
             // A fast typist sends a message a second at most; a flood sends hundreds.
             writes: Limit::per(30, 10),
             socket_frames: Limit::per(30, 10),
@@ -80,6 +88,7 @@ impl Limits {
             Bucket::LoginFailures => self.login_failures,
             Bucket::LoginAttempts => self.login_attempts,
             Bucket::Registrations => self.registrations,
+            Bucket::EmailTaken => self.email_taken,
             Bucket::Writes => self.writes,
             Bucket::SocketFrames => self.socket_frames,
         }

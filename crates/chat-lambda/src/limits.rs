@@ -11,8 +11,18 @@ use chat_core::rate_limits::{Bucket, Window};
 use crate::app::App;
 use chat_aws::store::limits::Taken;
 
-/// Counts one event against `bucket` for `key`; 429 when the window is full.
-pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<()> {
+/// One event counted in a window: what [`give_back`] needs to uncount it, in the window it was
+/// counted in (a later one may have begun meanwhile).
+#[derive(Debug)]
+pub struct Reservation {
+    bucket: Bucket,
+    window_key: String,
+}
+
+/// Counts one event against `bucket` for `key`; 429 when the window is full. The count is taken
+/// before the event happens (a reservation), so that concurrent requests cannot all pass a
+/// check before any is counted; one that turns out not to count is given back.
+pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<Reservation> {
     let limit = app.config.limits.of(bucket);
     let window = Window::now(bucket, key, limit);
     match app
@@ -20,19 +30,22 @@ pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<()> {
         .take(&window.key, limit.max, window.expires_at())
         .await?
     {
-        Taken::Counted => Ok(()),
+        Taken::Counted => Ok(Reservation {
+            bucket,
+            window_key: window.key,
+        }),
         Taken::Full => Err(window.refused()),
     }
 }
 
-/// 429 when `bucket`'s window for `key` is full already; counts nothing.
-pub async fn check(app: &App, bucket: Bucket, key: &str) -> Result<()> {
-    let limit = app.config.limits.of(bucket);
-    let window = Window::now(bucket, key, limit);
-    if app.store.taken(&window.key).await? >= u64::from(limit.max) {
-        return Err(window.refused());
+/// Uncounts an event reserved with [`take`] that did not happen (a login whose password was
+/// right, a write whose token's session had ended). Never fails the request: a count that
+/// could not be given back only leaves its window one event fuller, and the failure is logged.
+pub async fn give_back(app: &App, reservation: Reservation) {
+    if let Err(err) = app.store.uncount(&reservation.window_key).await {
+        let bucket: &'static str = reservation.bucket.into();
+        tracing::warn!(error = %err, bucket, "a rate-limit count not given back");
     }
-    Ok(())
 }
 
 /// What a WebSocket frame over its connection's limit leads to.

@@ -52,22 +52,30 @@ impl Store {
         }
     }
 
-    /// How many events the window `pk` holds. Eventually consistent (half the price): a count
-    /// a few milliseconds old only lets a few concurrent requests through before the refusals.
-    pub async fn taken(&self, pk: &str) -> StoreResult<u64> {
-        let out = self
+    /// Takes back one event counted in the window `pk` (`ADD n -1`), as long as it holds one:
+    /// a window that expired meanwhile is not brought back below nothing.
+    pub async fn uncount(&self, pk: &str) -> StoreResult<()> {
+        let result = self
             .client
-            .get_item()
+            .update_item()
             .table_name(&self.tables.rate_limits)
             .set_key(Some(key(pk)))
+            .update_expression("ADD n :minus_one")
+            .condition_expression("n > :zero")
+            .expression_attribute_values(":minus_one", n(-1))
+            .expression_attribute_values(":zero", n(0))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        capacity::read(out.consumed_capacity());
-        match out.item {
-            Some(item) => Ok(opt_n(&item, "n")?.unwrap_or(0)),
-            None => Ok(0),
+            .await;
+        match result {
+            Ok(out) => {
+                capacity::write(out.consumed_capacity());
+                Ok(())
+            }
+            Err(err) => match StoreError::from_sdk(err) {
+                StoreError::ConditionFailed => Ok(()),
+                other => Err(other),
+            },
         }
     }
 

@@ -14,8 +14,8 @@ use crate::input::check_len;
 use crate::labels::check_label;
 
 pub use requests::{
-    Login, ProfileChange, ProfileUpdated, RefreshRequest, Registration, SearchQuery, Session,
-    SessionTokens, StatusChange, TokenType,
+    AccountDeletion, Login, ProfileChange, ProfileUpdated, RefreshRequest, Registration,
+    SearchQuery, Session, SessionTokens, StatusChange, TokenType,
 };
 pub use session::{Rotated, StoredSession};
 

@@ -131,7 +131,8 @@ pub struct SessionTokens {
 }
 
 /// `PUT /users/me`: any of the fields; absent ones stay as they are. `null` or `""` clears
-/// `bio` and `avatar_url`. A new `password` needs the `current_password`.
+/// `bio` and `avatar_url`. A new `password` needs the `current_password`; a new `email` needs
+/// it too unless the session logged in within the last five minutes.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"display_name": "Ada L.", "bio": "Analyst", "avatar_url": null}))]
 pub struct ProfileChange {
@@ -148,6 +149,19 @@ pub struct ProfileChange {
     pub email: Option<String>,
     #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
+    /// Required with `password`, and with `email` unless the session logged in within the last
+    /// five minutes; ignored otherwise. A wrong one is 403 and counts as a failed login of the
+    /// account from the caller's address.
+    pub current_password: Option<String>,
+}
+
+/// `DELETE /users/me`: an optional JSON body, as the other `DELETE` bodies of the API (never the
+/// query string, which logs and histories keep).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"current_password": "correct horse battery"}))]
+pub struct AccountDeletion {
+    /// Required unless the session logged in within the last five minutes. A wrong one is 403
+    /// and counts as a failed login of the account from the caller's address.
     pub current_password: Option<String>,
 }
 

@@ -9,7 +9,9 @@ pub struct StoredSession {
     pub refresh_hash: String,
     /// Unix seconds; every refresh moves it.
     pub refresh_expires_at: u64,
-    /// Unix milliseconds; the oldest session goes first when an account has too many.
+    /// Unix milliseconds: when the session logged in, which a refresh keeps. The oldest session
+    /// goes first when an account has too many, and a session that logged in recently may
+    /// change the email or delete the account without the password ([`super::sessions`]).
     pub created_at_ms: i64,
 }
 

@@ -27,16 +27,23 @@ pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
 
 /// The caller of a write (a send, an edit, a reaction, a chat change...), counted against its
 /// per-user write limit: 401 first, then 429 once the limit is reached. The token names the
-/// user, so the count runs concurrently with reading the user and adds no round trip.
+/// user, so the count runs concurrently with reading the user and adds no round trip; when the
+/// session turns out to be ended (a logged-out or stolen token), the count is given back before
+/// the 401, so that such a token spends nothing of its owner's limit.
 pub async fn writer(app: &App, req: &ApiRequest) -> Result<User> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (user, counted) = tokio::join!(
         session_user(&app.store, &token),
         limits::take(app, Bucket::Writes, &token.user_id),
     );
-    let user = user?;
-    counted?;
-    Ok(user)
+    match (user, counted) {
+        (Ok(user), counted) => counted.map(|_| user),
+        (Err(err), Ok(reservation)) => {
+            limits::give_back(app, reservation).await;
+            Err(err)
+        }
+        (Err(err), Err(_)) => Err(err),
+    }
 }
 
 /// The answer to a request that none of a group's routes takes, given the methods the group

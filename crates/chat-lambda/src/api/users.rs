@@ -7,8 +7,8 @@ use chat_core::error::Result;
 use chat_core::presence::audience;
 use chat_core::users::sessions::authenticate;
 use chat_core::users::{
-    Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest, Registration,
-    SearchQuery, Session, StatusChange,
+    AccountDeletion, Login, PrivateUser, ProfileChange, ProfileUpdated, PublicUser, RefreshRequest,
+    Registration, SearchQuery, Session, StatusChange,
 };
 use lambda_http::http::Method;
 
@@ -112,22 +112,26 @@ pub(super) async fn get_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     Ok(ApiResponse::ok(&caller(app, req).await?.private()))
 }
 
-/// Change the caller's profile; absent fields stay as they are. A new password ends every
-/// session of the account (each earlier token gets 401, each socket closes) and answers with a
-/// new session's tokens beside the profile, so the caller stays logged in.
+/// Change the caller's profile; absent fields stay as they are. A new password needs the
+/// `current_password`; a new email needs it too, unless the session logged in within the last
+/// five minutes (a refresh does not count). A wrong `current_password` counts as a failed login
+/// of the account from the caller's address, and is refused like one past the limit (429). A
+/// new password ends every session of the account (each earlier token gets 401, each socket
+/// closes) and answers with a new session's tokens beside the profile, so the caller stays
+/// logged in. `email_taken` answers are limited per address (429, then for any new email).
 #[utoipa::path(put, path = "/users/me", tag = "users", security(("bearer" = [])),
     request_body(content = Option<ProfileChange>,
         description = "Every field is optional; no body at all changes nothing"),
     responses(
         (status = 200, description = "The changed profile, with new tokens after a password change", body = ProfileUpdated),
-        (status = 403, description = "`current_password` is wrong", body = ErrorBody),
+        (status = 403, description = "`current_password` is wrong (`forbidden`)", body = ErrorBody),
         (status = 409, description = "`email_taken`, or a concurrent change (`conflict`)", body = ErrorBody),
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
+    let (me, token) = authenticate(&app.store, &app.tokens, req.bearer()?).await?;
     let change: ProfileChange = req.body()?;
-    let (user, session) = users::update_profile(app, me, change).await?;
+    let (user, session) = users::update_profile(app, me, &token, change, req.client_ip()).await?;
     Ok(ApiResponse::ok(&ProfileUpdated::new(
         user.private(),
         session,
@@ -135,12 +139,21 @@ pub(super) async fn update_me(app: &App, req: &ApiRequest) -> Result<ApiResponse
 }
 
 /// Delete the caller's account: its tokens stop working, its sockets close, and its username
-/// and email become free.
+/// and email become free. The `current_password`, in an optional JSON body, is needed unless
+/// the session logged in within the last five minutes (a refresh does not count); a wrong one
+/// counts as a failed login of the account from the caller's address.
 #[utoipa::path(delete, path = "/users/me", tag = "users", security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), AuthFailures, Failures))]
+    request_body(content = Option<AccountDeletion>,
+        description = "Optional: no body is the same as `{}`"),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`current_password` is wrong (`forbidden`)", body = ErrorBody),
+        AuthFailures, BodyFailures, Failures,
+    ))]
 pub(super) async fn delete_me(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let me = caller(app, req).await?;
-    users::delete(app, &me).await?;
+    let (me, token) = authenticate(&app.store, &app.tokens, req.bearer()?).await?;
+    let deletion: AccountDeletion = req.body()?;
+    users::delete(app, &me, &token, &deletion, req.client_ip()).await?;
     Ok(ApiResponse::no_content())
 }
 

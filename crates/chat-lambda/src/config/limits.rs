@@ -48,6 +48,7 @@ pub fn read(lookup: &impl Fn(&str) -> Option<String>) -> Result<Limits, ConfigEr
         login_failures: raised(limit("RATE_LIMIT_LOGIN_FAILURES", defaults.login_failures)?),
         login_attempts: raised(limit("RATE_LIMIT_LOGIN_ATTEMPTS", defaults.login_attempts)?),
         registrations: raised(limit("RATE_LIMIT_REGISTRATIONS", defaults.registrations)?),
+        email_taken: raised(limit("RATE_LIMIT_EMAIL_TAKEN", defaults.email_taken)?),
         writes: raised(limit("RATE_LIMIT_WRITES", defaults.writes)?),
         socket_frames: raised(limit("RATE_LIMIT_SOCKET_FRAMES", defaults.socket_frames)?),
         socket_close_after: close_after.saturating_mul(multiplier),

@@ -200,17 +200,21 @@ async fn caller(app: &App, live: &LiveConnection) -> Result<Option<String>> {
 
 /// The user behind a connection for a write, as [`caller`], counted against its write limit
 /// as a REST write is (429 once the limit is reached). The count runs concurrently with reading
-/// the user, so it adds no round trip.
+/// the user, so it adds no round trip, and is given back when the session turns out ended: a
+/// socket of an ended session spends nothing of its former owner's budget (as REST's `writer`).
 async fn writer(app: &App, live: &LiveConnection) -> Result<Option<String>> {
     let (user, counted) = tokio::join!(
         caller(app, live),
         limits::take(app, Bucket::Writes, &live.user_id)
     );
-    let Some(user) = user? else {
-        return Ok(None);
-    };
-    counted?;
-    Ok(Some(user))
+    match (user, counted) {
+        (Ok(Some(user)), counted) => counted.map(|_| Some(user)),
+        (user, Ok(reservation)) => {
+            limits::give_back(app, reservation).await;
+            user
+        }
+        (user, Err(_)) => user,
+    }
 }
 
 /// An `error` event with the same `{code, message, field}` the REST API answers.

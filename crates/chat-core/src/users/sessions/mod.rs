@@ -16,7 +16,7 @@ mod refresh_token;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::{Rotated, Session, SessionTokens, StoredSession, TokenType, User};
 use crate::error::{Error, Result};
@@ -27,6 +27,39 @@ use refresh_token::RefreshToken;
 /// Sessions one account keeps at once (devices, browsers); a login beyond it ends the oldest.
 /// It bounds the user item, which carries them.
 pub const MAX_SESSIONS: usize = 10;
+
+/// How long after its login a session may change the account's email or delete the account
+/// without the current password. A stolen access token must not be enough to take an account
+/// over or to end it; a user who has just typed the password need not type it again. A refresh
+/// proves only that its holder has a token, so it does not count as a login.
+pub const RECENT_LOGIN: Duration = Duration::from_secs(5 * 60);
+
+/// What a change of the account needs besides a valid token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reauthentication {
+    /// The current password, always (a new password).
+    Password,
+    /// The current password, unless the token's session logged in within [`RECENT_LOGIN`] (a
+    /// new email, the account's deletion).
+    PasswordOrRecentLogin,
+}
+
+impl Reauthentication {
+    /// Whether the current password must come with the change, for `user`'s session
+    /// `session_id` at `now`.
+    pub fn needs_password(self, user: &User, session_id: &str, now: SystemTime) -> bool {
+        match self {
+            Reauthentication::Password => true,
+            Reauthentication::PasswordOrRecentLogin => {
+                let window = i64::try_from(RECENT_LOGIN.as_millis()).unwrap_or(i64::MAX);
+                let since = unix_millis(now).saturating_sub(window);
+                user.sessions
+                    .get(session_id)
+                    .is_none_or(|session| session.created_at_ms <= since)
+            }
+        }
+    }
+}
 
 /// The sockets to close because the sessions that opened them ended: some sessions', or every
 /// socket of the user when all its sessions ended at once.

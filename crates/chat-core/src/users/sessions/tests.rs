@@ -230,3 +230,26 @@ fn tokens_of_an_unknown_account_and_malformed_ones_are_refused() {
         assert!(matches!(refused, Some(Error::Unauthorized)), "{token}");
     }
 }
+
+#[test]
+fn only_a_session_that_logged_in_recently_may_skip_the_password() {
+    let (store, tokens) = (MemoryStore::with_accounts([ADA]), PlainTokens::default());
+    let issued = login(&store, &tokens);
+    let sid = session_of(&tokens, &issued.access_token);
+    let user = ada(&store);
+    let logged_in = SystemTime::UNIX_EPOCH
+        + Duration::from_millis(u64::try_from(user.sessions[&sid].created_at_ms).unwrap_or(0));
+    let lenient = Reauthentication::PasswordOrRecentLogin;
+    let just_inside = logged_in + RECENT_LOGIN - Duration::from_secs(1);
+    assert!(!lenient.needs_password(&user, &sid, just_inside));
+    assert!(lenient.needs_password(&user, &sid, logged_in + RECENT_LOGIN));
+    assert!(lenient.needs_password(&user, "another session", logged_in));
+    // A new password always needs the current one.
+    assert!(Reauthentication::Password.needs_password(&user, &sid, logged_in));
+
+    // A refresh keeps the login's time: it proves a token, not the password.
+    let renewed = renewed(block_on(refresh(&store, &tokens, &issued.refresh_token)));
+    assert_eq!(session_of(&tokens, &renewed.access_token), sid);
+    let user = ada(&store);
+    assert!(lenient.needs_password(&user, &sid, logged_in + RECENT_LOGIN));
+}

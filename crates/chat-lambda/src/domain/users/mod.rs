@@ -1,24 +1,29 @@
 //! Users: registration, login, profiles, status, deletion.
 
+mod credentials;
+mod profile;
 pub mod sessions;
+
+pub use credentials::login;
+pub use profile::update_profile;
 
 use std::collections::BTreeMap;
 
 use chat_core::error::{Error, Result};
 use chat_core::ids::UserId;
 use chat_core::input::check_len;
+use chat_core::ports::Verified;
 use chat_core::rate_limits::Bucket;
 use chat_core::time::now_rfc3339;
-use chat_core::users::sessions::{self as session_rules, CloseSockets};
+use chat_core::users::sessions::{CloseSockets, Reauthentication};
 use chat_core::users::{
-    Login, MAX_EMAIL_BYTES, ProfileChange, PublicUser, Registration, SearchQuery, Session,
-    SessionTokens, Status, User, non_empty, validate_avatar_url, validate_display_name,
+    AccountDeletion, PublicUser, Registration, SearchQuery, Status, User, validate_display_name,
     validate_email, validate_password, validate_username,
 };
 
 use crate::app::App;
 use crate::limits;
-use chat_aws::store::users::{CreateUser, Handle, SaveUser, SearchPage};
+use chat_aws::store::users::{CreateUser, SaveUser, SearchPage};
 use chat_core::paging::{Page, PageRequest};
 
 /// Creates an account; a valid request counts against `source_ip`'s registrations.
@@ -56,50 +61,6 @@ pub async fn register(app: &App, reg: Registration, source_ip: &str) -> Result<U
     }
 }
 
-/// Logs in from `source_ip`. Every attempt counts against the address's limit; failures count
-/// against the (account, address) pair's, and a pair over it is refused before its password is
-/// even checked, right or wrong, until its window ends.
-pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> {
-    let identifier = login.identifier()?;
-    // No account has a longer name or address, and a longer one would not fit DynamoDB's key.
-    if identifier.len() > MAX_EMAIL_BYTES {
-        return Err(Error::InvalidCredentials);
-    }
-    let handle = if identifier.contains('@') {
-        Handle::Email(identifier)
-    } else {
-        Handle::Username(identifier)
-    };
-    let (attempt, user_id) = tokio::join!(
-        limits::take(app, Bucket::LoginAttempts, source_ip),
-        app.store.user_id_for(handle),
-    );
-    attempt?;
-    let user_id = user_id?;
-    // The account when it exists, else the name tried: unknown names are limited alike.
-    let pair = match &user_id {
-        Some(id) => format!("{id}|{source_ip}"),
-        None => format!("{}|{source_ip}", identifier.to_lowercase()),
-    };
-    let (pair_check, user) =
-        tokio::join!(limits::check(app, Bucket::LoginFailures, &pair), async {
-            match &user_id {
-                Some(id) => app.store.get_user(id).await,
-                None => Ok(None),
-            }
-        });
-    pair_check?;
-    let user = user?;
-    // Unknown user and wrong password cost one Argon2 verification each and answer alike.
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    if !app.passwords.verify(login.password.clone(), stored).await {
-        limits::take(app, Bucket::LoginFailures, &pair).await?;
-        return Err(Error::InvalidCredentials);
-    }
-    let user = user.ok_or(Error::InvalidCredentials)?;
-    sessions::start(app, &user).await
-}
-
 pub async fn get_public(app: &App, id: &str) -> Result<PublicUser> {
     let Some(id) = UserId::parse(id) else {
         return Err(Error::NotFound);
@@ -126,108 +87,8 @@ pub async fn search(app: &App, query: &SearchQuery) -> Result<SearchPage> {
     Ok(app.store.search_users(&query.q, query.limit.0).await?)
 }
 
-/// How often a profile change is re-applied after losing a race with another change.
+/// How often a profile or status change is re-applied after losing a race with another change.
 const SAVE_ATTEMPTS: usize = 3;
-
-/// Applies `change` to the caller's profile. Validates everything before any write, then
-/// re-reads and retries if another request changed the user in between. A new password ends
-/// every session of the account, closes its sockets and starts one new session for the caller.
-pub async fn update_profile(
-    app: &App,
-    me: User,
-    change: ProfileChange,
-) -> Result<(User, Option<SessionTokens>)> {
-    if let Some(name) = &change.display_name {
-        validate_display_name(name)?;
-    }
-    if let Some(Some(bio)) = &change.bio {
-        check_len("bio", bio, 0, 500)?;
-    }
-    if let Some(Some(url)) = &change.avatar_url
-        && !url.is_empty()
-    {
-        validate_avatar_url(url)?;
-    }
-    if let Some(email) = &change.email {
-        validate_email(email)?;
-    }
-    let new_hash = match (&change.password, &change.current_password) {
-        (Some(new), Some(current)) => {
-            validate_password("password", new)?;
-            if !app
-                .passwords
-                .verify(current.clone(), Some(me.password_hash.clone()))
-                .await
-            {
-                return Err(Error::Forbidden("current_password is incorrect".into()));
-            }
-            Some(app.passwords.hash(new.clone()).await?)
-        }
-        (Some(_), None) => {
-            return Err(Error::validation(
-                "current_password",
-                "current_password is required to change the password",
-            ));
-        }
-        (None, _) => None,
-    };
-
-    let mut current = me;
-    for _ in 0..SAVE_ATTEMPTS {
-        let mut next = current.clone();
-        if let Some(name) = &change.display_name {
-            next.display_name = name.clone();
-        }
-        if let Some(bio) = &change.bio {
-            next.bio = non_empty(bio.as_deref());
-        }
-        if let Some(url) = &change.avatar_url {
-            next.avatar_url = non_empty(url.as_deref());
-        }
-        let old_email = match change.email.as_deref() {
-            Some(email) if email.to_lowercase() != current.email.to_lowercase() => {
-                next.email = email.to_owned();
-                Some(current.email.as_str())
-            }
-            Some(email) => {
-                next.email = email.to_owned();
-                None
-            }
-            None => None,
-        };
-        let mut new_session = None;
-        if let Some(hash) = &new_hash {
-            next.password_hash = hash.clone();
-            let session = session_rules::issue(&app.tokens, &next.id, None)?;
-            next.sessions = BTreeMap::from([(session.id, session.stored)]);
-            new_session = Some(session.tokens);
-        }
-        next.updated_at = now_rfc3339();
-        next.version = current.version + 1;
-        match app
-            .store
-            .save_user(&next, current.version, old_email)
-            .await?
-        {
-            SaveUser::Saved => {
-                if new_session.is_some() {
-                    sessions::close_sockets(app, &CloseSockets::of_user(&next.id)).await;
-                }
-                return Ok((next, new_session));
-            }
-            SaveUser::EmailTaken => return Err(Error::EmailTaken),
-            SaveUser::Stale => {}
-        }
-        current = app
-            .store
-            .get_user(&current.id)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-    }
-    Err(Error::Conflict(
-        "the profile changed concurrently; retry".into(),
-    ))
-}
 
 /// Sets the status the user chose. Presence follows live connections: with one open, the
 /// status shows at once; with none, the request only records the choice (`away`/`busy` show at
@@ -264,8 +125,24 @@ pub async fn set_status(app: &App, me: User, status: Status) -> Result<User> {
     ))
 }
 
-/// Deletes the account, then closes its WebSocket connections (their `$disconnect` forgets them).
-pub async fn delete(app: &App, me: &User) -> Result<()> {
+/// Deletes the account, with proof enough (the current password, or a session that logged in
+/// recently), then closes its WebSocket connections (their `$disconnect` forgets them).
+pub async fn delete(
+    app: &App,
+    me: &User,
+    token: &Verified,
+    deletion: &AccountDeletion,
+    source_ip: &str,
+) -> Result<()> {
+    credentials::reauthenticate(
+        app,
+        me,
+        token,
+        deletion.current_password.as_deref(),
+        source_ip,
+        Reauthentication::PasswordOrRecentLogin,
+    )
+    .await?;
     // Uploads first: a failure here is a 503 the client can retry with its still valid token.
     crate::domain::attachments::delete_owned(app, &me.id).await?;
     // Deleted concurrently by another request of the same user: that one answers 204.
