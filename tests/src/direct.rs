@@ -84,18 +84,19 @@ pub async fn dynamodb() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk)
 }
 
-/// `user`'s only connection, recorded an hour ago (long past the 410 grace) with a lease the
-/// sweeper would not take yet, unknown to the gateway (a lost `$disconnect`), the user online
-/// through it, and subscribed to the presence of `watching`: the next push to it finds it
-/// gone. Its id.
-pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) -> String {
+/// Records a connection of `user` that API Gateway knows nothing of (a lost `$disconnect`):
+/// opened at `opened_at`, its lease ending at `lease_expires_at` (Unix milliseconds), under the
+/// session of `user`'s token (a record needs a live one, as its `$connect` would). Its id.
+pub async fn planted_connection(
+    app: &App,
+    user: &TestUser,
+    opened_at: std::time::SystemTime,
+    lease_expires_at: i64,
+) -> String {
     use chat_aws::store::connections::{NewConnection, Opened};
-    use chat_core::time::{format_rfc3339, now_rfc3339, unix_millis};
-    use std::time::{Duration, SystemTime};
+    use chat_core::time::format_rfc3339;
 
     let id = format!("{}=", unique("Gone"));
-    let hour = Duration::from_secs(3600);
-    // Opened with the user's session, as its `$connect` would have (a record needs a live one).
     let session = crate::token_claims(&user.token)["sid"]
         .as_str()
         .unwrap()
@@ -105,8 +106,8 @@ pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) ->
         .open_connection(NewConnection {
             connection_id: &id,
             user_id: &user.id,
-            connected_at: &format_rfc3339(SystemTime::now() - hour),
-            lease_expires_at: unix_millis(SystemTime::now() + hour),
+            connected_at: &format_rfc3339(opened_at),
+            lease_expires_at,
             expires_at: 4_102_444_800,
             token_expires_at: 4_102_444_800,
             session_id: &session,
@@ -115,6 +116,19 @@ pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) ->
         .await
         .unwrap();
     assert_eq!(opened, Opened::Counted);
+    id
+}
+
+/// `user`'s only connection, recorded an hour ago (long past the 410 grace) with a lease the
+/// sweeper would not take yet, the user online through it, and subscribed to the presence of
+/// `watching`: the next push to it finds it gone. Its id.
+pub async fn gone_connection(app: &App, user: &TestUser, watching: &[String]) -> String {
+    use chat_core::time::{now_rfc3339, unix_millis};
+    use std::time::{Duration, SystemTime};
+
+    let hour = Duration::from_secs(3600);
+    let lease = unix_millis(SystemTime::now() + hour);
+    let id = planted_connection(app, user, SystemTime::now() - hour, lease).await;
     let now = now_rfc3339();
     let online = app.store.set_presence(&user.id, "online", true, &now);
     assert!(online.await.unwrap());

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::Reply;
+
 pub const NEEDS_DEFAULTS: &str = "needs a stack with the default limits: infra/test.sh runs it";
 
 /// Fails unless the stack applies the template's limits (no `RATE_LIMIT_MULTIPLIER`).
@@ -12,6 +14,22 @@ pub fn assert_defaults() {
         multiplier.is_empty() || multiplier == "1",
         "the stack raises its limits (RATE_LIMIT_MULTIPLIER={multiplier}); {NEEDS_DEFAULTS}"
     );
+}
+
+/// The `Retry-After` of a refusal, in seconds; a 429 must carry one.
+pub fn retry_after(reply: &Reply) -> u64 {
+    reply
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("a 429 without Retry-After: {:?}", reply.headers))
+}
+
+/// A 429 `rate_limited` that says when to come back.
+pub fn assert_rate_limited(reply: &Reply) {
+    reply.expect_error(429, "rate_limited");
+    assert!(retry_after(reply) >= 1);
 }
 
 /// The number of the `window` now (windows are aligned to the epoch, as the functions count

@@ -9,46 +9,10 @@
 
 use std::time::Duration;
 
+use e2e::limits::{assert_defaults, assert_rate_limited, with_room_in_the_window};
 use e2e::ws::Socket;
 use e2e::{Api, Reply, TestUser};
 use serde_json::{Value, json};
-
-const NEEDS_DEFAULTS: &str = "needs a stack with the default limits: infra/test.sh runs it";
-
-fn assert_defaults() {
-    let multiplier = std::env::var("RATE_LIMIT_MULTIPLIER").unwrap_or_default();
-    assert!(
-        multiplier.is_empty() || multiplier == "1",
-        "the stack raises its limits (RATE_LIMIT_MULTIPLIER={multiplier}); {NEEDS_DEFAULTS}"
-    );
-}
-
-fn retry_after(reply: &Reply) -> u64 {
-    reply
-        .headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("a 429 without Retry-After: {:?}", reply.headers))
-}
-
-fn assert_rate_limited(reply: &Reply) {
-    reply.expect_error(429, "rate_limited");
-    assert!(retry_after(reply) >= 1);
-}
-
-/// Waits, if need be, until at least `needed` is left of the current `window` (windows are
-/// aligned to the epoch, as the functions count them): a run that crossed into the next window
-/// would get the next window's allowance on top, and its first 429 later.
-async fn with_room_in_the_window(window: Duration, needed: Duration) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let into = Duration::from_secs(now.as_secs() % window.as_secs());
-    if window - into < needed {
-        tokio::time::sleep(window - into + Duration::from_secs(1)).await;
-    }
-}
 
 async fn wrong_login(api: &Api, user: &TestUser) -> Reply {
     api.post(

@@ -9,48 +9,13 @@
 //! one never meet another's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::limits::{assert_defaults, assert_rate_limited, window_number, with_room_in_the_window};
 use e2e::{Api, Reply, TestUser, unique};
 use futures::future::join_all;
 use serde_json::json;
-
-fn assert_defaults() {
-    let multiplier = std::env::var("RATE_LIMIT_MULTIPLIER").unwrap_or_default();
-    assert!(
-        multiplier.is_empty() || multiplier == "1",
-        "the stack raises its limits (RATE_LIMIT_MULTIPLIER={multiplier}); \
-         needs a stack with the default limits: infra/test.sh runs it"
-    );
-}
-
-fn assert_rate_limited(reply: &Reply) {
-    reply.expect_error(429, "rate_limited");
-    let retry_after = reply
-        .headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    assert!(
-        retry_after.is_some_and(|secs| secs >= 1),
-        "{:?}",
-        reply.headers
-    );
-}
-
-fn now() -> Duration {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
-}
-
-/// Waits, if need be, until at least `needed` is left of the current `window` (aligned to the
-/// epoch, as the functions count them), so that a run gets one window's allowance only.
-async fn with_room_in_the_window(window: Duration, needed: Duration) {
-    let into = Duration::from_secs(now().as_secs() % window.as_secs());
-    if window - into < needed {
-        tokio::time::sleep(window - into + Duration::from_secs(1)).await;
-    }
-}
 
 /// The rate-limits table, read straight: what a window's counter holds now.
 struct Counters {
@@ -68,7 +33,10 @@ impl Counters {
 
     /// `bucket`'s count for `key` in the current window of `window_secs`.
     async fn count(&self, bucket: &str, key: &str, window_secs: u64) -> u64 {
-        let pk = format!("{bucket}#{key}#{}", now().as_secs() / window_secs);
+        let pk = format!(
+            "{bucket}#{key}#{}",
+            window_number(Duration::from_secs(window_secs))
+        );
         let item = self
             .client
             .get_item()

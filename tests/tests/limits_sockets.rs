@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use e2e::limits::{assert_defaults, window_number, with_room_in_the_window};
 use e2e::ws::{Socket, crash};
-use e2e::{Api, TestUser, token_claims};
+use e2e::{Api, TestUser};
 use serde_json::{Value, json};
 
 /// The write limit's window (`RATE_LIMIT_WRITES`, 30 per 10 s).
@@ -245,28 +245,9 @@ mod default_limits {
         let app = e2e::direct::app().await;
         // A record API Gateway knows nothing of, as a lost `$disconnect` an hour ago leaves,
         // with a lease far from its end (no sweep takes it): only a push's 410 can.
-        let stale = format!("{}=", &e2e::unique("GoneAway")[..15]);
         let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-        let session = token_claims(&user.token)["sid"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         let lease = chat_core::time::unix_millis(std::time::SystemTime::now()) + 3_600_000;
-        let opened = app
-            .store
-            .open_connection(chat_aws::store::connections::NewConnection {
-                connection_id: &stale,
-                user_id: &user.id,
-                connected_at: &chat_core::time::format_rfc3339(an_hour_ago),
-                lease_expires_at: lease,
-                expires_at: 4_102_444_800,
-                token_expires_at: 4_102_444_800,
-                session_id: &session,
-                max_connections: app.config.max_connections_per_user,
-            })
-            .await
-            .unwrap();
-        assert_eq!(opened, chat_aws::store::connections::Opened::Counted);
+        e2e::direct::planted_connection(&app, &user, an_hour_ago, lease).await;
         let mut sockets = open_sockets(&user, connection_cap() - 1).await;
         assert_eq!(
             Socket::try_connect(&user.token).await.err(),

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use chat_lambda::domain::presence::lease_expiry;
+use e2e::direct::planted_connection;
 use e2e::ws::{Socket, refused_status};
 use e2e::{Api, TestUser, unique};
 use reqwest::Method;
@@ -316,37 +318,6 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
     }
 }
 
-/// Records a connection of `user` that the gateway does not know, opened at `opened_at` with
-/// the session of `user`'s token.
-async fn unknown_connection(
-    app: &chat_lambda::App,
-    user: &TestUser,
-    prefix: &str,
-    opened_at: std::time::SystemTime,
-) -> String {
-    let id = format!("{}=", &unique(prefix)[..15]);
-    let session = e2e::token_claims(&user.token)["sid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let opened = app
-        .store
-        .open_connection(chat_aws::store::connections::NewConnection {
-            connection_id: &id,
-            user_id: &user.id,
-            connected_at: &chat_core::time::format_rfc3339(opened_at),
-            lease_expires_at: chat_lambda::domain::presence::lease_expiry(app),
-            expires_at: 4_102_444_800,
-            token_expires_at: 4_102_444_800,
-            session_id: &session,
-            max_connections: app.config.max_connections_per_user,
-        })
-        .await
-        .unwrap();
-    assert_eq!(opened, chat_aws::store::connections::Opened::Counted);
-    id
-}
-
 #[tokio::test]
 async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds() {
     use chat_lambda::App;
@@ -357,7 +328,7 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
     let app = App::from_env().await.unwrap();
     // A connection API Gateway no longer has, as after a lost `$disconnect` an hour ago.
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-    let stale = unknown_connection(&app, &b, "Stale", an_hour_ago).await;
+    let stale = planted_connection(&app, &b, an_hour_ago, lease_expiry(&app)).await;
     assert!(
         app.store
             .user_connections(&b.id)
@@ -406,7 +377,8 @@ async fn a_connection_still_in_its_connect_survives_a_410() {
     let a = api.user("wsYa").await;
     let b = api.user("wsYb").await;
     let app = App::from_env().await.unwrap();
-    let connecting = unknown_connection(&app, &b, "Young", std::time::SystemTime::now()).await;
+    let connecting =
+        planted_connection(&app, &b, std::time::SystemTime::now(), lease_expiry(&app)).await;
     let mut live = Socket::connect(&b.token).await;
 
     let message = direct(&api, &a, &b, "while b connects").await;

@@ -1,6 +1,6 @@
-//! Uploads in memory: what storage holds is what was put with [`MemoryStore::put_upload`]
-//! (which counts its bytes against the owner's quota, as an upload request does); a send's
-//! transaction flips an upload to attached.
+//! Uploads in memory: what storage holds is what was put with [`MemoryStore::put_upload`]; a
+//! send's transaction flips an upload to attached. The quota is the upload request's (an
+//! adapter's), so nothing here counts bytes.
 
 use std::collections::HashSet;
 
@@ -63,9 +63,6 @@ impl AttachmentFiles for MemoryStore {
         };
         for attachment in &message.attachments {
             state.uploads.remove(&attachment.attachment_id);
-            if let Some(used) = state.usage.get_mut(&message.sender_id) {
-                *used = used.saturating_sub(attachment.size_bytes);
-            }
         }
     }
 }

@@ -48,8 +48,6 @@ struct State {
     /// (conversation id, user id) → a direct conversation's read position.
     direct_reads: HashMap<(String, String), u64>,
     uploads: HashMap<String, Upload>,
-    /// Bytes of attached files per owner.
-    usage: HashMap<String, u64>,
     /// Accounts with their sessions, by id (each also in `users`).
     accounts: HashMap<String, User>,
     /// User id → the peers of its direct conversations, the most recently active first.
@@ -100,9 +98,9 @@ impl MemoryStore {
 
     /// Stores an upload, as a client's `POST /attachments` and its PUT to storage would.
     pub fn put_upload(&self, upload: Upload) -> Result<()> {
-        let mut state = self.state()?;
-        *state.usage.entry(upload.owner_id.clone()).or_default() += upload.size_bytes;
-        state.uploads.insert(upload.attachment_id.clone(), upload);
+        self.state()?
+            .uploads
+            .insert(upload.attachment_id.clone(), upload);
         Ok(())
     }
 
