@@ -151,9 +151,11 @@ impl Store {
             .table_name(&self.tables.user_handles)
             .key("handle", s(handle.key()))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
+        super::capacity::read(out.consumed_capacity());
         Ok(out
             .item
             .and_then(|item| item.get("user_id").and_then(|v| v.as_s().ok()).cloned()))

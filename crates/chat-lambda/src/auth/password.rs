@@ -1,6 +1,6 @@
 //! Argon2id password hashing with the OWASP baseline parameters.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -12,13 +12,17 @@ const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const LANES: u32 = 1;
 
+/// What a login that names no account verifies against, so that it costs the same Argon2 work
+/// as a wrong password: a hash with the parameters above of a random password nobody kept.
+/// Built once, when this was written, not on a cold start nor on first use (which made the
+/// first unknown name of each instance cost a hash more, a difference a caller could time).
+/// Verifying against it never logs anybody in: [`Passwords::verify`] answers `false` for it
+/// whatever it finds. A unit test holds its parameters to the ones above.
+const NO_ACCOUNT_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$8fmi2lVdXpmNO1BVa2YZEg$JTRS1Swf/klYaIC1NUsQWdInUhaC+zUKU9z1QQHAYNg";
+
 #[derive(Clone)]
 pub struct Passwords {
     argon: Arc<Argon2<'static>>,
-    /// A hash of a random password, verified against when a login names no user, so that an
-    /// unknown user costs the same Argon2 work as a wrong password. Built on first use, not on
-    /// the cold start.
-    dummy: Arc<OnceLock<Option<String>>>,
 }
 
 impl Default for Passwords {
@@ -34,7 +38,6 @@ impl Passwords {
         let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).unwrap_or_default();
         Passwords {
             argon: Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)),
-            dummy: Arc::new(OnceLock::new()),
         }
     }
 
@@ -46,20 +49,14 @@ impl Passwords {
             .map_err(Error::unavailable)?
     }
 
-    /// Checks `password` against `stored`; with no stored hash, still spends one verification.
+    /// Checks `password` against `stored`; with no stored hash (no account), spends the same
+    /// verification on [`NO_ACCOUNT_HASH`] and answers `false`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
         let argon = self.argon.clone();
-        let dummy = self.dummy.clone();
         tokio::task::spawn_blocking(move || match stored {
             Some(phc) => verify_with(&argon, &password, &phc),
             None => {
-                let dummy = dummy.get_or_init(|| {
-                    let random: [u8; 16] = rand::random();
-                    hash_with(&argon, &format!("{random:x?}")).ok()
-                });
-                if let Some(phc) = dummy {
-                    verify_with(&argon, &password, phc);
-                }
+                verify_with(&argon, &password, NO_ACCOUNT_HASH);
                 false
             }
         })
@@ -101,5 +98,18 @@ mod tests {
         );
         assert!(!passwords.verify("wrong horse".into(), Some(hash)).await);
         assert!(!passwords.verify("anything".into(), None).await);
+    }
+
+    /// The hash an unknown account is verified against costs what a real one does: the same
+    /// algorithm, version and parameters as the hashes this module makes.
+    #[test]
+    fn the_no_account_hash_has_the_parameters_of_real_ones() {
+        let parsed = PasswordHash::new(NO_ACCOUNT_HASH).ok();
+        let parsed = parsed.as_ref();
+        assert_eq!(parsed.map(|p| p.algorithm.as_str()), Some("argon2id"));
+        assert_eq!(parsed.and_then(|p| p.version), Some(0x13));
+        let params = parsed.map(|p| p.params.to_string());
+        let expected = format!("m={MEMORY_KIB},t={ITERATIONS},p={LANES}");
+        assert_eq!(params.as_deref(), Some(expected.as_str()));
     }
 }

@@ -19,6 +19,10 @@ use crate::app::App;
 use crate::limits;
 use chat_aws::store::users::Handle;
 
+/// The users table key an unknown name's login reads: never an account's (ids are ULIDs, in
+/// capitals), so the read finds nothing, and costs what a registered name's read does.
+const NO_ACCOUNT: &str = "no-account";
+
 /// Logs in from `source_ip`. Every attempt counts against the address's limit; failures count
 /// against the (account, address) pair's, and a pair over it is refused before its password is
 /// even checked, right or wrong, until its window ends.
@@ -44,16 +48,16 @@ pub async fn login(app: &App, login: Login, source_ip: &str) -> Result<Session> 
         Some(id) => failures_key(id, source_ip),
         None => failures_key(&identifier.to_lowercase(), source_ip),
     };
-    let (failure, user) = tokio::join!(limits::take(app, Bucket::LoginFailures, &pair), async {
-        match &user_id {
-            Some(id) => app.store.get_user(id).await,
-            None => Ok(None),
-        }
-    });
+    // An unknown name reads the users table too, a key no account has: both paths make the same
+    // requests and the same Argon2 verification, so that neither the answer nor its time tells
+    // whether the name is registered.
+    let (failure, user) = tokio::join!(
+        limits::take(app, Bucket::LoginFailures, &pair),
+        app.store.get_user(user_id.as_deref().unwrap_or(NO_ACCOUNT)),
+    );
     let failure = failure?;
-    let user = user?;
-    // Unknown user and wrong password cost one Argon2 verification each and answer alike; the
-    // reserved failure stays counted.
+    let user = user?.filter(|_| user_id.is_some());
+    // Unknown user and wrong password answer alike; the reserved failure stays counted.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let right = app.passwords.verify(login.password.clone(), stored).await;
     let user = match user {
