@@ -104,7 +104,36 @@ impl Api {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Reply {
+        self.with_headers(method, path, token, &[], body).await
+    }
+
+    /// A request with an `Idempotency-Key` header.
+    pub async fn keyed(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let body = body.map(|b| b.to_string().into_bytes());
+        let headers = [("idempotency-key", key)];
+        self.with_headers(method, path, Some(token), &headers, body)
+            .await
+    }
+
+    pub async fn with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Reply {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }

@@ -166,6 +166,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
                 UserId::trusted(carol.id.clone()),
             ],
         },
+        None,
     )
     .await
     .expect("chat");
@@ -236,6 +237,7 @@ async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
             name: format!("capacity {size}"),
             member_ids: vec![],
         },
+        None,
     )
     .await
     .expect("chat");
@@ -252,6 +254,7 @@ async fn chat_of(app: &Arc<App>, size: usize) -> (User, String) {
                     joined_at: "t",
                     read_count: 0,
                     max_members: MAX_MEMBERS,
+                    remember: None,
                 };
                 let added = app.store.add_member(&joining).await;
                 assert_eq!(added.expect("add member"), AddMember::Added);

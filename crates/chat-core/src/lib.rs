@@ -10,6 +10,7 @@ pub mod connections;
 pub mod conversation;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod ids;
 pub mod input;
 pub mod labels;

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use chat_core::chats::{AddMember, Chat, RemoveMember};
+use chat_core::chats::{AddMember, Chat, CreateChat, RemoveMember};
 use chat_core::error::Result;
+use chat_core::idempotency::Remembered;
 use chat_core::messages::{Changed, Message, PutMessage, ReactionBounds};
 use chat_core::ports::{
     Attach, ChatStore, ConversationCounters, Joining, MessageChanges, MessageStore, ReadPositions,
@@ -25,8 +26,16 @@ impl UserDirectory for Store {
 }
 
 impl ChatStore for Store {
-    async fn create_chat(&self, chat: &Chat) -> Result<()> {
+    async fn create_chat(&self, chat: &Chat) -> Result<CreateChat> {
         Ok(Store::create_chat(self, chat).await?)
+    }
+
+    async fn remember(&self, record: &Remembered) -> Result<bool> {
+        Ok(Store::remember(self, record).await?)
+    }
+
+    async fn remembered(&self, owner: &str, key: &str, now: u64) -> Result<Option<Remembered>> {
+        Ok(Store::remembered(self, owner, key, now).await?)
     }
 
     async fn get_chat(&self, chat_id: &str) -> Result<Option<Chat>> {
@@ -46,8 +55,9 @@ impl ChatStore for Store {
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
+        remember: Option<&Remembered>,
     ) -> Result<RemoveMember> {
-        Ok(Store::remove_member(self, chat_id, user_id, removed_by).await?)
+        Ok(Store::remove_member(self, chat_id, user_id, removed_by, remember).await?)
     }
 }
 

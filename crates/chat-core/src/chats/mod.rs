@@ -1,6 +1,7 @@
 //! Chats (rooms): what a chat is, what clients send to make and change one, its bounds, and
 //! (in [`rules`]) who may change its members.
 
+mod keyed;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
@@ -77,10 +78,20 @@ pub enum Membership {
     Member(Chat),
 }
 
+/// How making a chat ended: the storage's answer to one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateChat {
+    Created,
+    /// A chat of the id exists: a keyed request's retry completed it first.
+    Exists,
+}
+
 /// How adding a member ended: the storage's answer to one conditional write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddMember {
     Added,
+    /// A live record of the request's idempotency key exists: a retry raced the first.
+    KeyUsed,
     AlreadyMember,
     NoSuchChat,
     /// The chat has its maximum number of members.
@@ -93,6 +104,8 @@ pub enum AddMember {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RemoveMember {
     Removed,
+    /// A live record of the request's idempotency key exists: a retry raced the first.
+    KeyUsed,
     NotMember,
     NoSuchChat,
     /// The member who removes somebody else is no member (any more).

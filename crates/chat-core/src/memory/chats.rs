@@ -1,19 +1,42 @@
-use super::MemoryStore;
-use crate::chats::{AddMember, Chat, RemoveMember};
+use std::time::SystemTime;
+
+use super::{MemoryStore, State};
+use crate::chats::{AddMember, Chat, CreateChat, RemoveMember};
 use crate::conversation::Conversation;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::idempotency::Remembered;
 use crate::ids::ChatId;
 use crate::ports::{ChatStore, Joining};
+use crate::time::unix_seconds;
 
 fn conversation_id(chat_id: &str) -> String {
     Conversation::Chat(ChatId::trusted(chat_id)).id()
 }
 
+/// Whether `remember`'s key is taken by a live record (the store's put condition).
+fn key_used(state: &State, remember: Option<&Remembered>) -> bool {
+    let now = unix_seconds(SystemTime::now());
+    remember.is_some_and(|r| {
+        let key = (r.owner.clone(), r.key.clone());
+        state
+            .remembered
+            .get(&key)
+            .is_some_and(|old| old.expires_at > now)
+    })
+}
+
+fn keep(state: &mut State, remember: Option<&Remembered>) {
+    if let Some(r) = remember {
+        let key = (r.owner.clone(), r.key.clone());
+        state.remembered.insert(key, r.clone());
+    }
+}
+
 impl ChatStore for MemoryStore {
-    async fn create_chat(&self, chat: &Chat) -> Result<()> {
+    async fn create_chat(&self, chat: &Chat) -> Result<CreateChat> {
         let mut state = self.state()?;
         if state.chats.contains_key(&chat.id) {
-            return Err(Error::Conflict("the chat exists".into()));
+            return Ok(CreateChat::Exists);
         }
         for member in &chat.members {
             state
@@ -21,7 +44,22 @@ impl ChatStore for MemoryStore {
                 .insert((chat.id.clone(), member.clone()), 0);
         }
         state.chats.insert(chat.id.clone(), chat.clone());
-        Ok(())
+        Ok(CreateChat::Created)
+    }
+
+    async fn remember(&self, record: &Remembered) -> Result<bool> {
+        let mut state = self.state()?;
+        if key_used(&state, Some(record)) {
+            return Ok(false);
+        }
+        keep(&mut state, Some(record));
+        Ok(true)
+    }
+
+    async fn remembered(&self, owner: &str, key: &str, now: u64) -> Result<Option<Remembered>> {
+        let state = self.state()?;
+        let found = state.remembered.get(&(owner.to_owned(), key.to_owned()));
+        Ok(found.filter(|r| r.expires_at > now).cloned())
     }
 
     async fn get_chat(&self, chat_id: &str) -> Result<Option<Chat>> {
@@ -50,6 +88,13 @@ impl ChatStore for MemoryStore {
         if !chat.has_member(joining.added_by) {
             return Ok(AddMember::AdderNotMember);
         }
+        if key_used(&state, joining.remember) {
+            return Ok(AddMember::KeyUsed);
+        }
+        keep(&mut state, joining.remember);
+        let Some(chat) = state.chats.get_mut(joining.chat_id) else {
+            return Ok(AddMember::NoSuchChat);
+        };
         chat.members.push(joining.user_id.to_owned());
         chat.members.sort();
         let key = (joining.chat_id.to_owned(), joining.user_id.to_owned());
@@ -66,6 +111,7 @@ impl ChatStore for MemoryStore {
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
+        remember: Option<&Remembered>,
     ) -> Result<RemoveMember> {
         let mut state = self.state()?;
         // The store deletes the membership item first: with no chat there is none either.
@@ -78,6 +124,13 @@ impl ChatStore for MemoryStore {
         if removed_by != user_id && !chat.has_member(removed_by) {
             return Ok(RemoveMember::RemoverNotMember);
         }
+        if key_used(&state, remember) {
+            return Ok(RemoveMember::KeyUsed);
+        }
+        keep(&mut state, remember);
+        let Some(chat) = state.chats.get_mut(chat_id) else {
+            return Ok(RemoveMember::NotMember);
+        };
         chat.members.retain(|m| m != user_id);
         let key = (chat_id.to_owned(), user_id.to_owned());
         state.read_counts.remove(&key);

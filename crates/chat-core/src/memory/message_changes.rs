@@ -45,7 +45,7 @@ impl MessageChanges for MemoryStore {
         edited_at: &str,
     ) -> Result<Option<Changed>> {
         self.change(conversation_id, ulid, |message| {
-            if message.deleted || message.sender_id != sender_id {
+            if message.deleted || message.sender_id != sender_id || message.content == content {
                 return false;
             }
             message.content = content.to_owned();

@@ -23,6 +23,7 @@ use crate::chats::Chat;
 use crate::connections::{LiveConnection, Socket};
 use crate::conversation::{Conversation, ConversationKind, Fanout};
 use crate::error::{Error, Result};
+use crate::idempotency::Remembered;
 use crate::messages::Message;
 use crate::users::User;
 
@@ -45,6 +46,8 @@ struct State {
     messages: BTreeMap<(String, String), Message>,
     /// (sender id, client message id) → (conversation id, ULID) of the first send.
     idempotency: HashMap<(String, String), (String, String)>,
+    /// (owner, Idempotency-Key) → the keyed chat change's record.
+    remembered: HashMap<(String, String), Remembered>,
     /// (conversation id, user id) → a direct conversation's read position.
     direct_reads: HashMap<(String, String), u64>,
     uploads: HashMap<String, Upload>,

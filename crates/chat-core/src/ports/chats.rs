@@ -1,7 +1,8 @@
 use std::future::Future;
 
-use crate::chats::{AddMember, Chat, RemoveMember};
+use crate::chats::{AddMember, Chat, CreateChat, RemoveMember};
 use crate::error::Result;
+use crate::idempotency::Remembered;
 
 /// A member about to join a chat, and the bound its chat must stay within.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,12 +15,27 @@ pub struct Joining<'a> {
     /// Messages of the chat the newcomer counts as read: the history before joining.
     pub read_count: u64,
     pub max_members: usize,
+    /// A keyed request's record, written with the change or not at all.
+    pub remember: Option<&'a Remembered>,
 }
 
 /// Chats and their members; every change one conditional write.
 pub trait ChatStore: Sync {
-    /// Stores a new chat and every member at once.
-    fn create_chat(&self, chat: &Chat) -> impl Future<Output = Result<()>> + Send;
+    /// Stores a new chat and every member at once; nothing when a chat of its id exists.
+    fn create_chat(&self, chat: &Chat) -> impl Future<Output = Result<CreateChat>> + Send;
+
+    /// Stores a keyed request's record on its own, unless a live record of its key exists
+    /// (`false`).
+    fn remember(&self, record: &Remembered) -> impl Future<Output = Result<bool>> + Send;
+
+    /// The live record of `owner`'s idempotency `key` (strongly consistent); none once it
+    /// expired at `now` (Unix seconds), whether or not the database has deleted it yet.
+    fn remembered(
+        &self,
+        owner: &str,
+        key: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<Remembered>>> + Send;
 
     /// The chat, strongly consistent.
     fn get_chat(&self, chat_id: &str) -> impl Future<Output = Result<Option<Chat>>> + Send;
@@ -35,5 +51,6 @@ pub trait ChatStore: Sync {
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
+        remember: Option<&Remembered>,
     ) -> impl Future<Output = Result<RemoveMember>> + Send;
 }

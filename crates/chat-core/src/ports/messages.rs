@@ -66,7 +66,8 @@ pub trait MessageHistory: Sync {
 /// number. `None` is a condition that failed: the message changed since it was read (or is
 /// gone), and the rule reads it again and decides.
 pub trait MessageChanges: Sync {
-    /// Replaces the content if the message exists, is not deleted and `sender_id` sent it.
+    /// Replaces the content if the message exists, is not deleted, `sender_id` sent it and its
+    /// content is another.
     fn edit_message(
         &self,
         conversation_id: &str,

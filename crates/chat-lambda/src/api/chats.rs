@@ -8,7 +8,7 @@ use chat_core::error::{Error, Result};
 use chat_core::ids::{ChatId, UserId};
 use lambda_http::http::Method;
 
-use super::failures::{AuthFailures, BodyFailures, Failures};
+use super::failures::{AuthFailures, BodyFailures, Failures, IdempotencyKeyHeader};
 use super::{caller, unrouted, writer};
 use crate::app::App;
 use crate::domain::chats;
@@ -46,7 +46,10 @@ fn allowed(path: &[&str]) -> &'static str {
 }
 
 /// Create a chat; the creator is always a member.
+///
+/// With an `Idempotency-Key`, a retry answers the chat the first request made.
 #[utoipa::path(post, path = "/chats", tag = "chats", security(("bearer" = [])),
+    params(IdempotencyKeyHeader),
     request_body = NewChat,
     responses(
         (status = 201, description = "The new chat", body = Chat),
@@ -54,7 +57,8 @@ fn allowed(path: &[&str]) -> &'static str {
     ))]
 pub(super) async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
-    let chat = rules::create(&app.store, &me.id, req.body()?).await?;
+    let keyed = req.keyed()?;
+    let chat = rules::create(&app.store, &me.id, req.body()?, keyed.as_ref()).await?;
     Ok(ApiResponse::created(&chat))
 }
 
@@ -93,8 +97,10 @@ pub(super) async fn get(
 }
 
 /// Add a member; only members may add. A chat has at most 1,000 members.
+///
+/// With an `Idempotency-Key`, a retry answers the first request's chat.
 #[utoipa::path(post, path = "/chats/{chat_id}/members", tag = "chats", security(("bearer" = [])),
-    params(("chat_id" = String, Path, description = "A chat id")),
+    params(("chat_id" = String, Path, description = "A chat id"), IdempotencyKeyHeader),
     request_body = NewMember,
     responses(
         (status = 200, description = "The chat with its new member", body = Chat),
@@ -109,22 +115,28 @@ pub(super) async fn add_member(
 ) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
     let new: NewMember = req.body()?;
+    let keyed = req.keyed()?;
     let chat_id = chat_id.ok_or(Error::NotFound)?;
-    let chat = rules::add_member(&app.store, &me.id, &chat_id, &new.user_id).await?;
+    let chat =
+        rules::add_member(&app.store, &me.id, &chat_id, &new.user_id, keyed.as_ref()).await?;
     Ok(ApiResponse::ok(&chat))
 }
 
 /// Remove a member: a member may remove itself, the creator may remove anyone.
+///
+/// With an `Idempotency-Key`, a retry answers the first request's chat (not 404).
 #[utoipa::path(delete, path = "/chats/{chat_id}/members/{user_id}", tag = "chats",
     security(("bearer" = [])),
     params(
         ("chat_id" = String, Path, description = "A chat id"),
         ("user_id" = String, Path, description = "The member to remove"),
+        IdempotencyKeyHeader,
     ),
     responses(
         (status = 200, description = "The chat without the member", body = Chat),
         (status = 403, description = "Neither the member itself nor the creator (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such chat or member (`not_found`)", body = ErrorBody),
+        (status = 422, description = "A malformed `Idempotency-Key`, or one used for another request (`validation_error`)", body = ErrorBody),
         AuthFailures, Failures,
     ))]
 pub(super) async fn remove_member(
@@ -134,9 +146,10 @@ pub(super) async fn remove_member(
     user_id: Option<UserId>,
 ) -> Result<ApiResponse> {
     let me = writer(app, req).await?;
+    let keyed = req.keyed()?;
     let chat_id = chat_id.ok_or(Error::NotFound)?;
     // Nobody can be a member under an id that cannot name a user.
     let user_id = user_id.ok_or(Error::NotFound)?;
-    let chat = rules::remove_member(&app.store, &me.id, &chat_id, &user_id).await?;
+    let chat = rules::remove_member(&app.store, &me.id, &chat_id, &user_id, keyed.as_ref()).await?;
     Ok(ApiResponse::ok(&chat))
 }

@@ -2,7 +2,7 @@
 //! attributes name them beside their own outcomes.
 
 use chat_core::error::ErrorBody;
-use utoipa::IntoResponses;
+use utoipa::{IntoParams, IntoResponses};
 
 /// What any route may answer besides its own outcomes.
 #[derive(IntoResponses)]
@@ -44,4 +44,18 @@ pub enum BodyFailures {
     /// or the change would pass a documented bound (`limit_exceeded`).
     #[response(status = 422)]
     Invalid(ErrorBody),
+}
+
+/// The optional header of the writes a client may retry safely without a key of their own.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+// The struct only describes the header: the handlers read it from the request.
+#[allow(dead_code)]
+pub struct IdempotencyKeyHeader {
+    /// The caller's key for this request: 1 to 255 visible ASCII characters, quoted or not. The
+    /// same request with the same key within 24 hours answers the first answer again and
+    /// changes nothing; the same key with another request: 422 `validation_error` on
+    /// `Idempotency-Key`.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
 }

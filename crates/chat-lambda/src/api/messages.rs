@@ -163,12 +163,15 @@ pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResp
 }
 
 /// Edit a message; only its sender may.
+///
+/// An edit to the content the message has (a retry) changes nothing, pushes nothing and
+/// answers the message as it is.
 #[utoipa::path(put, path = "/messages/{message_id}", tag = "messages",
     security(("bearer" = [])),
     params(("message_id" = String, Path, description = "A message id")),
     request_body = Edit,
     responses(
-        (status = 200, description = "The edited message, `edited_at` set", body = Message),
+        (status = 200, description = "The edited message, `edited_at` set; or, for its own content, the message unchanged", body = Message),
         (status = 403, description = "Not the sender (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such message (`not_found`)", body = ErrorBody),
         (status = 409, description = "The message is deleted (`conflict`)", body = ErrorBody),

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use chat_core::error::{Error, Result};
+use chat_core::idempotency::{self, IdempotencyKey, Keyed};
 use chat_core::input;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
@@ -18,6 +19,8 @@ pub struct ApiRequest {
     pub query: HashMap<String, String>,
     pub body: Vec<u8>,
     pub authorization: Option<String>,
+    /// The `Idempotency-Key` header, unchecked.
+    pub idempotency_key: Option<String>,
     pub request_id: String,
     /// The client's address as API Gateway saw it (`requestContext.http.sourceIp`).
     pub source_ip: Option<String>,
@@ -42,11 +45,15 @@ impl ApiRequest {
             _ => None,
         };
         let (parts, body) = req.into_parts();
-        let authorization = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let authorization = header("authorization");
+        let idempotency_key = header(idempotency::HEADER);
         let body = match body {
             LambdaBody::Empty => Vec::new(),
             LambdaBody::Text(text) => text.into_bytes(),
@@ -59,9 +66,20 @@ impl ApiRequest {
             query,
             body,
             authorization,
+            idempotency_key,
             request_id,
             source_ip,
         }
+    }
+
+    /// The request with its `Idempotency-Key`, if it has one; 422 for a key that cannot be one.
+    pub fn keyed(&self) -> Result<Option<Keyed>> {
+        let Some(header) = self.idempotency_key.as_deref() else {
+            return Ok(None);
+        };
+        let key = IdempotencyKey::parse(header)?;
+        let keyed = Keyed::new(key, self.method.as_str(), &self.segments(), &self.body);
+        Ok(Some(keyed))
     }
 
     /// The client's address, for per-address limits; one shared bucket when API Gateway gave
@@ -134,6 +152,7 @@ mod tests {
             query: HashMap::new(),
             body: vec![],
             authorization: Some("Bearer abc".into()),
+            idempotency_key: None,
             request_id: String::new(),
             source_ip: None,
         };

@@ -104,7 +104,8 @@ fn sample_events() -> Vec<(&'static str, &'static str, Payload)> {
         ),
         (
             "message.updated",
-            "A message was edited.",
+            "A message was edited: once per change of its content (an edit retried with the \
+             same content pushes nothing).",
             Payload::MessageUpdated(edited),
         ),
         (

@@ -2,30 +2,15 @@
 //! one. Each change is one transaction whose conditions decide the outcome, so racing
 //! requests cannot pass the member bound or add a member behind a removal.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
-};
-use chat_core::chats::{AddMember, Chat, RemoveMember};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem, Update};
+use chat_core::chats::{AddMember, Chat, CreateChat, RemoveMember};
+use chat_core::idempotency::Remembered;
 use chat_core::ports::Joining;
 
-use super::{conversation_id, member_item, member_key, meta_item, meta_key};
+use super::remembered::put_record;
+use super::{conversation_id, member_item, member_key, meta_item, meta_key, transact_put};
 use crate::store::conversations::member_count_item;
-use crate::store::items::Item;
 use crate::store::{Store, StoreResult, corrupt};
-
-fn transact_put(
-    item: Item,
-    table: &str,
-    condition: Option<&str>,
-) -> StoreResult<TransactWriteItem> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .set_condition_expression(condition.map(str::to_owned))
-        .build()
-        .map_err(corrupt)?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
 
 /// A transaction item that holds only while `user_id` is a member of the chat.
 fn membership_check(table: &str, chat_id: &str, user_id: &str) -> StoreResult<TransactWriteItem> {
@@ -39,22 +24,35 @@ fn membership_check(table: &str, chat_id: &str, user_id: &str) -> StoreResult<Tr
 }
 
 impl Store {
-    /// Creates the meta item and every membership item at once (at most 99 members).
-    pub async fn create_chat(&self, chat: &Chat) -> StoreResult<()> {
+    /// Creates the meta item and every membership item at once (at most 99 members); nothing
+    /// when the meta item exists.
+    pub async fn create_chat(&self, chat: &Chat) -> StoreResult<CreateChat> {
         let table = &self.tables.chats;
-        let mut items = vec![transact_put(
-            meta_item(chat),
-            table,
-            Some("attribute_not_exists(pk)"),
-        )?];
-        for member in &chat.members {
-            items.push(transact_put(
-                member_item(&chat.id, member, &chat.created_at, 0),
+        let mut items = vec![(
+            transact_put(
+                meta_item(chat),
                 table,
-                None,
-            )?);
+                Some("attribute_not_exists(pk)"),
+                &[],
+            )?,
+            CreateChat::Exists,
+        )];
+        for member in &chat.members {
+            items.push((
+                transact_put(
+                    member_item(&chat.id, member, &chat.created_at, 0),
+                    table,
+                    None,
+                    &[],
+                )?,
+                // Unconditional: it cannot fail a condition.
+                CreateChat::Created,
+            ));
         }
-        self.transact(items).await
+        Ok(self
+            .transact_or(items)
+            .await?
+            .unwrap_or(CreateChat::Created))
     }
 
     /// Adds the joining member, provided the member who adds is (still) one and the chat has
@@ -67,6 +65,7 @@ impl Store {
             joined_at,
             read_count,
             max_members,
+            remember,
         } = joining;
         let table = &self.tables.chats;
         let update = Update::builder()
@@ -81,31 +80,34 @@ impl Store {
             .expression_attribute_values(":max", AttributeValue::N(max_members.to_string()))
             .build()
             .map_err(corrupt)?;
-        let failed = self
-            .transact_or(vec![
-                (
-                    transact_put(
-                        member_item(chat_id, user_id, joined_at, read_count),
-                        table,
-                        Some("attribute_not_exists(pk)"),
-                    )?,
-                    AddMember::AlreadyMember,
-                ),
-                (
-                    TransactWriteItem::builder().update(update).build(),
-                    AddMember::NoSuchChat,
-                ),
-                (
-                    membership_check(table, chat_id, added_by)?,
-                    AddMember::AdderNotMember,
-                ),
-                (
-                    member_count_item(&self.tables.conversations, &conversation_id(chat_id), 1)?,
-                    // Unconditional: it cannot fail a condition.
-                    AddMember::Added,
-                ),
-            ])
-            .await?;
+        let mut items = vec![
+            (
+                transact_put(
+                    member_item(chat_id, user_id, joined_at, read_count),
+                    table,
+                    Some("attribute_not_exists(pk)"),
+                    &[],
+                )?,
+                AddMember::AlreadyMember,
+            ),
+            (
+                TransactWriteItem::builder().update(update).build(),
+                AddMember::NoSuchChat,
+            ),
+            (
+                membership_check(table, chat_id, added_by)?,
+                AddMember::AdderNotMember,
+            ),
+            (
+                member_count_item(&self.tables.conversations, &conversation_id(chat_id), 1)?,
+                // Unconditional: it cannot fail a condition.
+                AddMember::Added,
+            ),
+        ];
+        if let Some(record) = remember {
+            items.push((put_record(table, record)?, AddMember::KeyUsed));
+        }
+        let failed = self.transact_or(items).await?;
         Ok(match failed {
             None => AddMember::Added,
             // The meta item's condition says "gone or full": which one, it does not say.
@@ -117,12 +119,14 @@ impl Store {
     }
 
     /// Removes `user_id` (its read position goes with its membership item), provided
-    /// `removed_by` is still a member when it is somebody else.
+    /// `removed_by` is still a member when it is somebody else, with `remember`'s record
+    /// unless its key is taken.
     pub async fn remove_member(
         &self,
         chat_id: &str,
         user_id: &str,
         removed_by: &str,
+        remember: Option<&Remembered>,
     ) -> StoreResult<RemoveMember> {
         let table = &self.tables.chats;
         let delete = Delete::builder()
@@ -161,6 +165,9 @@ impl Store {
                 membership_check(table, chat_id, removed_by)?,
                 RemoveMember::RemoverNotMember,
             ));
+        }
+        if let Some(record) = remember {
+            items.push((put_record(table, record)?, RemoveMember::KeyUsed));
         }
         Ok(self
             .transact_or(items)

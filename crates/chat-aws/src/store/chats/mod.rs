@@ -4,7 +4,9 @@
 //! and the meta item's set in one transaction, so the two never disagree. The `by_member` index
 //! (partition `member_id`, sort `joined_at`, keys only) lists a user's chats.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+};
 use chat_core::chats::Chat;
 use chat_core::conversation::Conversation;
 use chat_core::ids::ChatId;
@@ -15,6 +17,7 @@ use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::store::Key;
 
 mod membership;
+mod remembered;
 
 pub const MEMBER_INDEX: &str = "by_member";
 const META: &str = "META";
@@ -79,6 +82,24 @@ fn chat_from_meta(item: &Item) -> StoreResult<Chat> {
         members: string_set(item, "members"),
         created_at: req_s(item, "created_at")?,
     })
+}
+
+/// A transaction's Put of `item`, on `condition` (with its `values`) if any.
+pub(super) fn transact_put(
+    item: Item,
+    table: &str,
+    condition: Option<&str>,
+    values: &[(&str, AttributeValue)],
+) -> StoreResult<TransactWriteItem> {
+    let mut put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_owned));
+    for (placeholder, value) in values {
+        put = put.expression_attribute_values(*placeholder, value.clone());
+    }
+    let put = put.build().map_err(corrupt)?;
+    Ok(TransactWriteItem::builder().put(put).build())
 }
 
 /// A transaction item that moves `user_id`'s read position in the chat to `number` (its own

@@ -14,8 +14,8 @@ use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
 
 impl Store {
-    /// Replaces the content if the message exists, is not deleted and `sender_id` sent it;
-    /// otherwise `ConditionFailed`.
+    /// Replaces the content if the message exists, is not deleted, `sender_id` sent it and
+    /// its content is another; otherwise `ConditionFailed`.
     pub async fn edit_message(
         &self,
         conversation_id: &str,
@@ -30,7 +30,10 @@ impl Store {
             UpdateSpec {
                 change: LastChange::of("message.updated", None, None),
                 update: "SET #content = :content, #edited_at = :at ADD #version :one".into(),
-                condition: "attribute_exists(message_id) AND #deleted = :false AND #sender = :me",
+                // Unchanged content: a concurrent retry of the same edit won, and this one must
+                // take no second number.
+                condition: "attribute_exists(message_id) AND #deleted = :false AND #sender = :me \
+                            AND #content <> :content",
                 names: &[
                     ("#content", "content"),
                     ("#edited_at", "edited_at"),

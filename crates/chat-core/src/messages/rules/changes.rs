@@ -73,7 +73,8 @@ where
     Ok(shown(files, message).await)
 }
 
-/// Replaces the content of `me`'s message; 403 for another's, 409 for a deleted one.
+/// Replaces the content of `me`'s message; 403 for another's, 409 for a deleted one. An edit to
+/// the content the message has is a no-op that answers the message (a retry is safe).
 pub async fn edit<S, F>(
     store: &S,
     files: &F,
@@ -88,13 +89,22 @@ where
     validate_content(content, false)?;
     let (at, message, people) = load(store, me, id).await?;
     check_editable(&message, me, "edit")?;
+    // A retried edit (its answer lost) finds its content in place: it changes nothing, takes
+    // no number and tells nobody, and answers the message as it is.
+    if message.content == content {
+        return Ok(Outcome::quiet(shown(files, message).await));
+    }
     let edited_at = now_rfc3339();
     let edited = store
         .edit_message(&message.conversation_id, &at.ulid, me, content, &edited_at)
         .await?;
     let Some(changed) = edited else {
-        // Deleted (or gone) since it was read: say which.
-        check_editable(&reload(store, &at).await?, me, "edit")?;
+        // Deleted since it was read (say so), or a concurrent retry of this very edit won.
+        let current = reload(store, &at).await?;
+        check_editable(&current, me, "edit")?;
+        if current.content == content {
+            return Ok(Outcome::quiet(shown(files, current).await));
+        }
         return Err(Error::Conflict(
             "the message changed concurrently; retry".into(),
         ));

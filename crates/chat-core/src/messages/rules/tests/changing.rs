@@ -46,6 +46,23 @@ fn only_the_sender_edits_and_every_participant_hears_it() {
 }
 
 #[test]
+fn an_edit_to_the_content_in_place_changes_nothing_and_tells_nobody() {
+    let store = store();
+    let message = posted(&store);
+    let edited = block_on(edit(&store, &store, ADA, &message.id, "final")).expect("edited");
+    let again = block_on(edit(&store, &store, ADA, &message.id, "final")).expect("retried");
+    assert_eq!(again.value, edited.value);
+    assert!(again.notifications.is_empty());
+    // Even a message never edited: its own content is no change.
+    let fresh = posted(&store);
+    let same = block_on(edit(&store, &store, ADA, &fresh.id, "first draft")).expect("same");
+    assert_eq!(
+        (same.value.updated_seq, same.value.edited_at),
+        (fresh.updated_seq, None)
+    );
+}
+
+#[test]
 fn a_deleted_message_is_a_tombstone_that_stays_deleted() {
     let store = store();
     let upload = Upload {
@@ -166,7 +183,10 @@ fn a_message_takes_a_bounded_number_of_emoji_and_reactions() {
         .message;
     for (n, member) in crowd.iter().enumerate() {
         let (chat_id, member_id) = (chat(&chat_id), user(member));
-        block_on(chats::rules::add_member(&store, ADA, &chat_id, &member_id)).expect("joined");
+        block_on(chats::rules::add_member(
+            &store, ADA, &chat_id, &member_id, None,
+        ))
+        .expect("joined");
         let emoji = format!(":e{}:", n % MAX_DISTINCT_REACTIONS);
         block_on(add_reaction(&store, &store, member, &message.id, &emoji)).expect("room left");
     }

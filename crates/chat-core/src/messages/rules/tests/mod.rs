@@ -41,7 +41,7 @@ pub(super) fn chat_of(store: &MemoryStore, owner: &str, members: &[&str]) -> Str
         name: "engines".into(),
         member_ids: members.iter().map(|m| user(m)).collect(),
     };
-    block_on(chats::rules::create(store, owner, new))
+    block_on(chats::rules::create(store, owner, new, None))
         .expect("a chat")
         .id
 }
