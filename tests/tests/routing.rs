@@ -298,7 +298,7 @@ async fn cors_follows_the_templates_configuration() {
         ("access-control-request-method", "POST"),
         (
             "access-control-request-headers",
-            "authorization,content-type",
+            "authorization,content-type,idempotency-key",
         ),
     ] {
         preflight = preflight.header(name, value);
@@ -317,7 +317,11 @@ async fn cors_follows_the_templates_configuration() {
             "access-control-allow-methods",
             "GET,POST,PUT,PATCH,DELETE,OPTIONS",
         ),
-        ("access-control-allow-headers", "authorization,content-type"),
+        // A browser may send the Idempotency-Key of a retry-safe write.
+        (
+            "access-control-allow-headers",
+            "authorization,content-type,idempotency-key",
+        ),
         ("access-control-max-age", "600"),
     ];
     for (name, value) in expected {
