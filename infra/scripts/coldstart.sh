@@ -80,7 +80,8 @@ env_file="$STATE_DIR/functions.env"
 {
   "$gateway" env --template "$ROOT/template.yaml" \
     --set "JWT_SECRET=$JWT_SECRET" \
-    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:1/ws" # the tool points it at its own stand-in
+    --set "WEBSOCKET_ENDPOINT=http://127.0.0.1:1/ws" \
+    --set "METRICS_NAMESPACE=Chat/local" # the tool points WEBSOCKET_ENDPOINT at its own stand-in
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
   echo "AWS_ACCESS_KEY_ID=local"
   echo "AWS_SECRET_ACCESS_KEY=local"

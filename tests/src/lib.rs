@@ -386,5 +386,6 @@ pub mod direct;
 pub mod docs_check;
 pub mod files;
 pub mod limits;
+pub mod metrics;
 pub mod template_check;
 pub mod ws;

@@ -6,6 +6,7 @@
 pub mod calls;
 pub mod config;
 pub mod invoke;
+pub mod metrics;
 pub mod push;
 pub mod s3;
 pub mod sdk;

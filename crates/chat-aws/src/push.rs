@@ -15,6 +15,7 @@ use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
+use crate::metrics::{self, Pushed};
 use crate::store::{Store, StoreResult};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
@@ -177,13 +178,17 @@ impl Delivery {
                 .send()
                 .await;
             let err = match result {
-                Ok(_) => return Outcome::Delivered,
+                Ok(_) => {
+                    metrics::push(Pushed::Delivered);
+                    return Outcome::Delivered;
+                }
                 Err(err) => err,
             };
             if matches!(
                 err.as_service_error(),
                 Some(PostToConnectionError::GoneException(_))
             ) {
+                metrics::push(Pushed::Gone);
                 self.forget_settled(connection_id).await;
                 return Outcome::Gone;
             }
@@ -196,9 +201,15 @@ impl Delivery {
                 let wait = rand::random_range(0..=ceiling);
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 attempt += 1;
+                metrics::push_retried();
                 continue;
             }
             tracing::warn!(error = %err, connection_id, throttled, "push failed");
+            metrics::push(if throttled {
+                Pushed::Throttled
+            } else {
+                Pushed::Failed
+            });
             return Outcome::Failed;
         }
     }

@@ -9,6 +9,7 @@ use chat_core::error::Result;
 use chat_core::rate_limits::{Bucket, Window};
 
 use crate::app::App;
+use chat_aws::metrics;
 use chat_aws::store::limits::Taken;
 
 /// One event counted in a window: what [`give_back`] needs to uncount it, in the window it was
@@ -34,7 +35,10 @@ pub async fn take(app: &App, bucket: Bucket, key: &str) -> Result<Reservation> {
             bucket,
             window_key: window.key,
         }),
-        Taken::Full => Err(window.refused()),
+        Taken::Full => {
+            metrics::rate_limited(bucket.into());
+            Err(window.refused())
+        }
     }
 }
 
@@ -72,6 +76,7 @@ pub async fn frame(app: &App, connection_id: &str) -> Result<FrameVerdict> {
     Ok(if count <= max {
         FrameVerdict::Allowed
     } else if count <= max + u64::from(limits.socket_close_after) {
+        metrics::rate_limited(Bucket::SocketFrames.into());
         FrameVerdict::Refused {
             retry_after_secs: window.retry_after_secs,
         }

@@ -8,12 +8,14 @@ use std::time::Instant;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
+use chat_aws::metrics;
 use chat_aws::s3::Storage;
 use chat_aws::store::Store;
 
 use crate::app::storage;
 use crate::config::{Config, ConfigError};
 use crate::domain::attachments::expiry::sweep;
+use crate::telemetry;
 
 /// The sweeper's state: the attachments table and the bucket. No token secret, no pushes.
 pub struct UploadsSweeperState {
@@ -42,13 +44,15 @@ impl UploadsSweeperState {
 pub async fn run(
     state: Arc<UploadsSweeperState>,
 ) -> std::result::Result<(), lambda_runtime::Error> {
+    telemetry::ready();
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let state = Arc::clone(&state);
-        async move {
+        telemetry::invocation(async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
             match sweep(&state.store, &state.storage).await {
                 Ok(report) => {
+                    metrics::swept_uploads(report.removed);
                     tracing::info!(
                         request_id = %request_id,
                         removed = report.removed,
@@ -67,7 +71,7 @@ pub async fn run(
                     Err(err.to_string().into())
                 }
             }
-        }
+        })
     }))
     .await
 }

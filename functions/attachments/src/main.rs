@@ -7,7 +7,7 @@ use chat_lambda::{App, http, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_BIN_NAME"));
     let app = Arc::new(App::from_env().await?);
     http::run(app, chat_lambda::api::attachments::route).await
 }

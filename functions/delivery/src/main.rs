@@ -9,7 +9,7 @@ use chat_lambda::telemetry;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_BIN_NAME"));
     let state = Arc::new(FanoutState::from_env().await?);
     fanout::run(state).await
 }

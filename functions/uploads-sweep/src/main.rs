@@ -7,7 +7,7 @@ use chat_lambda::uploads_sweep::{self, UploadsSweeperState};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_BIN_NAME"));
     let state = Arc::new(UploadsSweeperState::from_env().await?);
     uploads_sweep::run(state).await
 }

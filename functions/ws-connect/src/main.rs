@@ -6,7 +6,7 @@ use chat_lambda::{App, telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_BIN_NAME"));
     let app = Arc::new(App::from_env().await?);
     ws::run(app, ws::connect::handle).await
 }

@@ -7,7 +7,7 @@ use chat_lambda::{telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    telemetry::init();
+    telemetry::init(env!("CARGO_BIN_NAME"));
     let state = Arc::new(SweeperState::from_env().await?);
     ws::sweep::run(state).await
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use chat_aws::metrics;
 use chat_core::error::ErrorBody;
 use chat_core::error::{Error, Result};
 use chat_core::events::Outcome;
@@ -82,6 +83,7 @@ pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     )
     .await;
     Ok(if sent.created {
+        metrics::message_sent("rest");
         ApiResponse::created(&sent.message)
     } else {
         ApiResponse::ok(&sent.message)

@@ -15,17 +15,19 @@
 mod shards;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use chat_core::changes::{Change, audience, payload};
 use chat_core::conversation::{Conversation, Fanout};
 use chat_core::error::{Error, Result};
 use chat_core::events::Event;
 use chat_core::messages::Message;
+use chat_core::time::unix_seconds;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use chat_aws::metrics;
 use chat_aws::push::Delivery;
 use chat_aws::s3::Storage;
 use chat_aws::store::Store;
@@ -33,6 +35,7 @@ use chat_aws::store::Store;
 use crate::app::{delivery, require_delivery, storage};
 use crate::config::{Config, ConfigError};
 use crate::domain::attachments;
+use crate::telemetry;
 use chat_aws::push::Report;
 use chat_aws::store::messages::{RecordedChange, recorded_change};
 
@@ -55,6 +58,9 @@ struct StreamData {
     sequence_number: String,
     #[serde(rename = "NewImage")]
     new_image: Option<Map<String, Value>>,
+    /// When the change was written, in whole seconds since the epoch.
+    #[serde(rename = "ApproximateCreationDateTime", default)]
+    created_at: Option<f64>,
 }
 
 /// The delivery function's state: the tables, the pushes, S3 for the download links of pushed
@@ -86,9 +92,10 @@ impl FanoutState {
 }
 
 pub async fn run(state: Arc<FanoutState>) -> std::result::Result<(), lambda_runtime::Error> {
+    telemetry::ready();
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let state = Arc::clone(&state);
-        async move {
+        telemetry::invocation(async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
             let (answer, what, report) = match serde_json::from_value::<Invocation>(event.payload) {
@@ -122,7 +129,7 @@ pub async fn run(state: Arc<FanoutState>) -> std::result::Result<(), lambda_runt
                 "{what}"
             );
             Ok::<_, lambda_runtime::Error>(answer)
-        }
+        })
     }))
     .await
 }
@@ -155,11 +162,13 @@ pub async fn deliver(state: &FanoutState, batch: StreamEvent) -> (Value, Report)
                     sequence_number = %record.dynamodb.sequence_number,
                     "record not delivered; the mapping retries from it"
                 );
+                metrics::stream_batch(1);
                 let failed = json!([{"itemIdentifier": record.dynamodb.sequence_number}]);
                 return (json!({ "batchItemFailures": failed }), total);
             }
         }
     }
+    metrics::stream_batch(0);
     (json!({"batchItemFailures": []}), total)
 }
 
@@ -180,10 +189,16 @@ async fn deliver_record(state: &FanoutState, record: &StreamRecord) -> Result<Re
     let delivery = state.delivery()?;
     let users = delivery.resolve(audience(&conversation)).await?;
     let about = format!("{}@{}", message.id, message.updated_seq);
-    Ok(state
+    let report = state
         .shards
         .deliver(delivery, &users, &event.to_json(), &about)
-        .await)
+        .await;
+    if let Some(created_at) = record.dynamodb.created_at {
+        let now = unix_seconds(SystemTime::now()) as f64;
+        let sockets = report.delivered + report.gone + report.failed;
+        metrics::fanned_out((now - created_at).max(0.0) * 1000.0, sockets);
+    }
+    Ok(report)
 }
 
 /// The change a record's `last_change` names, with its number (the message's `updated_seq`).

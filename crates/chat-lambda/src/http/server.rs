@@ -2,12 +2,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chat_aws::metrics;
 use chat_core::error::Result;
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::{Body, Response, service_fn};
 
 use super::{ApiRequest, ApiResponse};
 use crate::app::App;
+use crate::telemetry;
 
 /// Serves a REST endpoint group on the Lambda runtime: `route` answers one request; this
 /// converts it from and to the API Gateway payload and writes the one log line per request.
@@ -16,13 +18,15 @@ where
     F: Fn(Arc<App>, ApiRequest) -> Fut + Send + Sync,
     Fut: Future<Output = Result<ApiResponse>> + Send,
 {
+    telemetry::ready();
     lambda_http::run(service_fn(|req: lambda_http::Request| {
         let request = ApiRequest::from_lambda(req);
         let app = app.clone();
         let started = Instant::now();
         let reply = route(app, request.clone());
-        async move {
+        telemetry::invocation(async move {
             let response = reply.await.unwrap_or_else(ApiResponse::from);
+            metrics::request(route_of(&request), response.status);
             tracing::info!(
                 request_id = %request.request_id,
                 method = %request.method,
@@ -32,9 +36,15 @@ where
                 "request"
             );
             to_lambda(response)
-        }
+        })
     }))
     .await
+}
+
+/// The metrics' route: the method and the endpoint group, never an id from the path.
+fn route_of(request: &ApiRequest) -> String {
+    let group = request.segments.first().map_or("", String::as_str);
+    format!("{} /{group}", request.method)
 }
 
 fn to_lambda(response: ApiResponse) -> std::result::Result<Response<Body>, lambda_http::Error> {

@@ -12,6 +12,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chat_aws::metrics;
 use chat_core::error::{Error, Result};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
@@ -21,6 +22,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 
 use crate::app::App;
 use crate::http::ApiResponse;
+use crate::telemetry;
 
 pub type WsRequest = ApiGatewayWebsocketProxyRequest;
 pub type WsResponse = ApiGatewayProxyResponse;
@@ -34,6 +36,7 @@ where
     F: Fn(Arc<App>, WsRequest) -> Fut + Send + Sync,
     Fut: Future<Output = Result<WsResponse>> + Send,
 {
+    telemetry::ready();
     lambda_runtime::run(service_fn(|event: LambdaEvent<WsRequest>| {
         let started = Instant::now();
         let ctx = &event.payload.request_context;
@@ -41,8 +44,10 @@ where
         let route = ctx.route_key.clone().unwrap_or_default();
         let connection_id = ctx.connection_id.clone().unwrap_or_default();
         let reply = handler(app.clone(), event.payload);
-        async move {
+        telemetry::invocation(async move {
             let response = reply.await.unwrap_or_else(response_for);
+            let status = u16::try_from(response.status_code).unwrap_or(500);
+            metrics::request(route.clone(), status);
             tracing::info!(
                 request_id = %request_id,
                 route = %route,
@@ -52,7 +57,7 @@ where
                 "websocket event"
             );
             Ok::<_, lambda_runtime::Error>(response)
-        }
+        })
     }))
     .await
 }

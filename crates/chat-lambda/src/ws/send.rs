@@ -20,6 +20,7 @@
 
 use std::sync::Arc;
 
+use chat_aws::metrics;
 use chat_core::connections::LiveConnection;
 use chat_core::error::{Error, Result};
 use chat_core::events::{Event, Payload, Pong, SentMessage};
@@ -136,6 +137,9 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
                 return Ok(Reply::Close);
             };
             let sent = rules::send(&app.store, &Files(app), &me, &new).await?;
+            if sent.value.created {
+                metrics::message_sent("websocket");
+            }
             app.notifier.notify(sent.notifications).await;
             Ok(Reply::with(Payload::MessageSent(SentMessage {
                 message: sent.value.message,

@@ -7,6 +7,7 @@ use std::time::Instant;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
+use chat_aws::metrics;
 use chat_aws::push::Delivery;
 use chat_aws::store::Store;
 use chat_core::events::Notify;
@@ -14,6 +15,7 @@ use chat_core::events::Notify;
 use crate::app::{delivery, notifier};
 use crate::config::{Config, ConfigError};
 use crate::domain::presence::sweep::{Closed, sweep};
+use crate::telemetry;
 
 /// The sweeper's state: the tables and the pushes. No password hasher, token signer (nor the
 /// secret behind it) or S3.
@@ -41,14 +43,16 @@ impl SweeperState {
 }
 
 pub async fn run(state: Arc<SweeperState>) -> std::result::Result<(), lambda_runtime::Error> {
+    telemetry::ready();
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let state = Arc::clone(&state);
-        async move {
+        telemetry::invocation(async move {
             let started = Instant::now();
             let request_id = event.context.request_id;
             match sweep(&state.store).await {
                 Ok(report) => {
                     let closed = report.closed.len();
+                    metrics::swept_connections(closed);
                     for connection in report.closed {
                         close(&state, connection).await;
                     }
@@ -69,7 +73,7 @@ pub async fn run(state: Arc<SweeperState>) -> std::result::Result<(), lambda_run
                     Err(err.to_string().into())
                 }
             }
-        }
+        })
     }))
     .await
 }
