@@ -92,6 +92,7 @@ unset AWS_CALL_RECORD
 # so that a database fault breaks the service and not the test's view of what it wrote.
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 export CHAT_FAULTS_URL="http://127.0.0.1:$CONTROL_PORT/_faults"
+export CHAT_DYNAMODB_PROXY_URL="http://127.0.0.1:$DYNAMODB_PROXY_PORT"
 export CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT"
 export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 
