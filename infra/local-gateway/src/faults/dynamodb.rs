@@ -4,10 +4,14 @@
 //! over a pooled connection; with faults on it delays, throttles, cuts or refuses as
 //! [`Faults::dynamodb`] decides.
 //!
-//! It speaks HTTP/1.1 (what the SDK sends DynamoDB) rather than copying bytes, because a
-//! throttling answer must be a well-formed response and a cut must fall between two requests of
-//! a keep-alive connection. A cut is the service returning an error to hyper, which then closes
-//! the connection without writing a byte: the SDK sees the connection end before the response.
+//! While no database fault is set, a connection is a plain byte pump to DynamoDB Local: it costs
+//! what a TCP hop costs, and the stack's timing (the concurrency tests are sensitive to it) stays
+//! as it was without the proxy. A connection accepted while a fault is set speaks HTTP/1.1,
+//! because a throttling answer must be a well-formed response and a cut must fall between two
+//! requests of a keep-alive connection; and when a fault comes on, the pumps are cut (the SDK
+//! retries on a new connection), so that every call after the `PUT` meets it. A cut is the
+//! service returning an error to hyper, which then closes the connection without writing a
+//! byte: the SDK sees the connection end before the response.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -20,7 +24,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::{DbAction, Faults, Throttle};
 use crate::runtime::ids;
@@ -71,8 +75,14 @@ pub async fn run(
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(30))
         .build()?;
+    let upstream = upstream.trim_end_matches('/').to_owned();
+    // `http://host:port` → `host:port`, for the byte pumps.
+    let address = upstream
+        .split_once("://")
+        .map_or(upstream.as_str(), |(_, rest)| rest)
+        .to_owned();
     let proxy = Arc::new(Proxy {
-        upstream: upstream.trim_end_matches('/').to_owned(),
+        upstream,
         http,
         faults,
     });
@@ -87,6 +97,10 @@ pub async fn run(
             }
         };
         let _ = stream.set_nodelay(true);
+        if !proxy.faults.dynamodb_on() {
+            tokio::spawn(pump(stream, address.clone(), Arc::clone(&proxy.faults)));
+            continue;
+        }
         let proxy = Arc::clone(&proxy);
         tokio::spawn(async move {
             let service = service_fn(move |request| {
@@ -100,6 +114,29 @@ pub async fn run(
                 tracing::debug!(%error, "DynamoDB proxy connection ended");
             }
         });
+    }
+}
+
+/// Copies bytes both ways until either side closes, or until a database fault is set.
+async fn pump(mut client: TcpStream, upstream: String, faults: Arc<Faults>) {
+    let mut changes = faults.changes();
+    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+        // Dropping the client's connection unanswered is what an unreachable DynamoDB is.
+        return;
+    };
+    let _ = server.set_nodelay(true);
+    let fault_set = async {
+        // The sender lives as long as `faults`, which this task holds: `changed` ends only
+        // with a change.
+        while changes.changed().await.is_ok() {
+            if faults.dynamodb_on() {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+        () = fault_set => {}
     }
 }
 

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use tokio::sync::watch;
 
 pub use settings::{CrashPoint, FaultSettings, SettingsError, StreamFailure, Throttle};
 
@@ -98,6 +99,9 @@ pub enum DbAction {
 #[derive(Debug)]
 pub struct Faults {
     active: Mutex<Arc<Active>>,
+    /// Told of every change, so that the proxy's plain pass-through connections end when a
+    /// database fault comes on (the next ones carry it).
+    changed: watch::Sender<()>,
 }
 
 impl Default for Faults {
@@ -110,7 +114,19 @@ impl Faults {
     pub fn new(settings: FaultSettings) -> Self {
         Self {
             active: Mutex::new(Arc::new(Active::new(settings))),
+            changed: watch::Sender::new(()),
         }
+    }
+
+    /// Resolves at each change of the settings.
+    pub fn changes(&self) -> watch::Receiver<()> {
+        self.changed.subscribe()
+    }
+
+    /// Whether any database fault is set (an outage whose window has passed included: the
+    /// connections stay inspected until the settings change).
+    pub fn dynamodb_on(&self) -> bool {
+        self.current().settings.dynamodb != settings::DynamoDbFaults::default()
     }
 
     /// Replaces the settings; counters and windows start again from now.
@@ -122,6 +138,7 @@ impl Faults {
         );
         *self.active.lock().unwrap_or_else(PoisonError::into_inner) =
             Arc::new(Active::new(settings));
+        self.changed.send_replace(());
     }
 
     fn current(&self) -> Arc<Active> {
