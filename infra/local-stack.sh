@@ -20,6 +20,10 @@
 # a large audience, each share pushed by an invocation of its own).
 # ATTACHMENT_UPLOAD_URL_SECONDS, ATTACHMENT_PENDING_SECONDS (unset: the template's 300 and 3600;
 # an upload not sent within the pending time is deleted by the uploads sweeper).
+# DYNAMODB_PROXY_PORT (DYNAMODB_PORT + 300: the gateway's proxy to DynamoDB Local, which the
+# functions reach DynamoDB through), CONTROL_PORT (GATEWAY_PORT + 500: the fault switches at
+# /_faults), LOCAL_FAULTS (unset: no faults; JSON as PUT /_faults takes it). See
+# docs/local-stack.md, "Faults on demand".
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +34,9 @@ DYNAMODB_PORT=${DYNAMODB_PORT:-8100}
 LAMBDA_PORT=${LAMBDA_PORT:-9000}
 GATEWAY_PORT=${GATEWAY_PORT:-8000}
 S3_PORT=${S3_PORT:-8200}
+# Derived from the ports above, so that stacks started on other ports do not collide.
+DYNAMODB_PROXY_PORT=${DYNAMODB_PROXY_PORT:-$((DYNAMODB_PORT + 300))}
+CONTROL_PORT=${CONTROL_PORT:-$((GATEWAY_PORT + 500))}
 LAMBDA_CONCURRENCY=${LAMBDA_CONCURRENCY:-32}
 CARGO_PROFILE=${CARGO_PROFILE:-dev}
 STATE_DIR=${STACK_STATE_DIR:-$ROOT/target/local-stack}
@@ -65,7 +72,7 @@ start() { # name command...
   PIDS+=($!)
 }
 
-for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT"; do
+for port in "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT" "$DYNAMODB_PROXY_PORT" "$CONTROL_PORT"; do
   port_is_free "$port" || { log "port $port is in use (is a stack already running?)"; exit 1; }
 done
 
@@ -117,7 +124,9 @@ env_file="$STATE_DIR/functions.env"
     ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"} \
     ${ATTACHMENT_UPLOAD_URL_SECONDS:+--set "ATTACHMENT_UPLOAD_URL_SECONDS=$ATTACHMENT_UPLOAD_URL_SECONDS"} \
     ${ATTACHMENT_PENDING_SECONDS:+--set "ATTACHMENT_PENDING_SECONDS=$ATTACHMENT_PENDING_SECONDS"}
-  echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  # Through the gateway's proxy, where the database faults happen (a plain pass-through
+  # while they are off).
+  echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PROXY_PORT"
   # The delivery function invokes itself (shares of a large audience) through the gateway's
   # Invoke API, which refuses with 429 at the function's concurrency limit as Lambda does.
   echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$GATEWAY_PORT"
@@ -142,9 +151,10 @@ start gateway "$gateway" serve --template "$ROOT/template.yaml" \
   --listen "127.0.0.1:$GATEWAY_PORT" --lambda "http://127.0.0.1:$LAMBDA_PORT" \
   --lambda-concurrency "$LAMBDA_CONCURRENCY" \
   --dynamodb-endpoint "http://127.0.0.1:$DYNAMODB_PORT" --dead-letter-dir "$STATE_DIR/dead-letters" \
+  --dynamodb-proxy-listen "127.0.0.1:$DYNAMODB_PROXY_PORT" --control-listen "127.0.0.1:$CONTROL_PORT" \
   ${STREAM_POLL_MILLIS:+--stream-poll-millis "$STREAM_POLL_MILLIS"} \
   ${SCHEDULE_PERIOD_SECS:+--schedule-period-secs "$SCHEDULE_PERIOD_SECS"}
-wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
+wait_for_port 127.0.0.1 "$CONTROL_PORT" 30 && wait_for_port 127.0.0.1 "$GATEWAY_PORT" 30 || { log "the local gateway did not start:"; cat "$STATE_DIR/gateway.log" >&2; exit 1; }
 
 # Ready means every function answers through the gateway (the first call starts each one).
 for path in /users/me /chats /messages/conversations /attachments/x; do
@@ -163,6 +173,8 @@ cat >&2 <<EOT
     Lambda Invoke API  http://127.0.0.1:$LAMBDA_PORT (cargo lambda watch)
     S3 (s3s-fs)        http://127.0.0.1:$S3_PORT (files in $s3_root)
     DynamoDB Local     http://127.0.0.1:$DYNAMODB_PORT ($([ -n "${DYNAMODB_DATA_DIR:-}" ] && echo "data in $DYNAMODB_DATA_DIR" || echo "in memory"))
+    DynamoDB proxy     http://127.0.0.1:$DYNAMODB_PROXY_PORT (the functions' endpoint)
+    fault switches     http://127.0.0.1:$CONTROL_PORT/_faults
     logs               $STATE_DIR/*.log
 
   Ctrl-C stops everything.

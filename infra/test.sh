@@ -37,6 +37,10 @@ export DYNAMODB_PORT=${TEST_DYNAMODB_PORT:-8101}
 export LAMBDA_PORT=${TEST_LAMBDA_PORT:-9001}
 export GATEWAY_PORT=${TEST_GATEWAY_PORT:-8001}
 export S3_PORT=${TEST_S3_PORT:-8201}
+export DYNAMODB_PROXY_PORT=${TEST_DYNAMODB_PROXY_PORT:-$((DYNAMODB_PORT + 300))}
+export CONTROL_PORT=${TEST_CONTROL_PORT:-$((GATEWAY_PORT + 500))}
+# A fault switched on at start would break every test but the fault tests.
+unset LOCAL_FAULTS
 export STACK_STATE_DIR="$ROOT/target/test-stack"
 unset DYNAMODB_DATA_DIR
 # Presence heals within the lease plus the sweep period: seconds here (minutes in production)
@@ -84,12 +88,17 @@ set -a
 set +a
 # The functions record their AWS calls; the tests' own calls behind the API are not theirs.
 unset AWS_CALL_RECORD
+# The tests look behind the API at DynamoDB Local itself, not through the functions' proxy,
+# so that a database fault breaks the service and not the test's view of what it wrote.
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
+export CHAT_FAULTS_URL="http://127.0.0.1:$CONTROL_PORT/_faults"
+export CHAT_DYNAMODB_PROXY_URL="http://127.0.0.1:$DYNAMODB_PROXY_PORT"
 export CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT"
 export CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws"
 
 log "the stack's edges"
 "$ROOT/infra/scripts/check-stack-edges.sh" "$STACK_STATE_DIR" \
-  "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT"
+  "$DYNAMODB_PORT" "$LAMBDA_PORT" "$GATEWAY_PORT" "$S3_PORT" "$DYNAMODB_PROXY_PORT" "$CONTROL_PORT"
 
 log "running the tests"
 # --include-ignored: the local gateway's tests that need Java, DynamoDB Local and the AWS CLI,

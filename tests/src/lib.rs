@@ -384,6 +384,7 @@ impl Api {
 }
 pub mod direct;
 pub mod docs_check;
+pub mod faults;
 pub mod files;
 pub mod limits;
 pub mod metrics;

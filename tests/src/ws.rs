@@ -466,6 +466,20 @@ impl Socket {
         }
     }
 
+    /// How the socket ended, if it did within `wait`: `closed: <frame>` for a close frame,
+    /// otherwise the read error or `socket ended` (the TCP stream cut without a close frame).
+    pub async fn ending_within(&mut self, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
+                Err(_) => return None,
+                Ok(None) => return Some("socket ended".to_owned()),
+                Ok(Some(Incoming::Ended(how))) => return Some(how),
+                Ok(Some(Incoming::Event(..))) => continue,
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         self.stop_pinging();
         let _ = self.sink.lock().await.close().await;

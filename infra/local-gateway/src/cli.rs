@@ -23,14 +23,18 @@ usage:
                       [--lambda-concurrency N] [--schedule-period-secs N]
                       [--dynamodb-endpoint http://127.0.0.1:8100] [--stream-poll-millis 50]
                       [--dead-letter-dir dead-letters]
+                      [--dynamodb-proxy-listen ADDR] [--control-listen ADDR]
       serve the HTTP API, the WebSocket API at /ws and the Management API at
       /ws/@connections/{id}, invoke the template's Schedule events (every N seconds
       with --schedule-period-secs) and its DynamoDB stream events (streams read from
       --dynamodb-endpoint, idle shards polled every --stream-poll-millis, discarded
-      batches written to <dead-letter-dir>/<destination>.jsonl)
+      batches written to <dead-letter-dir>/<destination>.jsonl); with
+      --dynamodb-proxy-listen, a proxy to --dynamodb-endpoint for the functions, and with
+      --control-listen, the fault switches at /_faults (see docs/local-stack.md)
       environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN,
       AWS_REGION if set), the keys the Management API and the Invoke API check SigV4
-      signatures with (unset: both refuse every request); RATE_LIMIT_MULTIPLIER";
+      signatures with (unset: both refuse every request); RATE_LIMIT_MULTIPLIER;
+      LOCAL_FAULTS (the faults in force at start, as the JSON /_faults takes)";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CliError {
@@ -84,6 +88,8 @@ pub struct GatewayConfigArgs {
     pub ws_max_connection_duration: Duration,
     pub schedule_period: Option<Duration>,
     pub streams: StreamSettings,
+    pub dynamodb_proxy: Option<SocketAddr>,
+    pub control: Option<SocketAddr>,
 }
 
 impl GatewayConfigArgs {
@@ -99,6 +105,8 @@ impl GatewayConfigArgs {
             ws_max_connection_duration: self.ws_max_connection_duration,
             schedule_period: self.schedule_period,
             streams: self.streams,
+            dynamodb_proxy: self.dynamodb_proxy,
+            control: self.control,
             ..GatewayConfig::default()
         }
     }
@@ -118,6 +126,8 @@ impl Default for GatewayConfigArgs {
             ws_max_connection_duration: defaults.ws_max_connection_duration,
             schedule_period: defaults.schedule_period,
             streams: defaults.streams,
+            dynamodb_proxy: defaults.dynamodb_proxy,
+            control: defaults.control,
         }
     }
 }
@@ -193,6 +203,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, CliError
                         config.streams.poll = Duration::from_millis(millis as u64);
                     }
                     "--dead-letter-dir" => config.streams.dead_letter_dir = PathBuf::from(value),
+                    "--dynamodb-proxy-listen" => {
+                        config.dynamodb_proxy = Some(number(&flag, value)?);
+                    }
+                    "--control-listen" => config.control = Some(number(&flag, value)?),
                     _ => return Err(unknown(&command, flag)),
                 }
             }
@@ -325,7 +339,7 @@ mod tests {
         let Command::Serve {
             listen, config, ..
         } = parse(args(
-            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4 --schedule-period-secs 2 --dynamodb-endpoint http://d:1 --stream-poll-millis 7 --dead-letter-dir /tmp/dl",
+            "serve --listen 0.0.0.0:9 --lambda http://l:1 --stage dev --ws-max-message-bytes 10 --ws-max-frame-bytes 8 --ws-idle-timeout-secs 5 --ws-max-connection-secs 6 --lambda-concurrency 4 --schedule-period-secs 2 --dynamodb-endpoint http://d:1 --stream-poll-millis 7 --dead-letter-dir /tmp/dl --dynamodb-proxy-listen 127.0.0.1:3 --control-listen 127.0.0.1:4",
         ))
         .unwrap()
         else {
@@ -339,6 +353,8 @@ mod tests {
         assert_eq!(config.ws_max_connection_duration, Duration::from_secs(6));
         assert_eq!(config.lambda_concurrency, Some(4));
         assert_eq!(config.schedule_period, Some(Duration::from_secs(2)));
+        assert_eq!(config.dynamodb_proxy, Some("127.0.0.1:3".parse().unwrap()));
+        assert_eq!(config.control, Some("127.0.0.1:4".parse().unwrap()));
         assert_eq!(
             config.streams,
             StreamSettings {

@@ -1,9 +1,11 @@
 //! The gateway's shared state: the template read once into routes, throttles, CORS, schedules
 //! and stream sources, with the settings and clients every API handler and background task uses.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::faults::{FaultSettings, Faults};
 use crate::runtime::connections::ConnectionRegistry;
 use crate::runtime::cors::CorsConfig;
 use crate::runtime::lambda::{self, ClientError, LambdaClient};
@@ -48,6 +50,12 @@ pub struct GatewayConfig {
     /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`); by default none, which refuses every
     /// request to those two APIs.
     pub sigv4: Verifier,
+    /// Where the DynamoDB proxy listens (`None`: no proxy); it forwards to `streams.endpoint`.
+    pub dynamodb_proxy: Option<SocketAddr>,
+    /// Where the fault control API (`/_faults`) listens (`None`: nowhere).
+    pub control: Option<SocketAddr>,
+    /// The faults in force at start (`LOCAL_FAULTS`); none by default.
+    pub faults: FaultSettings,
 }
 
 impl Default for GatewayConfig {
@@ -70,6 +78,9 @@ impl Default for GatewayConfig {
             rate_limit_multiplier: 1.0,
             streams: StreamSettings::default(),
             sigv4: Verifier::default(),
+            dynamodb_proxy: None,
+            control: None,
+            faults: FaultSettings::default(),
         }
     }
 }
@@ -104,6 +115,8 @@ pub struct Gateway {
     pub(crate) schedules: Vec<Schedule>,
     /// The template's enabled `Type: DynamoDB` events.
     pub(crate) streams: Vec<StreamSource>,
+    /// The faults in force, asked by every part that can break a call.
+    pub(crate) faults: Arc<Faults>,
 }
 
 impl Gateway {
@@ -137,12 +150,14 @@ impl Gateway {
         }
         let schedules = schedule::from_template(template, config.schedule_period)?;
         let streams = streams::from_template(template)?;
+        let faults = Arc::new(Faults::new(config.faults.clone()));
         let lambda = LambdaClient::new(
             &config.lambda_endpoint,
             config.invoke_timeout,
             config.lambda_concurrency,
             template.function_timeouts()?,
-        )?;
+        )?
+        .with_faults(Arc::clone(&faults));
         Ok(Arc::new(Self {
             config,
             http_routes,
@@ -154,11 +169,17 @@ impl Gateway {
             connections: ConnectionRegistry::default(),
             schedules,
             streams,
+            faults,
         }))
     }
 
     pub fn config(&self) -> &GatewayConfig {
         &self.config
+    }
+
+    /// The faults in force; tests set them here as the control port does.
+    pub fn faults(&self) -> &Arc<Faults> {
+        &self.faults
     }
 
     /// Number of open WebSocket connections.

@@ -4,10 +4,12 @@
 //! [`template`] reads the template; [`gateway`] holds what it becomes (routes, throttles, CORS,
 //! schedules, stream sources) and the settings; [`apis`] answers clients, [`sources`] invokes
 //! functions on schedules and stream records, both through [`runtime`]; [`server`] wires them
-//! onto one port. [`tables`] creates the template's tables.
+//! onto one port. [`faults`] breaks calls on demand (the DynamoDB proxy, invocations, pushes,
+//! stream batches, sockets). [`tables`] creates the template's tables.
 
 pub mod apis;
 pub mod cli;
+pub mod faults;
 pub mod gateway;
 pub mod runtime;
 pub mod server;

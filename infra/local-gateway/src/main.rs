@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use local_gateway::cli::{self, CliError, Command};
+use local_gateway::faults::{self, FaultSettings, SettingsError};
 use local_gateway::runtime::sigv4::Verifier;
 use local_gateway::tables::{self, TablesError};
 use local_gateway::template::env::{self, EnvError};
@@ -22,6 +23,8 @@ enum MainError {
     Tables(#[from] TablesError),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    #[error("LOCAL_FAULTS: {0}")]
+    Faults(#[from] SettingsError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: std::net::SocketAddr,
@@ -87,6 +90,9 @@ async fn run(command: Result<Command, CliError>) -> Result<(), MainError> {
                     .map(|value| value.to_string_lossy())
                     .as_deref(),
             )?;
+            if let Some(text) = std::env::var_os(faults::LOCAL_FAULTS) {
+                config.faults = FaultSettings::parse(text.to_string_lossy().as_bytes())?;
+            }
             // Read once: the keys the functions sign with (the local stack exports them).
             config.sigv4 = Verifier::from_vars(|name| std::env::var(name).ok());
             match config.sigv4.access_key_id() {

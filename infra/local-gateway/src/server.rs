@@ -15,6 +15,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::apis::{http_api, invoke, management, websocket};
+use crate::faults::{control, dynamodb};
 use crate::gateway::Gateway;
 use crate::sources::{schedule, streams};
 
@@ -88,6 +89,7 @@ pub async fn serve(
         .await
         .map_err(std::io::Error::other)?;
     background.extend(schedule::spawn_all(&gateway.schedules, &gateway.lambda));
+    background.extend(start_fault_ports(&gateway).await?);
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let signal_gateway = Arc::clone(&gateway);
     let signal = async move {
@@ -128,6 +130,36 @@ pub async fn serve(
         tracing::warn!("some $disconnect invocations did not finish");
     }
     Ok(())
+}
+
+/// The DynamoDB proxy and the fault control API, each on its own port when configured. Both are
+/// bound before the first request is answered, so the functions never find the proxy missing.
+async fn start_fault_ports(
+    gateway: &Arc<Gateway>,
+) -> std::io::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut tasks = Vec::new();
+    if let Some(address) = gateway.config.dynamodb_proxy {
+        let listener = TcpListener::bind(address).await?;
+        let upstream = gateway.config.streams.endpoint.clone();
+        let faults = Arc::clone(&gateway.faults);
+        tracing::info!("DynamoDB proxy on http://{address}, forwarding to {upstream}");
+        tasks.push(tokio::spawn(async move {
+            // It only returns when its HTTP client cannot be built.
+            let Err(error) = dynamodb::run(listener, &upstream, faults).await;
+            tracing::error!(%error, "the DynamoDB proxy cannot start");
+        }));
+    }
+    if let Some(address) = gateway.config.control {
+        let listener = TcpListener::bind(address).await?;
+        let app = control::app(Arc::clone(&gateway.faults));
+        tracing::info!("fault control on http://{address}{}", control::PATH);
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "the fault control port stopped");
+            }
+        }));
+    }
+    Ok(tasks)
 }
 
 /// Resolves on SIGINT or SIGTERM.

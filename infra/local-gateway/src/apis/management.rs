@@ -52,6 +52,9 @@ async fn respond(gateway: &Gateway, raw_id: &str, request: Request) -> Response 
     };
     match parts.method {
         Method::POST => {
+            if let Some(status) = gateway.faults.push(&id) {
+                return refused_push(gateway, &id, status).await;
+            }
             let Some(connection) = gateway.connections.get(&id) else {
                 return gone(&id);
             };
@@ -117,6 +120,31 @@ async fn crash(gateway: &Gateway, raw_id: &str, method: &Method) -> Response {
             StatusCode::NO_CONTENT.into_response()
         }
         None => gone(&id),
+    }
+}
+
+/// A push fault: the post is refused as API Gateway refuses it, the frame is not delivered;
+/// a 410 also cuts the connection the way a vanished client goes (no close frame, no
+/// `$disconnect`), so that it stays gone.
+async fn refused_push(gateway: &Gateway, id: &str, status: u16) -> Response {
+    tracing::info!(target: "local_gateway::faults", fault = "push", connection_id = id, status, "post refused");
+    match status {
+        429 => aws_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "LimitExceededException",
+            "Too Many Requests",
+        ),
+        410 => {
+            if let Some(connection) = gateway.connections.remove(id) {
+                let _ = connection.send(Outbound::Crash).await;
+            }
+            gone(id)
+        }
+        _ => aws_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerErrorException",
+            "Internal server error",
+        ),
     }
 }
 

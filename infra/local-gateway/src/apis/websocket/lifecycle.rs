@@ -27,6 +27,9 @@ pub(crate) async fn run(
 ) {
     gateway.connections.insert(Arc::clone(&connection));
     tracing::info!(connection_id = connection.id(), "websocket connected");
+    if let Some(after) = gateway.faults.socket_drop() {
+        schedule_crash(&gateway, connection.id(), after);
+    }
     let cause = pump(&gateway, &connection, &mut outbound, &mut socket).await;
     gateway.connections.remove(connection.id());
     if cause.is_crash() {
@@ -52,6 +55,21 @@ pub(crate) async fn run(
         "websocket disconnected"
     );
     invoke_disconnect(&gateway, &connection.session, &cause).await;
+}
+
+/// A socket fault: the connection is cut `after` its start as a crashed client or a lost
+/// network leaves it (no close frame, no `$disconnect`), through the same path as the local
+/// crash control of the Management API.
+fn schedule_crash(gateway: &Arc<Gateway>, id: &str, after: std::time::Duration) {
+    let gateway = Arc::clone(gateway);
+    let id = id.to_owned();
+    tokio::spawn(async move {
+        sleep(after).await;
+        if let Some(connection) = gateway.connections.remove(&id) {
+            tracing::info!(target: "local_gateway::faults", fault = "socket_drop", connection_id = id, "socket cut");
+            let _ = connection.send(Outbound::Crash).await;
+        }
+    });
 }
 
 async fn pump(

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::ids;
+use crate::faults::{CrashPoint, Faults, StreamFailure};
 use limits::ConcurrencyLimits;
 pub use timeouts::Cutoff;
 use timeouts::FunctionTimeouts;
@@ -72,6 +73,23 @@ impl InvokeError {
         matches!(self, Self::IntegrationTimeout { .. })
     }
 
+    /// Lambda's report of a runtime that died (killed, out of memory, a panic that aborts):
+    /// what a crash fault answers instead of the function.
+    fn crashed(function: &str) -> Self {
+        let body = json!({
+            "errorType": "Runtime.ExitError",
+            "errorMessage": format!(
+                "RequestId: {} Error: Runtime exited with error: signal: killed",
+                ids::request_uuid()
+            ),
+        });
+        Self::FunctionError {
+            function: function.to_owned(),
+            kind: "Unhandled".to_owned(),
+            body: body.to_string(),
+        }
+    }
+
     /// Lambda's report of a function stopped at its `Timeout`: a function error, which every
     /// caller already answers as it answers the function's own failures.
     fn timed_out(function: &str, after: Duration) -> Self {
@@ -108,6 +126,7 @@ pub struct LambdaClient {
     endpoint: String,
     limits: Option<Arc<ConcurrencyLimits>>,
     timeouts: Arc<FunctionTimeouts>,
+    faults: Arc<Faults>,
 }
 
 impl LambdaClient {
@@ -133,6 +152,29 @@ impl LambdaClient {
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             limits: max_concurrency.map(|n| Arc::new(ConcurrencyLimits::new(n))),
             timeouts: Arc::new(FunctionTimeouts::new(timeouts)),
+            faults: Arc::default(),
+        })
+    }
+
+    /// Invocations crash as `faults` says (none by default).
+    pub fn with_faults(mut self, faults: Arc<Faults>) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The error a stream batch's invocation reports under a stream fault (the function ran):
+    /// its own crash, or Lambda's timeout at the function's `Timeout`.
+    pub(crate) fn stream_fault(&self, function: &str) -> Option<InvokeError> {
+        let failure = self.faults.stream()?;
+        tracing::info!(target: "local_gateway::faults", fault = "stream", ?failure, function, "stream batch failed by a fault");
+        Some(match failure {
+            StreamFailure::Error => InvokeError::crashed(function),
+            StreamFailure::Timeout => InvokeError::timed_out(
+                function,
+                self.timeouts
+                    .own(function)
+                    .unwrap_or(DEFAULT_INVOKE_TIMEOUT),
+            ),
         })
     }
 
@@ -175,6 +217,28 @@ impl LambdaClient {
     /// call keeps its concurrency place until then, since the watch's instance is still busy
     /// (the emulator cannot stop it as Lambda would).
     async fn bounded(
+        &self,
+        function: &str,
+        event: &Value,
+        permit: Option<OwnedSemaphorePermit>,
+        integration: Option<Duration>,
+    ) -> Result<Bytes, InvokeError> {
+        // Every caller (HTTP API, WebSocket routes, the Invoke API, schedules, streams) comes
+        // through here, so a crash fault looks the same to each of them as a real crash would.
+        let crash = self.faults.crash(function);
+        if crash == Some(CrashPoint::Before) {
+            tracing::info!(target: "local_gateway::faults", fault = "function_crash", point = "before", function, "invocation crashed before the function ran");
+            return Err(InvokeError::crashed(function));
+        }
+        let result = self.cut_off(function, event, permit, integration).await;
+        if crash == Some(CrashPoint::After) {
+            tracing::info!(target: "local_gateway::faults", fault = "function_crash", point = "after", function, ran_ok = result.is_ok(), "the function ran; its answer is lost");
+            return Err(InvokeError::crashed(function));
+        }
+        result
+    }
+
+    async fn cut_off(
         &self,
         function: &str,
         event: &Value,

@@ -41,6 +41,11 @@ impl FunctionTimeouts {
         }
     }
 
+    /// The template's `Timeout` of `function`, if it names one.
+    pub(super) fn own(&self, function: &str) -> Option<Duration> {
+        self.timeouts.get(function).copied()
+    }
+
     /// What bounds the next invocation of `function` (`integration`: the calling API's own
     /// timeout); `None` until the function has started.
     pub(super) fn cutoff(&self, function: &str, integration: Option<Duration>) -> Option<Cutoff> {

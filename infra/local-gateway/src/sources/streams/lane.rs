@@ -154,7 +154,14 @@ impl Target for Invoker {
     async fn invoke(&mut self, batch: &[StreamRecord]) -> Outcome {
         let source = &self.shared.source;
         let event = json!({ "Records": batch.iter().map(|r| &r.event).collect::<Vec<_>>() });
-        match self.shared.lambda.invoke(&source.function, &event).await {
+        let result = self.shared.lambda.invoke(&source.function, &event).await;
+        // A stream fault replaces the answer of a batch the function did handle, so that its
+        // retry repeats work already done, as a real timeout after the pushes would.
+        let result = match self.shared.lambda.stream_fault(&source.function) {
+            Some(error) => Err(error),
+            None => result,
+        };
+        match result {
             Ok(body) if source.report_item_failures => item_failures(&body, batch),
             Ok(_) => Outcome::Success,
             Err(error) => {
