@@ -118,7 +118,7 @@ for run in 2 3 4 5; do
   cargo test --quiet -p e2e --test websocket -- concurrent_opens_and_closes
 done
 log "the functions' metrics over the runs above (infra/scripts/metrics.py)"
-python3 "$ROOT/infra/scripts/metrics.py" "$STACK_STATE_DIR/lambda.log"
+python3 "$ROOT/infra/scripts/metrics.py" "$STACK_STATE_DIR/lambda.log" "$STACK_STATE_DIR/gateway.log"
 log "each function's grants in the template against the AWS calls it made in the runs above"
 # Kept for reading afterwards: the next stack starts a new record.
 cp "$STACK_STATE_DIR/aws-calls.jsonl" "$STACK_STATE_DIR/aws-calls-suite.jsonl"

@@ -4,7 +4,9 @@ metric format that CloudWatch Logs would turn into metrics on AWS. One row per m
 dimension set: counters summed; samples (latencies, sizes) counted, with their median, 99th
 percentile and maximum.
 
-usage: infra/scripts/metrics.py [LOG ...]   (default: target/test-stack/lambda.log)
+usage: infra/scripts/metrics.py [LOG ...]
+       (default: target/test-stack/lambda.log and gateway.log; the gateway's lines are the
+       metrics AWS itself keeps of what it emulates, such as a dead letter on its queue)
 """
 
 import json
@@ -52,7 +54,8 @@ def percentile(values, share):
 
 
 def main(argv):
-    paths = argv[1:] or [str(Path(__file__).resolve().parents[2] / "target/test-stack/lambda.log")]
+    state = Path(__file__).resolve().parents[2] / "target/test-stack"
+    paths = argv[1:] or [str(state / "lambda.log"), str(state / "gateway.log")]
     counters, samples, units = collect(paths)
     rows = []
     for (name, dims), total in counters.items():

@@ -6,16 +6,21 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-fn log_path() -> std::path::PathBuf {
+/// The functions' log, and the gateway's (the metrics AWS keeps of what it emulates).
+fn logs() -> String {
     let dir = std::env::var("STACK_STATE_DIR").expect("STACK_STATE_DIR names the running stack");
-    std::path::Path::new(&dir).join("lambda.log")
+    ["lambda.log", "gateway.log"]
+        .iter()
+        .filter_map(|name| std::fs::read_to_string(std::path::Path::new(&dir).join(name)).ok())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The sum of `metric` over every metrics line whose dimensions include `dimensions` (for
 /// samples: how many were recorded).
 pub fn total(metric: &str, dimensions: &[(&str, &str)]) -> f64 {
-    let log = std::fs::read_to_string(log_path()).unwrap_or_default();
-    log.lines()
+    logs()
+        .lines()
         .filter(|line| line.contains("\"_aws\""))
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|doc| dimensions.iter().all(|(k, v)| doc[*k] == *v))
@@ -30,7 +35,16 @@ pub fn total(metric: &str, dimensions: &[(&str, &str)]) -> f64 {
 /// Waits (up to 15 s: a function writes its metrics after it answered) until `metric` grew
 /// past `before`; its total then.
 pub async fn grown(metric: &str, dimensions: &[(&str, &str)], before: f64) -> f64 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    grown_within(metric, dimensions, before, Duration::from_secs(15)).await
+}
+
+pub async fn grown_within(
+    metric: &str,
+    dimensions: &[(&str, &str)],
+    before: f64,
+    within: Duration,
+) -> f64 {
+    let deadline = tokio::time::Instant::now() + within;
     loop {
         let now = total(metric, dimensions);
         if now > before || tokio::time::Instant::now() > deadline {

@@ -3,9 +3,14 @@
 //! one stack, so each checks that its metric grew, not by how much.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::time::Duration;
+
 use e2e::direct::{api_user, app, gone_connection};
-use e2e::metrics::{grown, total};
+use e2e::faults::Faults;
+use e2e::metrics::{grown, grown_within, total};
+use e2e::ws::Socket;
 use e2e::{Api, TestUser};
+use serde_json::json;
 
 async fn pair(api: &Api, prefix: &str) -> (TestUser, TestUser) {
     let mut users = api.users(prefix, 2).await;
@@ -61,4 +66,63 @@ async fn every_function_instance_counts_its_cold_start() {
     let cold = [("function", "chats")];
     assert!(grown("cold_starts", &cold, 0.0).await >= 1.0);
     assert!(total("init_duration", &cold) >= 1.0);
+}
+
+#[tokio::test]
+async fn a_push_refused_with_429_counts_a_retry() {
+    let faults = Faults::hold().await;
+    let app = app().await;
+    let api = Api::new();
+    let (alice, bob) = futures::join!(api_user(&app, "mtqA"), api_user(&app, "mtqB"));
+    let _socket = Socket::connect(&bob.token).await;
+    let sockets = app.store.sockets_of_user(&bob.id).await.unwrap();
+    let connection = sockets[0].connection_id.clone();
+    // One post in two refused: the function backs off and posts again.
+    faults
+        .set(json!({"push": {"status": 429, "every": 2, "connections": [connection]}}))
+        .await;
+    let retried = [("function", "messages")];
+    let delivered = [("function", "messages"), ("outcome", "delivered")];
+    let (retried_before, delivered_before) =
+        (total("push_retries", &retried), total("pushes", &delivered));
+    for n in 0..2 {
+        api.send_direct(&alice, &bob, &format!("into the throttle {n}"))
+            .await;
+    }
+    assert!(faults.fired("push").await >= 1, "no post was refused");
+    assert!(grown("push_retries", &retried, retried_before).await > retried_before);
+    assert!(total("pushes", &delivered) > delivered_before);
+}
+
+#[tokio::test]
+async fn a_dead_lettered_stream_batch_counts_on_its_queue() {
+    let faults = Faults::hold().await;
+    let app = app().await;
+    let api = Api::new();
+    // Large enough for its messages to go through the stream.
+    let size = usize::try_from(chat_core::conversation::INLINE_FANOUT_MAX_MEMBERS).unwrap() + 2;
+    let mut members = Vec::new();
+    for _ in 0..size {
+        members.push(api_user(&app, "mtd").await);
+    }
+    let others: Vec<&TestUser> = members[1..].iter().collect();
+    let chat = api.create_chat(&members[0], &others).await;
+    let queue = [("QueueName", "DeliveryDeadLetterQueue")];
+    let before = total("NumberOfMessagesSent", &queue);
+    faults
+        .set(json!({"stream": {"failure": "error", "secs": 8}}))
+        .await;
+    let chat_id = chat["id"].as_str().unwrap();
+    api.send_to_chat(&members[0], chat_id, "never acknowledged")
+        .await;
+    // One invocation and five retries, then the dead letter.
+    let after = grown_within(
+        "NumberOfMessagesSent",
+        &queue,
+        before,
+        Duration::from_secs(40),
+    )
+    .await;
+    assert!(after > before, "no dead letter counted");
+    faults.clear().await;
 }

@@ -199,8 +199,9 @@ impl Target for Invoker {
             return;
         };
         let record = invocation_record(&self.shared, &self.shard_id, &discarded);
-        if let Err(error) = self.shared.dead_letters.append(destination, &record).await {
-            tracing::warn!(destination, %error, "cannot write the dead letter");
+        match self.shared.dead_letters.append(destination, &record).await {
+            Ok(_) => dead_letter_metric(destination),
+            Err(error) => tracing::warn!(destination, %error, "cannot write the dead letter"),
         }
     }
 
@@ -251,6 +252,29 @@ fn item_failures(body: &[u8], batch: &[StreamRecord]) -> Outcome {
 }
 
 /// The invocation record Lambda sends an on-failure destination for a stream batch.
+/// The metric AWS keeps of a dead letter (the queue's `NumberOfMessagesSent`), in the
+/// embedded metric format the functions' metrics use, on standard output (the stack's
+/// `gateway.log`), so that the local metrics sum it with theirs.
+fn dead_letter_metric(destination: &str) {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_millis())
+        .unwrap_or_default();
+    let line = json!({
+        "_aws": {
+            "Timestamp": u64::try_from(millis).unwrap_or(u64::MAX),
+            "CloudWatchMetrics": [{
+                "Namespace": "AWS/SQS",
+                "Dimensions": [["QueueName"]],
+                "Metrics": [{"Name": "NumberOfMessagesSent", "Unit": "Count"}],
+            }],
+        },
+        "QueueName": destination,
+        "NumberOfMessagesSent": 1,
+    });
+    println!("{line}");
+}
+
 fn invocation_record(shared: &Shared, shard_id: &str, discarded: &Discarded) -> Value {
     let records = &discarded.records;
     let arrival = |record: Option<&StreamRecord>| {
