@@ -9,5 +9,4 @@ pub mod invoke;
 pub mod push;
 pub mod s3;
 pub mod sdk;
-pub mod signed;
 pub mod store;
