@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use chat_aws::store::users::CreateUser;
 use chat_core::users::{Status, StoredSession, User};
-use chat_lambda::{App, UsesS3};
+use chat_lambda::App;
 
 use crate::{TestUser, unique};
 
 /// The functions' `App`, from the environment `infra/test.sh` exports.
 pub async fn app() -> Arc<App> {
-    let app = App::from_env(UsesS3::Yes).await;
+    let app = App::from_env_with_s3().await;
     Arc::new(app.expect("run through infra/test.sh: the functions' environment"))
 }
 

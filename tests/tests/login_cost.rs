@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use chat_aws::store::capacity::measure;
 use chat_core::error::Error;
 use chat_core::users::Login;
+use chat_lambda::App;
 use chat_lambda::auth::Passwords;
 use chat_lambda::domain::users;
-use chat_lambda::{App, UsesS3};
 use e2e::{Api, unique};
 use tokio::sync::Mutex;
 
@@ -106,7 +106,7 @@ fn alike(
 #[tokio::test]
 async fn an_unknown_email_reads_and_writes_what_a_wrong_password_does() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let mut app = App::from_env(UsesS3::Yes)
+    let mut app = App::from_env_with_s3()
         .await
         .expect("the functions' environment");
     let user = Api::new().user("costed").await;
@@ -129,7 +129,7 @@ async fn an_unknown_email_reads_and_writes_what_a_wrong_password_does() {
 #[tokio::test]
 async fn an_unknown_email_takes_as_long_as_a_wrong_password() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let mut app = App::from_env(UsesS3::Yes)
+    let mut app = App::from_env_with_s3()
         .await
         .expect("the functions' environment");
     let user = Api::new().user("timed").await;

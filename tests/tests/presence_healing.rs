@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_lambda::{App, UsesS3};
+use chat_lambda::App;
 use e2e::ws::{Socket, crash};
 use e2e::{Api, TestUser};
 use serde_json::{Value, json};
@@ -40,7 +40,7 @@ struct Pair {
 
 async fn pair(prefix: &str) -> Pair {
     let api = Api::new();
-    let app = App::from_env(UsesS3::Yes).await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     let a = api.user(&format!("{prefix}A")).await;
     let b = api.user(&format!("{prefix}B")).await;
     api.post(

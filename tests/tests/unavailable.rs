@@ -16,7 +16,7 @@ use chat_lambda::config::Secret;
 use chat_lambda::domain::inbox;
 use chat_lambda::domain::messages;
 use chat_lambda::http::{ApiRequest, ApiResponse};
-use chat_lambda::{App, Config, UsesS3};
+use chat_lambda::{App, Config};
 use e2e::direct::{stored_user, token_for};
 use lambda_http::http::Method;
 use serde_json::{Value, json};
@@ -45,7 +45,7 @@ async fn an_unreachable_database_gives_503() {
         .load()
         .await;
     let secret = Secret::new("unavailable-test-secret-unavailable-test");
-    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk, UsesS3::Yes));
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk).with_s3(&sdk));
     let request = ApiRequest {
         method: Method::POST,
         segments: vec!["users".into(), "login".into()],
@@ -143,7 +143,7 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
     let config = Config::from_env().expect("the functions' environment");
     let secret = Secret::jwt_from_lookup(|name| std::env::var(name).ok());
     let secret = secret.expect("the functions' environment");
-    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk, UsesS3::Yes));
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk).with_s3(&sdk));
     let alice = stored_user(&app, "unw").await;
     let bob = stored_user(&app, "unw").await;
     let token = token_for(&app, &alice);

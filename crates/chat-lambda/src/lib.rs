@@ -17,5 +17,5 @@ pub mod telemetry;
 pub mod uploads_sweep;
 pub mod ws;
 
-pub use app::{App, UsesS3};
+pub use app::App;
 pub use config::Config;

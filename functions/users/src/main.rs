@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chat_lambda::{App, UsesS3, http, telemetry};
+use chat_lambda::{App, http, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
-    let app = Arc::new(App::from_env(UsesS3::Yes).await?);
+    let app = Arc::new(App::from_env_with_s3().await?);
     http::run(app, chat_lambda::api::users::route).await
 }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chat_lambda::{App, UsesS3, telemetry, ws};
+use chat_lambda::{App, telemetry, ws};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let app = Arc::new(App::from_env(UsesS3::No).await?);
+    let app = Arc::new(App::from_env().await?);
     ws::run(app, ws::connect::handle).await
 }
