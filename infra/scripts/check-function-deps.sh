@@ -8,8 +8,9 @@
 # `-p` resolves exactly that selection. Fails when:
 #   - a function crate is not selected (SAM's `--bin <name>` would not find it), or a crate that
 #     is neither a function nor a workspace crate a function depends on is selected;
-#   - the resolution links aws-lc (aws-lc-sys or aws-lc-fips-sys) or hyper 0.14 into a
-#     function: the SDK's default HTTPS stack, which the functions replace with one lean client.
+#   - the resolution links aws-lc (aws-lc-sys or aws-lc-fips-sys), hyper 0.14, the rustls of
+#     hyper 0.14 (0.20-0.22) or OpenSSL into a function: the SDK's default HTTPS stacks, or a
+#     second TLS stack beside the one lean client every AWS client shares (chat-aws's sdk.rs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -51,7 +52,7 @@ for package in "${selected[@]}"; do
 done
 
 mapfile -t forbidden < <(sam_tree | sed 's/ (\*)$//' | sort -u |
-  grep -E '^aws-lc-(fips-)?sys v|^hyper v0\.14\.' || true)
+  grep -E '^aws-lc-(fips-)?sys v|^hyper v0\.14\.|^rustls v0\.2[0-2]\.|^(openssl-sys|native-tls) v' || true)
 for entry in "${forbidden[@]}"; do
   spec="${entry%% *}@${entry#* v}"
   spec=${spec%% *}
@@ -61,6 +62,6 @@ for entry in "${forbidden[@]}"; do
 done
 
 if [ "$status" = 0 ]; then
-  log "SAM's command selects ${selected[*]}; no aws-lc or hyper 0.14 in the functions"
+  log "SAM's command selects ${selected[*]}; no aws-lc, hyper 0.14 or second TLS stack in the functions"
 fi
 exit "$status"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every function's deployment package with the command `sam build` runs for it, and
-# prints their sizes as a Markdown table, to check the "zip ≤ 3 MiB" target.
+# prints their sizes as a Markdown table, to check the "zip ≤ 4 MiB" budget.
 #
 # That command is `cargo lambda build --release --arm64 --bin <name>` at the repository root
 # (see sam_cargo_lambda_build in prereqs.sh); this script runs exactly it, one function at a
@@ -26,7 +26,7 @@ for arg in "$@"; do
   esac
 done
 
-TARGET_LIMIT_BYTES=$((3 * 1024 * 1024))
+TARGET_LIMIT_BYTES=$((4 * 1024 * 1024))
 
 # The zip is named after the binary.
 mapfile -t FUNCTIONS < <(function_binaries)
@@ -53,7 +53,7 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1024 }'; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m) ($cpu, $(nproc) cores), $(rustc --version), $(cargo lambda --version 2>/dev/null | cut -d' ' -f1-2); packages: aarch64-unknown-linux-gnu, release profile, built one by one with SAM's command at the root: cargo lambda build --release --arm64 --bin <name>"
 echo
-echo "| function | zip size | unzipped binary | target ≤ 3 MiB |"
+echo "| function | zip size | unzipped binary | budget ≤ 4 MiB |"
 echo "| --- | ---: | ---: | --- |"
 missing=0
 for entry in "${FUNCTIONS[@]}"; do

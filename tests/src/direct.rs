@@ -12,7 +12,7 @@ use crate::{TestUser, unique};
 
 /// The functions' `App`, from the environment `infra/test.sh` exports.
 pub async fn app() -> Arc<App> {
-    let app = App::from_env().await;
+    let app = App::from_env_with_s3().await;
     Arc::new(app.expect("run through infra/test.sh: the functions' environment"))
 }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{SignableBody, SigningSettings};
-use chat_aws::signed::{self, Signer};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -115,24 +115,23 @@ pub async fn crash(connection_id: &str) {
 /// as the functions take them: the gateway refuses unsigned requests under `@connections`.
 async fn signed_post(url: &str, service: &str) -> reqwest::Response {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let provider = sdk.credentials_provider();
-    let credentials = signed::credentials(provider.as_ref()).await.unwrap();
+    let provider = sdk.credentials_provider().expect("the stack's keys");
+    let identity = provider.provide_credentials().await.unwrap().into();
     let region = sdk.region().map_or("us-east-1", |region| region.as_ref());
-    let mut request = signed::request(reqwest::Method::POST, url, &[]).unwrap();
-    Signer {
-        credentials: &credentials,
-        region,
-        service,
-    }
-    .sign(
-        &mut request,
-        SignableBody::Bytes(&[]),
-        SigningSettings::default(),
-        SystemTime::now(),
-    )
-    .unwrap();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable =
+        SignableRequest::new("POST", url, std::iter::empty(), SignableBody::Bytes(&[])).unwrap();
+    let (instructions, _signature) = sign(signable, &params).unwrap().into_parts();
     let mut post = reqwest::Client::new().post(url);
-    for (name, value) in request.headers() {
+    for (name, value) in instructions.headers() {
         post = post.header(name, value);
     }
     post.send().await.unwrap()

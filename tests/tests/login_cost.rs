@@ -106,7 +106,9 @@ fn alike(
 #[tokio::test]
 async fn an_unknown_email_reads_and_writes_what_a_wrong_password_does() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let mut app = App::from_env().await.expect("the functions' environment");
+    let mut app = App::from_env_with_s3()
+        .await
+        .expect("the functions' environment");
     let user = Api::new().user("costed").await;
     let (_, known) = measure(wrong_login(&mut app, &user.email)).await;
     let (_, unknown) = measure(wrong_login(&mut app, &stranger())).await;
@@ -127,7 +129,9 @@ async fn an_unknown_email_reads_and_writes_what_a_wrong_password_does() {
 #[tokio::test]
 async fn an_unknown_email_takes_as_long_as_a_wrong_password() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let mut app = App::from_env().await.expect("the functions' environment");
+    let mut app = App::from_env_with_s3()
+        .await
+        .expect("the functions' environment");
     let user = Api::new().user("timed").await;
     // One of each first, unmeasured: the first requests open the client's connections.
     wrong_login(&mut app, &user.email).await;

@@ -40,7 +40,7 @@ struct Pair {
 
 async fn pair(prefix: &str) -> Pair {
     let api = Api::new();
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     let a = api.user(&format!("{prefix}A")).await;
     let b = api.user(&format!("{prefix}B")).await;
     api.post(

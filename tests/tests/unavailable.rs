@@ -45,7 +45,7 @@ async fn an_unreachable_database_gives_503() {
         .load()
         .await;
     let secret = Secret::new("unavailable-test-secret-unavailable-test");
-    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk));
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk).with_s3(&sdk));
     let request = ApiRequest {
         method: Method::POST,
         segments: vec!["users".into(), "login".into()],
@@ -145,7 +145,7 @@ async fn a_send_that_cannot_write_gives_503_and_loses_nothing() {
     let config = Config::from_env().expect("the functions' environment");
     let secret = Secret::jwt_from_lookup(|name| std::env::var(name).ok());
     let secret = secret.expect("the functions' environment");
-    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk));
+    let app = Arc::new(App::with_sdk_config(config, &secret, &sdk).with_s3(&sdk));
     let alice = stored_user(&app, "unw").await;
     let bob = stored_user(&app, "unw").await;
     let token = token_for(&app, &alice);

@@ -220,7 +220,7 @@ async fn presence_follows_the_first_and_last_connection() {
     let api = Api::new();
     let a = api.user("wsPa").await;
     let b = api.user("wsPb").await;
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     direct(&api, &a, &b, "we are contacts now").await;
     let mut watcher = Socket::connect(&a.token).await;
 
@@ -276,7 +276,7 @@ async fn concurrent_opens_and_closes_end_in_the_right_status() {
     let api = Api::new();
     let a = api.user("wsCa").await;
     let b = api.user("wsCb").await;
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     direct(&api, &a, &b, "we are contacts now").await;
     let mut watcher = Socket::connect(&a.token).await;
     let status = || async {
@@ -325,7 +325,7 @@ async fn a_dead_connection_is_forgotten_on_the_next_push_and_the_send_succeeds()
     let api = Api::new();
     let a = api.user("wsDa").await;
     let b = api.user("wsDb").await;
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     // A connection API Gateway no longer has, as after a lost `$disconnect` an hour ago.
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     let stale = planted_connection(&app, &b, an_hour_ago, lease_expiry(&app)).await;
@@ -376,7 +376,7 @@ async fn a_connection_still_in_its_connect_survives_a_410() {
     let api = Api::new();
     let a = api.user("wsYa").await;
     let b = api.user("wsYb").await;
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     let connecting =
         planted_connection(&app, &b, std::time::SystemTime::now(), lease_expiry(&app)).await;
     let mut live = Socket::connect(&b.token).await;
@@ -433,7 +433,7 @@ async fn the_aws_cli_manages_a_live_local_connection() {
     let api = Api::new();
     let u = api.user("wsCli").await;
     let mut socket = Socket::connect(&u.token).await;
-    let app = App::from_env().await.unwrap();
+    let app = App::from_env_with_s3().await.unwrap();
     let id = app
         .store
         .user_connections(&u.id)

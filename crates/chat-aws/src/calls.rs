@@ -6,8 +6,9 @@
 //!
 //! Off unless `AWS_CALL_RECORD` names a file (the local test stack sets it): then each distinct
 //! call (action and resource) is appended once per process, as a JSON line naming the function
-//! (its binary). The SDK clients record through an interceptor that reads each request as it
-//! is sent ([`RecordCalls`]); the requests this crate signs itself record where they are made.
+//! (its binary). Every AWS client records through an interceptor that reads each request as
+//! it is sent ([`RecordCalls`]): presigned URLs too, when they are made, since the presigner
+//! runs the same interceptors up to the point of sending.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -16,6 +17,7 @@ use std::sync::{Mutex, OnceLock};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::{Value, json};
@@ -115,11 +117,17 @@ pub fn record(action: &str, resource: Resource<'_>) {
 }
 
 /// The SDK clients' side: DynamoDB requests (their `X-Amz-Target` and the tables and indexes
-/// in the body, every item of a transaction or batch on its own) and the Management API's.
+/// in the body, every item of a transaction or batch on its own), the Management API's, S3's
+/// (by operation, on the attachments' objects) and Lambda's `Invoke` (the function in its path).
 #[derive(Debug, Clone, Copy)]
 pub enum RecordCalls {
     DynamoDb,
     ManageConnections,
+    /// S3 requests on the objects under `prefix` (`attachments/*`).
+    S3 {
+        prefix: &'static str,
+    },
+    Lambda,
 }
 
 impl Intercept for RecordCalls {
@@ -131,12 +139,31 @@ impl Intercept for RecordCalls {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let request = context.request();
         match self {
             RecordCalls::ManageConnections => {
                 record("execute-api:ManageConnections", Resource::Connections);
+            }
+            RecordCalls::S3 { prefix } => {
+                // Each operation stores its name in the config bag; S3's REST requests are
+                // told apart by it rather than by method and query.
+                if let Some(metadata) = cfg.load::<Metadata>() {
+                    record_s3(metadata.name(), prefix);
+                }
+            }
+            RecordCalls::Lambda => {
+                // `/2015-03-31/functions/{FunctionName}/invocations`, the name percent-encoded.
+                let function = request
+                    .uri()
+                    .split("/functions/")
+                    .nth(1)
+                    .and_then(|rest| rest.split('/').next())
+                    .and_then(|name| urlencoding::decode(name).ok());
+                if let Some(function) = function {
+                    record("lambda:InvokeFunction", Resource::Function(&function));
+                }
             }
             RecordCalls::DynamoDb => {
                 let operation = request
@@ -154,6 +181,20 @@ impl Intercept for RecordCalls {
             }
         }
         Ok(())
+    }
+}
+
+/// The IAM actions an S3 operation needs. `HeadObject` is authorised as `s3:GetObject`, and
+/// answers a missing object with 404 rather than 403 only with `s3:ListBucket` on the bucket,
+/// which the sends rely on; presigned operations are recorded when the URL is made.
+fn record_s3(operation: &str, prefix: &str) {
+    let objects = Resource::Objects { prefix };
+    match operation {
+        "HeadObject" => {
+            record("s3:GetObject", objects);
+            record("s3:ListBucket", Resource::Bucket);
+        }
+        operation => record(&format!("s3:{operation}"), objects),
     }
 }
 

@@ -1,24 +1,28 @@
-//! Synchronous invocations of a Lambda function through the Lambda API's `Invoke`
-//! (`POST /2015-03-31/functions/{name}/invocations`), signed and sent by [`crate::signed`]
-//! rather than through aws-sdk-lambda, whose size the packages cannot afford.
+//! Synchronous invocations of a Lambda function (the delivery function's shares) through
+//! aws-sdk-lambda's `Invoke`, on the shared SDK configuration and its one hyper and rustls
+//! client (`crate::sdk`).
 //!
-//! The endpoint is `AWS_ENDPOINT_URL_LAMBDA` where set (locally, `cargo lambda watch`, which
-//! serves the same API), else the region's `https://lambda.{region}.amazonaws.com`.
+//! The endpoint is `AWS_ENDPOINT_URL_LAMBDA` where set (locally, the local gateway's Invoke
+//! API), else the region's.
 
-use crate::calls::Resource;
-use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_sigv4::http_request::{SignableBody, SigningSettings};
-use aws_smithy_http_client::Connector;
+use aws_sdk_lambda::config::retry::RetryConfig;
+use aws_sdk_lambda::error::{DisplayErrorContext, SdkError};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use chat_core::error::BoxError;
 
-use crate::signed::{self, SendError, Signer};
+use crate::calls::{self, RecordCalls};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvokeError {
-    #[error(transparent)]
-    Send(#[from] SendError),
+    /// Unreachable or timing out: the service may answer a retry.
+    #[error("no answer")]
+    Unavailable(#[source] BoxError),
+    /// No credentials, or a request that cannot be built or signed: a broken deployment.
+    #[error("{0}")]
+    Internal(String),
     /// The Lambda API refused the invocation (throttled, no permission, no such function).
     #[error("the Lambda API answered {0}")]
     Refused(u16),
@@ -29,35 +33,30 @@ pub enum InvokeError {
 }
 
 pub struct Invoker {
-    endpoint: String,
-    region: String,
-    credentials: Option<SharedCredentialsProvider>,
-    /// Made at the first invocation: most of the delivery function's batches need none.
-    connector: OnceLock<Connector>,
+    client: aws_sdk_lambda::Client,
 }
 
 impl std::fmt::Debug for Invoker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Invoker")
-            .field("endpoint", &self.endpoint)
-            .finish_non_exhaustive()
+        f.debug_struct("Invoker").finish_non_exhaustive()
     }
 }
 
 impl Invoker {
     /// `endpoint`: the Lambda API's URL, or `None` for the region's.
     pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: Option<String>) -> Self {
-        let region = sdk_config
-            .region()
-            .map_or_else(|| "us-east-1".to_owned(), |r| r.to_string());
+        // One attempt: a share whose invocation is throttled (its function at its concurrency
+        // limit) or fails is pushed by the coordinator at once, which a retry would delay.
+        let mut config =
+            aws_sdk_lambda::config::Builder::from(sdk_config).retry_config(RetryConfig::disabled());
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint.trim_end_matches('/'));
+        }
+        if calls::recording() {
+            config = config.interceptor(RecordCalls::Lambda);
+        }
         Invoker {
-            endpoint: endpoint.map_or_else(
-                || format!("https://lambda.{region}.amazonaws.com"),
-                |e| e.trim_end_matches('/').to_owned(),
-            ),
-            region,
-            credentials: sdk_config.credentials_provider(),
-            connector: OnceLock::new(),
+            client: aws_sdk_lambda::Client::from_conf(config.build()),
         }
     }
 
@@ -68,38 +67,34 @@ impl Invoker {
         payload: Vec<u8>,
         timeout: Duration,
     ) -> Result<(), InvokeError> {
-        crate::calls::record("lambda:InvokeFunction", Resource::Function(function));
-        let url = format!(
-            "{}/2015-03-31/functions/{}/invocations",
-            self.endpoint,
-            urlencoding::encode(function)
-        );
-        let headers = [
-            ("content-type", "application/json".to_owned()),
-            ("x-amz-invocation-type", "RequestResponse".to_owned()),
-        ];
-        let mut request = signed::request(http::Method::POST, &url, &headers)?;
-        let credentials = signed::credentials(self.credentials.as_ref()).await?;
-        Signer {
-            credentials: &credentials,
-            region: &self.region,
-            service: "lambda",
-        }
-        .sign(
-            &mut request,
-            SignableBody::Bytes(&payload),
-            SigningSettings::default(),
-            SystemTime::now(),
-        )?;
-        let connector = self.connector.get_or_init(crate::sdk::connector);
-        let response = signed::send(connector, request, payload, timeout).await?;
-        let status = response.status().as_u16();
-        if !(200..300).contains(&status) {
-            return Err(InvokeError::Refused(status));
-        }
-        match response.headers().get("x-amz-function-error") {
+        let call = self
+            .client
+            .invoke()
+            .function_name(function)
+            .invocation_type(InvocationType::RequestResponse)
+            .payload(Blob::new(payload))
+            .send();
+        let output = match tokio::time::timeout(timeout, call).await {
+            Err(elapsed) => return Err(InvokeError::Unavailable(Box::new(elapsed))),
+            Ok(Ok(output)) => output,
+            Ok(Err(err)) => return Err(failure(err)),
+        };
+        match output.function_error() {
             Some(kind) => Err(InvokeError::Function(kind.to_owned())),
             None => Ok(()),
         }
+    }
+}
+
+fn failure<E>(err: SdkError<E, aws_sdk_lambda::config::http::HttpResponse>) -> InvokeError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            InvokeError::Unavailable(Box::new(err))
+        }
+        SdkError::ServiceError(service) => InvokeError::Refused(service.raw().status().as_u16()),
+        _ => InvokeError::Internal(DisplayErrorContext(&err).to_string()),
     }
 }

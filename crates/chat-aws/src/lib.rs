@@ -10,5 +10,4 @@ pub mod metrics;
 pub mod push;
 pub mod s3;
 pub mod sdk;
-pub mod signed;
 pub mod store;

@@ -1,14 +1,16 @@
 //! The AWS SDK's shared configuration, built once per cold start.
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::Builder;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-use aws_smithy_http_client::{Builder, Connector};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// Region, credentials and endpoints from the standard environment (on Lambda: the function's
 /// role; locally: `AWS_ENDPOINT_URL_DYNAMODB` and fake keys), over one HTTPS client: hyper 1
 /// with rustls on ring, the smallest TLS stack the SDK supports, which keeps packages small.
+/// Every client (DynamoDB, the Management API, S3, Lambda) is built from it and shares that
+/// HTTP client, its connection pool and its trust store.
 pub async fn sdk_config() -> SdkConfig {
     let builder = Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
     let http_client = match tls_context() {
@@ -19,16 +21,6 @@ pub async fn sdk_config() -> SdkConfig {
         .http_client(http_client)
         .load()
         .await
-}
-
-/// The same hyper and rustls stack as a bare connector, for the signed S3 requests
-/// (`crate::s3`), which need no SDK client around them.
-pub fn connector() -> Connector {
-    let builder = Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
-    match tls_context() {
-        Some(context) => builder.tls_context(context).build(),
-        None => builder.build(),
-    }
 }
 
 fn tls_context() -> Option<TlsContext> {

@@ -25,16 +25,24 @@ pub struct App {
     pub notifier: Arc<dyn Notify>,
     /// Pushes to WebSocket connections, when a WebSocket API is configured.
     pub delivery: Option<Delivery>,
-    /// S3 for attachments, when configured.
+    /// S3 for attachments, when configured and the function uses it ([`App::with_s3`]).
     pub storage: Option<Storage>,
 }
 
 impl App {
     /// What an API or WebSocket function's `main` does on a cold start: configuration and the
     /// token secret from the environment (the secret from Parameter Store when so configured),
-    /// then the SDK clients.
+    /// then the SDK clients, without S3's: for the functions that never call S3.
     pub async fn from_env() -> std::result::Result<Self, ConfigError> {
         Self::from_env_with(&chat_aws::sdk::sdk_config().await).await
+    }
+
+    /// [`App::from_env`] with the attachments' S3 client too, for the functions that call S3.
+    /// Two constructors rather than a flag: a function whose `main` never names this one links
+    /// none of aws-sdk-s3's client (some 150 KB of its package, docs/benchmarks.md).
+    pub async fn from_env_with_s3() -> std::result::Result<Self, ConfigError> {
+        let sdk_config = chat_aws::sdk::sdk_config().await;
+        Ok(Self::from_env_with(&sdk_config).await?.with_s3(&sdk_config))
     }
 
     /// [`App::from_env`] with an SDK configuration the function also uses for other clients.
@@ -46,6 +54,7 @@ impl App {
         Ok(Self::with_sdk_config(config, &secret, sdk_config))
     }
 
+    /// Without S3's client; [`App::with_s3`] adds it.
     pub fn with_sdk_config(
         config: Config,
         jwt_secret: &Secret,
@@ -54,7 +63,7 @@ impl App {
         let store = Store::new(sdk_config, config.tables.clone());
         let delivery = delivery(&config, sdk_config, &store);
         App {
-            storage: storage(&config, sdk_config),
+            storage: None,
             notifier: notifier(delivery.as_ref()),
             passwords: Passwords::new(),
             tokens: Tokens::new(jwt_secret, config.token_ttl, config.refresh_token_ttl),
@@ -63,6 +72,12 @@ impl App {
             store,
             config,
         }
+    }
+
+    /// The attachments' S3 client, when the configuration names a bucket.
+    pub fn with_s3(mut self, sdk_config: &aws_config::SdkConfig) -> Self {
+        self.storage = storage(&self.config, sdk_config);
+        self
     }
 
     /// The attachments' storage; 500 where the function was deployed without it.

@@ -8,6 +8,6 @@ use chat_lambda::{App, http, telemetry};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init(env!("CARGO_BIN_NAME"));
-    let app = Arc::new(App::from_env().await?);
+    let app = Arc::new(App::from_env_with_s3().await?);
     http::run(app, chat_lambda::api::attachments::route).await
 }

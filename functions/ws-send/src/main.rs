@@ -7,6 +7,6 @@ use chat_lambda::{App, telemetry, ws};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init(env!("CARGO_BIN_NAME"));
-    let app = Arc::new(App::from_env().await?);
+    let app = Arc::new(App::from_env_with_s3().await?);
     ws::run(app, ws::send::handle).await
 }

@@ -30,6 +30,9 @@ pub enum Kind {
         route_key: &'static str,
         body: &'static str,
     },
+    /// The delivery function's share (what a coordinator invokes it with) for a user nobody
+    /// connected: one Query of the connections, no push; it answers `{}`.
+    DeliveryShare,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +70,21 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
             route_key: "GET /messages/conversations",
         },
         accepted: &[401],
+    },
+    FunctionSpec {
+        name: "attachments",
+        kind: Kind::Rest {
+            method: "GET",
+            path: "/attachments/01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            route_key: "GET /attachments/{attachment_id}",
+        },
+        accepted: &[401],
+    },
+    FunctionSpec {
+        name: "delivery",
+        kind: Kind::DeliveryShare,
+        // Not an HTTP answer: `check` takes `{}` as 200.
+        accepted: &[200],
     },
     FunctionSpec {
         name: "ws-connect",
@@ -129,6 +147,11 @@ impl FunctionSpec {
             Kind::WsConnect => ws_connect_event(&token_for_unknown_user(secret)?),
             Kind::WsDisconnect => ws_disconnect_event(),
             Kind::WsMessage { route_key, body } => ws_message_event(route_key, body),
+            Kind::DeliveryShare => json!({
+                "about": "coldstart",
+                "frame": "{}",
+                "user_ids": [random_id()],
+            }),
         })
     }
 
@@ -142,6 +165,13 @@ impl FunctionSpec {
         };
         let value: Value = serde_json::from_slice(response)
             .map_err(|_| format!("the response is not JSON: {}", shown()))?;
+        if matches!(self.kind, Kind::DeliveryShare) {
+            return if value == json!({}) {
+                Ok(200)
+            } else {
+                Err(format!("a share answered {}", shown()))
+            };
+        }
         let status = value
             .get("statusCode")
             .and_then(Value::as_u64)

@@ -1,70 +1,52 @@
-//! S3 without aws-sdk-s3 (which would push the functions' zips past 3 MiB): presigned uploads
-//! and downloads, and the two signed requests the service itself makes (HEAD, DELETE), sent
-//! through the same hyper and rustls connector the SDK clients use.
+//! S3 through aws-sdk-s3: presigned uploads and downloads from the SDK's presigner, and the
+//! two requests the service itself makes (HeadObject, DeleteObject), on the shared SDK
+//! configuration and its one hyper and rustls client (`crate::sdk`).
 //!
 //! Locally (`AWS_ENDPOINT_URL_S3`) the bucket is addressed path-style on that endpoint; on AWS
-//! through its virtual host `https://<bucket>.s3.<region>.amazonaws.com`, as the SDK does.
+//! through its virtual host `https://<bucket>.s3.<region>.amazonaws.com`. Only the functions
+//! that call S3 build a [`Storage`]: its client is most of what aws-sdk-s3 adds to a package.
 
+mod error;
 mod settings;
-mod sign;
 
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_smithy_http_client::Connector;
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::config::timeout::TimeoutConfig;
+use aws_sdk_s3::error::SdkError;
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::ChecksumMode;
 
+pub use error::{StorageError, StorageResult};
 pub use settings::{AttachmentSettings, is_media_type};
 
-use crate::calls::{self, Resource};
-use crate::signed::{self, SendError};
-use chat_core::error::{BoxError, Error};
+use crate::calls::{self, RecordCalls};
 
 /// Every object's key starts here; the functions' grants name it.
 const KEY_PREFIX: &str = "attachments";
-const OBJECTS: Resource<'static> = Resource::Objects {
-    prefix: "attachments/*",
-};
+/// The objects under [`KEY_PREFIX`], as the grants name them (the calls' record says so).
+const OBJECTS: &str = "attachments/*";
 
 /// S3 answers in milliseconds; a request that hangs is better a 503 than a Lambda timeout.
+/// Bounds all attempts of a request together.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    /// Unreachable, timing out, throttled or failing on S3's side: safe to retry.
-    #[error("s3 is unavailable")]
-    Unavailable(#[source] BoxError),
-    /// No credentials, a refused signature or permission: a broken deployment.
-    #[error("s3 access failed: {0}")]
-    Internal(String),
+/// Retries within [`REQUEST_TIMEOUT`]: the SDK's standard mode (3 attempts on throttling, 5xx
+/// and dropped connections), starting from a 100 ms backoff instead of 1 s so that a second
+/// attempt fits the 3 s. Both requests the service sends are idempotent (HEAD, DELETE), and S3
+/// asks clients to retry its 503 SlowDown; a send then waits no longer than it did with one
+/// attempt, and fails less often.
+fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(100))
 }
-
-impl From<StorageError> for Error {
-    fn from(err: StorageError) -> Self {
-        match err {
-            StorageError::Unavailable(source) => Error::Unavailable(source),
-            StorageError::Internal(what) => Error::internal(what),
-        }
-    }
-}
-
-impl From<SendError> for StorageError {
-    fn from(err: SendError) -> Self {
-        match err {
-            SendError::Unavailable(source) => StorageError::Unavailable(source),
-            SendError::Internal(what) => StorageError::Internal(what),
-        }
-    }
-}
-
-pub type StorageResult<T> = Result<T, StorageError>;
 
 /// A request a client makes itself: the URL and the headers it must send with it.
 #[derive(Debug, Clone)]
 pub struct Presigned {
     pub url: String,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
 }
 
 /// What `HeadObject` tells of a stored object.
@@ -87,77 +69,71 @@ pub struct UploadBinding<'a> {
 
 pub struct Storage {
     pub settings: AttachmentSettings,
-    region: String,
-    credentials: Option<SharedCredentialsProvider>,
-    /// Made at the first S3 request, not at every cold start: most invocations only presign,
-    /// and its trust store costs milliseconds to build.
-    connector: OnceLock<Connector>,
+    client: aws_sdk_s3::Client,
 }
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Storage")
             .field("bucket", &self.settings.bucket)
-            .field("region", &self.region)
             .finish_non_exhaustive()
     }
 }
 
 impl Storage {
     pub fn new(settings: AttachmentSettings, sdk_config: &aws_config::SdkConfig) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .operation_timeout(REQUEST_TIMEOUT)
+            .build();
+        let mut config = aws_sdk_s3::config::Builder::from(sdk_config)
+            .timeout_config(timeouts)
+            .retry_config(retry_config());
+        if let Some(endpoint) = &settings.endpoint {
+            // An S3-compatible server on an IP and port has no virtual hosts for buckets.
+            config = config.endpoint_url(endpoint).force_path_style(true);
+        }
+        if calls::recording() {
+            config = config.interceptor(RecordCalls::S3 { prefix: OBJECTS });
+        }
         Storage {
-            region: sdk_config
-                .region()
-                .map_or_else(|| "us-east-1".to_owned(), |r| r.to_string()),
-            credentials: sdk_config.credentials_provider(),
-            connector: OnceLock::new(),
+            client: aws_sdk_s3::Client::from_conf(config.build()),
             settings,
         }
     }
 
-    /// The object's URL: path-style on an endpoint override, else the bucket's virtual host.
-    /// Keys are made by this service from ids (`[A-Za-z0-9/._-]`), so they need no escaping.
-    fn url(&self, key: &str) -> String {
-        match &self.settings.endpoint {
-            Some(endpoint) => format!("{endpoint}/{}/{key}", self.settings.bucket),
-            None => format!(
-                "https://{}.s3.{}.amazonaws.com/{key}",
-                self.settings.bucket, self.region
-            ),
-        }
-    }
-
-    async fn credentials(&self) -> StorageResult<Credentials> {
-        Ok(signed::credentials(self.credentials.as_ref()).await?)
-    }
-
     /// A PUT whose signature binds the type, the exact length, the download disposition and
     /// the SHA-256 of the bytes: S3 refuses any other body or header, so however often the URL
-    /// is used within its life, the object holds the declared file or nothing.
+    /// is used within its life, the object holds the declared file or nothing. `signed_at`
+    /// starts its life (the tests make expired URLs with it).
     pub async fn presign_upload(
         &self,
         key: &str,
         binding: UploadBinding<'_>,
         signed_at: SystemTime,
     ) -> StorageResult<Presigned> {
-        calls::record("s3:PutObject", OBJECTS);
-        let headers = vec![
-            ("content-type", binding.content_type.to_owned()),
-            ("content-length", binding.size_bytes.to_string()),
-            ("content-disposition", binding.disposition.to_owned()),
-            ("x-amz-checksum-sha256", binding.checksum_sha256.to_owned()),
-        ];
-        let url = sign::presign(
-            http::Method::PUT,
-            &self.url(key),
-            &headers,
-            self.settings.upload_url_ttl,
-            &self.credentials().await?,
-            &self.region,
-            signed_at,
-        )?;
+        let length = i64::try_from(binding.size_bytes)
+            .map_err(|_| StorageError::Internal("upload size out of range".into()))?;
+        let presigned = self
+            .client
+            .put_object()
+            .bucket(&self.settings.bucket)
+            .key(key)
+            .content_type(binding.content_type)
+            .content_length(length)
+            .content_disposition(binding.disposition)
+            // Given, not computed: the presigner has no body, and signs the header as given.
+            .checksum_sha256(binding.checksum_sha256)
+            .presigned(presigning(self.settings.upload_url_ttl, signed_at)?)
+            .await
+            .map_err(|e| StorageError::from_sdk("presign PutObject", e))?;
         // `host` is the URL's; the client's HTTP library sends it.
-        Ok(Presigned { url, headers })
+        Ok(Presigned {
+            url: presigned.uri().to_owned(),
+            headers: presigned
+                .headers()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+                .collect(),
+        })
     }
 
     /// A GET that serves the object as a download of its stored type, whatever it contains:
@@ -167,89 +143,79 @@ impl Storage {
         key: &str,
         content_type: &str,
         disposition: &str,
-        credentials: &Credentials,
     ) -> StorageResult<String> {
-        calls::record("s3:GetObject", OBJECTS);
-        let url = format!(
-            "{}?response-content-disposition={}&response-content-type={}",
-            self.url(key),
-            urlencoding::encode(disposition),
-            urlencoding::encode(content_type),
-        );
-        sign::presign(
-            http::Method::GET,
-            &url,
-            &[],
-            self.settings.download_url_ttl,
-            credentials,
-            &self.region,
-            SystemTime::now(),
-        )
-    }
-
-    /// Credentials for a batch of [`Storage::presign_download`] calls.
-    pub async fn signing_credentials(&self) -> StorageResult<Credentials> {
-        self.credentials().await
+        let presigned = self
+            .client
+            .get_object()
+            .bucket(&self.settings.bucket)
+            .key(key)
+            .response_content_disposition(disposition)
+            .response_content_type(content_type)
+            .presigned(presigning(
+                self.settings.download_url_ttl,
+                SystemTime::now(),
+            )?)
+            .await
+            .map_err(|e| StorageError::from_sdk("presign GetObject", e))?;
+        Ok(presigned.uri().to_owned())
     }
 
     /// `None` when no such object exists.
     pub async fn head(&self, key: &str) -> StorageResult<Option<ObjectInfo>> {
-        // A missing object is a 404 only with s3:ListBucket (a 403 without).
-        calls::record("s3:GetObject", OBJECTS);
-        calls::record("s3:ListBucket", Resource::Bucket);
-        let checksum_mode = [("x-amz-checksum-mode", "ENABLED".to_owned())];
-        let response = self
-            .send(http::Method::HEAD, key, "", &checksum_mode, &[])
-            .await?;
-        match response.status().as_u16() {
-            200 => {
-                let header = |name: &str| response.headers().get(name).map(str::to_owned);
-                let size_bytes = header("content-length")
-                    .and_then(|v| v.parse().ok())
-                    .ok_or_else(|| StorageError::Internal("HEAD without a length".into()))?;
-                Ok(Some(ObjectInfo {
-                    size_bytes,
-                    content_type: header("content-type"),
-                    checksum_sha256: header("x-amz-checksum-sha256"),
-                }))
+        let result = self
+            .client
+            .head_object()
+            .bucket(&self.settings.bucket)
+            .key(key)
+            .checksum_mode(ChecksumMode::Enabled)
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            // A missing object is a 404 only with s3:ListBucket (a 403 without).
+            Err(SdkError::ServiceError(service)) if service.err().is_not_found() => {
+                return Ok(None);
             }
-            404 => Ok(None),
-            status => Err(failure(status, "HEAD")),
-        }
+            Err(err) => return Err(StorageError::from_sdk("HEAD", err)),
+        };
+        let size_bytes = output
+            .content_length()
+            .and_then(|length| u64::try_from(length).ok())
+            .ok_or_else(|| StorageError::Internal("HEAD without a length".into()))?;
+        Ok(Some(ObjectInfo {
+            size_bytes,
+            content_type: output.content_type().map(str::to_owned),
+            checksum_sha256: output.checksum_sha256().map(str::to_owned),
+        }))
     }
 
     /// Deletes the object; deleting a missing object succeeds, as S3 does.
     pub async fn delete(&self, key: &str) -> StorageResult<()> {
-        calls::record("s3:DeleteObject", OBJECTS);
-        let response = self.send(http::Method::DELETE, key, "", &[], &[]).await?;
-        match response.status().as_u16() {
-            200 | 204 | 404 => Ok(()),
-            status => Err(failure(status, "DELETE")),
+        let result = self
+            .client
+            .delete_object()
+            .bucket(&self.settings.bucket)
+            .key(key)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // S3 answers 204 for a missing key; an S3-compatible server may say 404.
+            Err(SdkError::ServiceError(service)) if service.raw().status().as_u16() == 404 => {
+                Ok(())
+            }
+            Err(err) => Err(StorageError::from_sdk("DELETE", err)),
         }
-    }
-
-    async fn send(
-        &self,
-        method: http::Method,
-        key: &str,
-        query: &str,
-        headers: &[(&str, String)],
-        body: &[u8],
-    ) -> StorageResult<aws_smithy_runtime_api::client::orchestrator::HttpResponse> {
-        let url = format!("{}{query}", self.url(key));
-        let credentials = self.credentials().await?;
-        let request = sign::signed(method, &url, headers, body, &credentials, &self.region)?;
-        let connector = self.connector.get_or_init(crate::sdk::connector);
-        Ok(signed::send(connector, request, body.to_vec(), REQUEST_TIMEOUT).await?)
     }
 }
 
-fn failure(status: u16, operation: &str) -> StorageError {
-    if status >= 500 || status == 429 {
-        StorageError::Unavailable(format!("{operation}: S3 answered {status}").into())
-    } else {
-        StorageError::Internal(format!("{operation}: S3 answered {status}"))
-    }
+/// A URL's life from `start`: SigV4 counts it from the signing time.
+fn presigning(expires_in: Duration, start: SystemTime) -> StorageResult<PresigningConfig> {
+    PresigningConfig::builder()
+        .expires_in(expires_in)
+        .start_time(start)
+        .build()
+        .map_err(|e| StorageError::Internal(format!("presigning: {e}")))
 }
 
 /// The S3 key of an upload: under the prefix the functions' policies name, per owner.
@@ -285,18 +251,4 @@ pub fn download_disposition(file_name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dispositions_are_always_attachments_and_quote_safely() {
-        assert_eq!(
-            disposition("cat.png"),
-            "attachment; filename=\"cat.png\"; filename*=UTF-8''cat.png"
-        );
-        assert_eq!(
-            disposition("r\u{e9}sum\u{e9} \"1\".pdf"),
-            "attachment; filename=\"r_sum_ _1_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.pdf"
-        );
-    }
-}
+mod tests;

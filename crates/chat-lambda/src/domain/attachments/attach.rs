@@ -122,13 +122,6 @@ pub async fn with_downloads<'a>(
     let Some(storage) = storage else {
         return;
     };
-    let credentials = match storage.signing_credentials().await {
-        Ok(credentials) => credentials,
-        Err(err) => {
-            tracing::error!(error = %err, "attachments shown without download URLs");
-            return;
-        }
-    };
     for message in messages {
         for attachment in &mut message.attachments {
             let key = object_key(&message.sender_id, &attachment.attachment_id);
@@ -137,7 +130,6 @@ pub async fn with_downloads<'a>(
                     &key,
                     &attachment.content_type,
                     &download_disposition(&attachment.file_name),
-                    &credentials,
                 )
                 .await
             {

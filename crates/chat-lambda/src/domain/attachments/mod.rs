@@ -105,11 +105,7 @@ pub async fn request_upload(app: &App, me: &str, request: &UploadRequest) -> Res
         attachment_id: upload.attachment_id,
         upload_url: presigned.url,
         upload_method: "PUT".into(),
-        upload_headers: presigned
-            .headers
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect(),
+        upload_headers: presigned.headers.into_iter().collect(),
         expires_in: settings.upload_url_ttl.as_secs(),
     })
 }
@@ -138,13 +134,11 @@ pub async fn download_url(app: &App, me: &str, attachment_id: &str) -> Result<St
     if !allowed {
         return Err(Error::NotFound);
     }
-    let credentials = storage.signing_credentials().await?;
     Ok(storage
         .presign_download(
             &object_key(&upload.owner_id, &upload.attachment_id),
             &upload.content_type,
             &download_disposition(&upload.file_name),
-            &credentials,
         )
         .await?)
 }
