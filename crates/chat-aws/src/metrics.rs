@@ -29,7 +29,11 @@ pub fn describe() {
     );
     describe_counter!(MESSAGES_SENT, Unit::Count, "new messages stored, by door");
     describe_counter!(PUSHES, Unit::Count, "Management API posts, by outcome");
-    describe_counter!(PUSH_RETRIES, Unit::Count, "posts tried again after a 429");
+    describe_counter!(
+        PUSH_RETRIES,
+        Unit::Count,
+        "posts tried again after a 429, a 5xx or no answer"
+    );
     describe_histogram!(
         FANOUT_LATENCY,
         Unit::Milliseconds,

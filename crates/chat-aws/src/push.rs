@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_apigatewaymanagement::Client;
+use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
 use aws_sdk_apigatewaymanagement::config::timeout::TimeoutConfig;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
@@ -22,10 +23,11 @@ use crate::store::{Store, StoreResult};
 /// trips without opening hundreds of sockets from one Lambda.
 const MAX_IN_FLIGHT: usize = 64;
 
-/// Pushes refused by the throttle are tried again this many times, after a backoff of up to
-/// [`THROTTLE_BACKOFF_MS`] doubled each time (full jitter): at most about 1.5 s in all.
-const THROTTLE_RETRIES: u32 = 5;
-const THROTTLE_BACKOFF_MS: u64 = 25;
+/// Pushes refused by the throttle (or failing for a moment: a 5xx, a lost connection) are
+/// tried again this many times, after a backoff of up to [`RETRY_BACKOFF_MS`] doubled each
+/// time (full jitter): at most about 1.5 s in all.
+const PUSH_RETRIES: u32 = 5;
+const RETRY_BACKOFF_MS: u64 = 25;
 
 /// Longest a `$connect` can run: API Gateway's 29 s integration timeout, rounded up.
 pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
@@ -84,7 +86,11 @@ impl Delivery {
     /// `endpoint` is the WebSocket API's callback URL (`https://{api}.execute-api.{region}.
     /// amazonaws.com/{stage}` on AWS, `http://127.0.0.1:8000/ws` locally).
     pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: &str, store: Store) -> Self {
+        // The SDK retries nothing: `to_connection` owns the retries, so that a throttled push
+        // backs off once, not in two nested loops (their product outlived the function's
+        // timeout under a sustained throttle), and each retry is counted.
         let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config)
+            .retry_config(RetryConfig::disabled())
             .endpoint_url(endpoint)
             .timeout_config(
                 TimeoutConfig::builder()
@@ -164,9 +170,9 @@ impl Delivery {
             .await
     }
 
-    /// One push. A push the account's throttle refuses (429 `LimitExceededException`) is tried
-    /// again after an exponential backoff with full jitter, a few times: a burst to a large chat
-    /// spreads out instead of losing its tail.
+    /// One push. A push the account's throttle refuses (429 `LimitExceededException`), or that
+    /// fails for a moment, is tried again after an exponential backoff with full jitter, a few
+    /// times: a burst to a large chat spreads out instead of losing its tail.
     pub async fn to_connection(&self, connection_id: &str, frame: &[u8]) -> Outcome {
         let mut attempt: u32 = 0;
         loop {
@@ -192,12 +198,15 @@ impl Delivery {
                 self.forget_settled(connection_id).await;
                 return Outcome::Gone;
             }
+            let status = err.raw_response().map(|r| r.status().as_u16());
             let throttled = matches!(
                 err.as_service_error(),
                 Some(PostToConnectionError::LimitExceededException(_))
-            ) || err.raw_response().map(|r| r.status().as_u16()) == Some(429);
-            if throttled && attempt < THROTTLE_RETRIES {
-                let ceiling = THROTTLE_BACKOFF_MS.saturating_mul(1 << attempt);
+            ) || status == Some(429);
+            // No answer at all (a timeout, a lost connection) or a 5xx may pass as well.
+            let transient = throttled || status.is_none_or(|code| code >= 500);
+            if transient && attempt < PUSH_RETRIES {
+                let ceiling = RETRY_BACKOFF_MS.saturating_mul(1 << attempt);
                 let wait = rand::random_range(0..=ceiling);
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 attempt += 1;
