@@ -48,3 +48,18 @@ pub(super) fn remember(keyed: Option<&Keyed>, me: &str, chat: &Chat) -> Result<O
         unix_seconds(SystemTime::now()),
     )))
 }
+
+/// `result`, unless it is an error and a copy of this keyed request won meanwhile: a copy that
+/// read the chat before the winner's change but checks after it (the member already gone) would
+/// otherwise answer 404 where the winner answered 200. Then the winner's answer.
+pub(super) async fn or_replayed(
+    store: &impl ChatStore,
+    me: &str,
+    keyed: Option<&Keyed>,
+    result: Result<Chat>,
+) -> Result<Chat> {
+    match result {
+        Err(err) if keyed.is_some() => Ok(replayed(store, me, keyed).await?.ok_or(err)?),
+        result => result,
+    }
+}

@@ -3,7 +3,7 @@
 //! decides the answer. A change keyed by the client ([`Keyed`]) writes its answer in the same
 //! transaction, and a retry of it answers that again, changing nothing.
 
-use super::keyed::{raced, remember, replayed};
+use super::keyed::{or_replayed, raced, remember, replayed};
 use super::{
     AddMember, Chat, CreateChat, MAX_INITIAL_MEMBERS, MAX_MEMBERS, Membership, NewChat,
     RemoveMember, validate_name,
@@ -137,6 +137,20 @@ where
     if let Some(chat) = replayed(store, me, keyed).await? {
         return Ok(chat);
     }
+    let added = add_member_once(store, me, chat_id, user_id, keyed).await;
+    or_replayed(store, me, keyed, added).await
+}
+
+async fn add_member_once<S>(
+    store: &S,
+    me: &str,
+    chat_id: &ChatId,
+    user_id: &UserId,
+    keyed: Option<&Keyed>,
+) -> Result<Chat>
+where
+    S: ChatStore + UserDirectory + ConversationCounters,
+{
     let not_allowed = || Error::Forbidden("only members may add members".into());
     let chat = match membership(store, chat_id, me).await? {
         Membership::Member(chat) => chat,
@@ -208,6 +222,17 @@ pub async fn remove_member(
     if let Some(chat) = replayed(store, me, keyed).await? {
         return Ok(chat);
     }
+    let removed = remove_member_once(store, me, chat_id, user_id, keyed).await;
+    or_replayed(store, me, keyed, removed).await
+}
+
+async fn remove_member_once(
+    store: &impl ChatStore,
+    me: &str,
+    chat_id: &ChatId,
+    user_id: &UserId,
+    keyed: Option<&Keyed>,
+) -> Result<Chat> {
     let chat = get(store, me, chat_id).await?;
     if user_id != me && me != chat.created_by {
         return Err(Error::Forbidden(
