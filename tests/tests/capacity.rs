@@ -66,7 +66,7 @@ async fn fill(
                 version: 1,
             };
             async move {
-                let stored = app.store.put_message(&mut message, None, None).await;
+                let stored = app.store.put_message(&mut message, None, None, None).await;
                 assert_eq!(stored.expect("insert message"), PutMessage::Stored);
             }
         })

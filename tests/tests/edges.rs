@@ -489,7 +489,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
     for key in [None, Some("with-a-key")] {
         let stored = app
             .store
-            .put_message(&mut message, key, None)
+            .put_message(&mut message, key, None, None)
             .await
             .expect("write");
         assert_eq!(stored, PutMessage::NotMember, "key {key:?}");

@@ -10,13 +10,15 @@ use aws_sdk_apigatewaymanagement::config::timeout::TimeoutConfig;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use chat_core::connections::Socket;
-use chat_core::events::{Audience, Notification, Notify, Watchers};
+use chat_core::events::{Audience, LookedUp, Notification, Notify, Watchers};
 use chat_core::presence::audience::presence_notifications;
 use chat_core::time::{now_rfc3339, rfc3339_ago, unix_seconds};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
 use crate::metrics::{self, Pushed};
+
+mod looked_up;
 use crate::store::{Store, StoreResult};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
@@ -341,32 +343,47 @@ impl Delivery {
 impl Notify for Delivery {
     /// Every notification's event, serialised once, to every connection of its recipients.
     fn notify(&self, notifications: Vec<Notification>) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            for notification in notifications {
-                let frame = notification.event.to_json();
-                let users = self
-                    .resolve(notification.audience)
-                    .await
-                    .unwrap_or_else(|err| {
-                        tracing::warn!(error = %err, "reading the audience failed");
-                        Vec::new()
-                    });
-                let mut sockets = self.sockets_of(&users).await;
-                if let Some(watchers) = &notification.watchers {
-                    sockets.extend(watchers.sockets.iter().cloned());
-                }
-                let (report, gone) = self.to_sockets(sockets, frame.as_bytes()).await;
-                if let Some(watchers) = &notification.watchers {
-                    self.unwatch_gone(watchers, &gone).await;
-                }
-                tracing::debug!(
-                    event_type = ?notification.event.event_type(),
-                    delivered = report.delivered,
-                    gone = report.gone,
-                    failed = report.failed,
-                    "pushed"
-                );
-            }
-        })
+        Box::pin(push_all(self, notifications))
+    }
+
+    fn look_up(&self, audience: Audience) -> BoxFuture<'_, LookedUp> {
+        Box::pin(self.look_up_sockets(audience))
+    }
+
+    fn notify_looked_up(
+        &self,
+        notifications: Vec<Notification>,
+        looked_up: LookedUp,
+    ) -> BoxFuture<'_, ()> {
+        Box::pin(self.notify_with(notifications, looked_up))
+    }
+}
+
+/// [`Notify::notify`]: each notification's audience read now, then its sockets, then the pushes.
+async fn push_all(delivery: &Delivery, notifications: Vec<Notification>) {
+    for notification in notifications {
+        let frame = notification.event.to_json();
+        let users = delivery
+            .resolve(notification.audience)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "reading the audience failed");
+                Vec::new()
+            });
+        let mut sockets = delivery.sockets_of(&users).await;
+        if let Some(watchers) = &notification.watchers {
+            sockets.extend(watchers.sockets.iter().cloned());
+        }
+        let (report, gone) = delivery.to_sockets(sockets, frame.as_bytes()).await;
+        if let Some(watchers) = &notification.watchers {
+            delivery.unwatch_gone(watchers, &gone).await;
+        }
+        tracing::debug!(
+            event_type = ?notification.event.event_type(),
+            delivered = report.delivered,
+            gone = report.gone,
+            failed = report.failed,
+            "pushed"
+        );
     }
 }

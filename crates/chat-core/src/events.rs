@@ -222,6 +222,35 @@ impl<T> Outcome<T> {
 /// clients catch up through the REST API, so a failed push must never fail the request.
 pub trait Notify: Send + Sync {
     fn notify(&self, notifications: Vec<Notification>) -> BoxFuture<'_, ()>;
+
+    /// Finds where `audience`'s pushes go before the change that notifies it is stored, so
+    /// that the look-up runs beside the change's reads instead of after its write. A
+    /// notifier that cannot look ahead finds nothing, and [`Notify::notify_looked_up`] then
+    /// works as [`Notify::notify`].
+    fn look_up(&self, audience: Audience) -> BoxFuture<'_, LookedUp> {
+        let _ = audience;
+        Box::pin(async { LookedUp::default() })
+    }
+
+    /// [`Notify::notify`], starting at once with the sockets `looked_up` found for a
+    /// notification of its audience. Nothing is lost to the look-up's age: a socket opened
+    /// since then is found by another look-up, made after the change and beside those pushes.
+    fn notify_looked_up(
+        &self,
+        notifications: Vec<Notification>,
+        looked_up: LookedUp,
+    ) -> BoxFuture<'_, ()> {
+        let _ = looked_up;
+        self.notify(notifications)
+    }
+}
+
+/// The sockets of an audience, found before the change that notifies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LookedUp {
+    /// `None`: nothing was looked up.
+    pub audience: Option<Audience>,
+    pub sockets: Vec<Socket>,
 }
 
 /// Only logs what would be pushed; the default until WebSocket delivery replaces it.

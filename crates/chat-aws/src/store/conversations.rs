@@ -155,14 +155,20 @@ impl Store {
 
     /// Runs the transaction `build` makes for the conversation's current state, together with
     /// the step to its next number; reads and retries while other changes take that number
-    /// first. `build` gets the state the change starts from.
+    /// first. `build` gets the state the change starts from: `seen` (read by the caller beside
+    /// its other reads, so that the change costs one round trip) on the first attempt, when
+    /// there is one.
     pub(crate) async fn sequenced<F>(
         &self,
         conversation_id: &str,
+        mut seen: Option<ConversationState>,
         mut build: impl FnMut(&ConversationState) -> StoreResult<(Vec<(TransactWriteItem, F)>, Advance)>,
     ) -> StoreResult<Sequenced<F>> {
         for attempt in 0..SEQ_ATTEMPTS {
-            let state = self.conversation(conversation_id).await?;
+            let state = match seen.take() {
+                Some(state) if state.conversation_id == conversation_id => state,
+                _ => self.conversation(conversation_id).await?,
+            };
             let (items, advance) = build(&state)?;
             let step = self.step_item(&state, advance)?;
             // `None` marks the step: its condition failing means "raced", nothing of the change's.

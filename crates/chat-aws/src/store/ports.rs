@@ -6,13 +6,14 @@ use std::collections::HashSet;
 use chat_core::chats::{AddMember, Chat, CreateChat, RemoveMember};
 use chat_core::error::Result;
 use chat_core::idempotency::Remembered;
-use chat_core::messages::{Changed, Message, PutMessage, ReactionBounds};
+use chat_core::messages::{Changed, Message, NewReaction, PutMessage};
 use chat_core::ports::{
     Attach, ChatStore, ConversationCounters, Joining, MessageChanges, MessageStore, ReadPositions,
     UserDirectory,
 };
 
 use super::Store;
+use super::conversations::ConversationState;
 use super::messages::changed_unless_condition_failed;
 
 impl UserDirectory for Store {
@@ -72,6 +73,12 @@ impl ConversationCounters for Store {
 }
 
 impl MessageStore for Store {
+    type Sequence = ConversationState;
+
+    async fn read_sequence(&self, conversation_id: &str) -> Result<ConversationState> {
+        Ok(self.conversation(conversation_id).await?)
+    }
+
     async fn get_message(&self, conversation_id: &str, ulid: &str) -> Result<Option<Message>> {
         Ok(Store::get_message(self, conversation_id, ulid).await?)
     }
@@ -81,8 +88,9 @@ impl MessageStore for Store {
         message: &mut Message,
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
+        seen: ConversationState,
     ) -> Result<PutMessage> {
-        Ok(Store::put_message(self, message, client_message_id, attach).await?)
+        Ok(Store::put_message(self, message, client_message_id, attach, Some(seen)).await?)
     }
 
     async fn idempotent_message(
@@ -102,9 +110,18 @@ impl MessageChanges for Store {
         sender_id: &str,
         content: &str,
         edited_at: &str,
+        seen: Option<ConversationState>,
     ) -> Result<Option<Changed>> {
-        let edited =
-            Store::edit_message(self, conversation_id, ulid, sender_id, content, edited_at).await;
+        let edited = Store::edit_message(
+            self,
+            conversation_id,
+            ulid,
+            sender_id,
+            content,
+            edited_at,
+            seen,
+        )
+        .await;
         Ok(changed_unless_condition_failed(edited)?)
     }
 
@@ -115,9 +132,18 @@ impl MessageChanges for Store {
         sender_id: &str,
         version: u64,
         emojis: &[&str],
+        seen: Option<ConversationState>,
     ) -> Result<Option<Changed>> {
-        let tombstoned =
-            Store::tombstone_message(self, conversation_id, ulid, sender_id, version, emojis).await;
+        let tombstoned = Store::tombstone_message(
+            self,
+            conversation_id,
+            ulid,
+            sender_id,
+            version,
+            emojis,
+            seen,
+        )
+        .await;
         Ok(changed_unless_condition_failed(tombstoned)?)
     }
 
@@ -125,21 +151,10 @@ impl MessageChanges for Store {
         &self,
         conversation_id: &str,
         ulid: &str,
-        emoji: &str,
-        user_id: &str,
-        new_emoji: bool,
-        bounds: ReactionBounds,
+        reaction: NewReaction<'_>,
+        seen: Option<ConversationState>,
     ) -> Result<Option<Changed>> {
-        let added = Store::add_reaction(
-            self,
-            conversation_id,
-            ulid,
-            emoji,
-            user_id,
-            new_emoji,
-            bounds,
-        );
-        Ok(added.await?)
+        Ok(Store::add_reaction(self, conversation_id, ulid, reaction, seen).await?)
     }
 
     async fn remove_reaction(
@@ -149,8 +164,10 @@ impl MessageChanges for Store {
         emoji: &str,
         user_id: &str,
         last: bool,
+        seen: Option<ConversationState>,
     ) -> Result<Option<Changed>> {
-        let removed = Store::remove_reaction(self, conversation_id, ulid, emoji, user_id, last);
+        let removed =
+            Store::remove_reaction(self, conversation_id, ulid, emoji, user_id, last, seen);
         Ok(removed.await?)
     }
 
@@ -160,8 +177,9 @@ impl MessageChanges for Store {
         ulid: &str,
         user_id: &str,
         max_readers: usize,
+        seen: Option<ConversationState>,
     ) -> Result<Option<Changed>> {
-        Ok(Store::mark_read(self, conversation_id, ulid, user_id, max_readers).await?)
+        Ok(Store::mark_read(self, conversation_id, ulid, user_id, max_readers, seen).await?)
     }
 }
 

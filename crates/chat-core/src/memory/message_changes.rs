@@ -3,7 +3,7 @@
 
 use super::{MemoryStore, State, take_number};
 use crate::error::Result;
-use crate::messages::{Changed, Message, ReactionBounds};
+use crate::messages::{Changed, Message, NewReaction};
 use crate::ports::{MessageChanges, ReadPositions};
 
 impl MemoryStore {
@@ -43,6 +43,7 @@ impl MessageChanges for MemoryStore {
         sender_id: &str,
         content: &str,
         edited_at: &str,
+        _seen: Option<()>,
     ) -> Result<Option<Changed>> {
         self.change(conversation_id, ulid, |message| {
             if message.deleted || message.sender_id != sender_id || message.content == content {
@@ -62,6 +63,7 @@ impl MessageChanges for MemoryStore {
         sender_id: &str,
         version: u64,
         emojis: &[&str],
+        _seen: Option<()>,
     ) -> Result<Option<Changed>> {
         self.change(conversation_id, ulid, |message| {
             if message.sender_id != sender_id || message.version != version {
@@ -82,11 +84,15 @@ impl MessageChanges for MemoryStore {
         &self,
         conversation_id: &str,
         ulid: &str,
-        emoji: &str,
-        user_id: &str,
-        new_emoji: bool,
-        bounds: ReactionBounds,
+        reaction: NewReaction<'_>,
+        _seen: Option<()>,
     ) -> Result<Option<Changed>> {
+        let NewReaction {
+            emoji,
+            user_id,
+            new_emoji,
+            bounds,
+        } = reaction;
         self.change(conversation_id, ulid, |message| {
             let as_read = if new_emoji {
                 !message.reactions.contains_key(emoji)
@@ -116,6 +122,7 @@ impl MessageChanges for MemoryStore {
         emoji: &str,
         user_id: &str,
         last: bool,
+        _seen: Option<()>,
     ) -> Result<Option<Changed>> {
         self.change(conversation_id, ulid, |message| {
             let Some(users) = message.reactions.get_mut(emoji) else {
@@ -137,6 +144,7 @@ impl MessageChanges for MemoryStore {
         ulid: &str,
         user_id: &str,
         max_readers: usize,
+        _seen: Option<()>,
     ) -> Result<Option<Changed>> {
         self.change(conversation_id, ulid, |message| {
             if message.read_by.iter().any(|r| r == user_id) || message.read_by.len() >= max_readers

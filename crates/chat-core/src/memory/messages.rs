@@ -5,6 +5,13 @@ use crate::messages::{Message, PutMessage};
 use crate::ports::{Attach, MessageStore};
 
 impl MessageStore for MemoryStore {
+    /// The memory store numbers under its lock: nothing to read ahead.
+    type Sequence = ();
+
+    async fn read_sequence(&self, _conversation_id: &str) -> Result<()> {
+        Ok(())
+    }
+
     async fn get_message(&self, conversation_id: &str, ulid: &str) -> Result<Option<Message>> {
         let key = (conversation_id.to_owned(), ulid.to_owned());
         Ok(self.state()?.messages.get(&key).cloned())
@@ -17,6 +24,7 @@ impl MessageStore for MemoryStore {
         message: &mut Message,
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
+        _seen: (),
     ) -> Result<PutMessage> {
         let mut guard = self.state()?;
         let state: &mut State = &mut guard;

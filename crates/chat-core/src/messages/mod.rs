@@ -173,6 +173,17 @@ pub struct Changed {
     pub message: Message,
 }
 
+/// A reaction to add, with what the message was like when the rule read it: the store adds it
+/// only if the message is still so.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReaction<'a> {
+    pub emoji: &'a str,
+    pub user_id: &'a str,
+    /// Nobody had reacted with `emoji`.
+    pub new_emoji: bool,
+    pub bounds: ReactionBounds,
+}
+
 /// The bounds a new reaction is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct ReactionBounds {

@@ -2,7 +2,7 @@ use std::future::Future;
 
 use crate::attachments::Upload;
 use crate::error::Result;
-use crate::messages::{Changed, Message, PutMessage, ReactionBounds};
+use crate::messages::{Changed, Message, NewReaction, PutMessage};
 use crate::paging::Position;
 
 /// The uploads a new message attaches. Their bytes count against the sender's quota since the
@@ -14,6 +14,18 @@ pub struct Attach<'a> {
 
 /// Messages, and the markers that make a send idempotent.
 pub trait MessageStore: Sync {
+    /// What a send reads of its conversation before its transaction (the number it will take,
+    /// for the transaction's condition). Reading it in the send's first wave, beside the
+    /// other reads, saves a round trip; a change that took the number meanwhile makes the
+    /// store read it again.
+    type Sequence: Send;
+
+    /// The conversation's sequence as it stands: one strongly consistent read.
+    fn read_sequence(
+        &self,
+        conversation_id: &str,
+    ) -> impl Future<Output = Result<Self::Sequence>> + Send;
+
     /// The message, strongly consistent.
     fn get_message(
         &self,
@@ -23,13 +35,14 @@ pub trait MessageStore: Sync {
 
     /// Stores a new message with its conversation's next number, in one transaction with the
     /// sender's membership (a chat's), the idempotency marker of `client_message_id` and the
-    /// attachments. On [`PutMessage::Stored`] `message` carries its `seq`, `updated_seq`,
-    /// `number` and `fanout`.
+    /// attachments, first on the condition that the conversation is still at `seen`. On
+    /// [`PutMessage::Stored`] `message` carries its `seq`, `updated_seq`, `number` and `fanout`.
     fn put_message(
         &self,
         message: &mut Message,
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
+        seen: Self::Sequence,
     ) -> impl Future<Output = Result<PutMessage>> + Send;
 
     /// The (conversation id, message ULID) that the sender's first send with this key stored.
@@ -64,8 +77,10 @@ pub trait MessageHistory: Sync {
 
 /// Changes to stored messages, each one conditional write that takes the conversation's next
 /// number. `None` is a condition that failed: the message changed since it was read (or is
-/// gone), and the rule reads it again and decides.
-pub trait MessageChanges: Sync {
+/// gone), and the rule reads it again and decides. `seen` is the conversation's sequence as
+/// the rule read it beside the message ([`MessageStore::read_sequence`]); without it the store
+/// reads it first.
+pub trait MessageChanges: MessageStore {
     /// Replaces the content if the message exists, is not deleted, `sender_id` sent it and its
     /// content is another.
     fn edit_message(
@@ -75,6 +90,7 @@ pub trait MessageChanges: Sync {
         sender_id: &str,
         content: &str,
         edited_at: &str,
+        seen: Option<Self::Sequence>,
     ) -> impl Future<Output = Result<Option<Changed>>> + Send;
 
     /// Turns the message into a tombstone (no content, no files, the reactions of `emojis`
@@ -86,18 +102,17 @@ pub trait MessageChanges: Sync {
         sender_id: &str,
         version: u64,
         emojis: &[&str],
+        seen: Option<Self::Sequence>,
     ) -> impl Future<Output = Result<Option<Changed>>> + Send;
 
-    /// Adds `user_id`'s reaction if the message is as it was read: not deleted, without this
-    /// reaction, with (`new_emoji`: without) others of `emoji`, and within `bounds`.
+    /// Adds the reaction if the message is as it was read: not deleted, without this
+    /// reaction, with (`new_emoji`: without) others of its emoji, and within its bounds.
     fn add_reaction(
         &self,
         conversation_id: &str,
         ulid: &str,
-        emoji: &str,
-        user_id: &str,
-        new_emoji: bool,
-        bounds: ReactionBounds,
+        reaction: NewReaction<'_>,
+        seen: Option<Self::Sequence>,
     ) -> impl Future<Output = Result<Option<Changed>>> + Send;
 
     /// Removes `user_id`'s reaction if it is there and (`last`) whether it is the only one of
@@ -109,6 +124,7 @@ pub trait MessageChanges: Sync {
         emoji: &str,
         user_id: &str,
         last: bool,
+        seen: Option<Self::Sequence>,
     ) -> impl Future<Output = Result<Option<Changed>>> + Send;
 
     /// Adds `user_id` to `read_by` unless it is there or `read_by` holds `max_readers`.
@@ -118,6 +134,7 @@ pub trait MessageChanges: Sync {
         ulid: &str,
         user_id: &str,
         max_readers: usize,
+        seen: Option<Self::Sequence>,
     ) -> impl Future<Output = Result<Option<Changed>>> + Send;
 }
 

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use chat_aws::metrics;
 use chat_core::error::ErrorBody;
 use chat_core::error::{Error, Result};
-use chat_core::events::Outcome;
+use chat_core::events::{LookedUp, Outcome};
 use chat_core::ids::{ChatId, UserId};
 use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
-use super::{caller, unrouted, writer};
+use super::{authorised, caller, refused, unrouted};
 use crate::app::App;
 use crate::domain::attachments::Files;
 use crate::domain::inbox::{self, InboxItem};
@@ -55,10 +55,13 @@ fn allowed(path: &[&str]) -> &'static str {
     }
 }
 
-/// Hands the change's notifications to the notifier and returns its result.
-async fn notify<T>(app: &App, outcome: Outcome<T>) -> T {
+/// Hands the change's notifications to the notifier, with the sockets looked up in the
+/// change's first wave, and returns its result.
+async fn notify_looked_up<T>(app: &App, outcome: Outcome<T>, looked_up: LookedUp) -> T {
     if !outcome.notifications.is_empty() {
-        app.notifier.notify(outcome.notifications).await;
+        app.notifier
+            .notify_looked_up(outcome.notifications, looked_up)
+            .await;
     }
     outcome.value
 }
@@ -75,13 +78,22 @@ async fn notify<T>(app: &App, outcome: Outcome<T>) -> T {
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    let new: NewMessage = req.body()?;
-    let sent = notify(
-        app,
-        rules::send(&app.store, &Files(app), &me.id, &new).await?,
-    )
-    .await;
+    // The token's signature names the caller; its session and write count are checked in the
+    // send's first wave, beside the send's reads and the look-up of the recipients' sockets
+    // (`rules::send_authorised`), and the 401 or 429 still comes first.
+    let token = app.tokens.verify(req.bearer()?)?;
+    let authorised = authorised(app, &token);
+    let new: NewMessage = match req.body() {
+        Ok(new) => new,
+        Err(invalid) => return Err(refused(authorised, invalid).await),
+    };
+    let me = &token.user_id;
+    let files = Files(app);
+    let (outcome, looked_up) = tokio::join!(
+        rules::send_authorised(&app.store, &files, me, &new, authorised),
+        messages::look_up_audience(app, me, &new),
+    );
+    let sent = notify_looked_up(app, outcome?, looked_up).await;
     Ok(if sent.created {
         metrics::message_sent("rest");
         ApiResponse::created(&sent.message)
@@ -180,10 +192,20 @@ pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResp
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    let edit: Edit = req.body()?;
-    let outcome = rules::edit(&app.store, &Files(app), &me.id, id, &edit.content).await?;
-    Ok(ApiResponse::ok(&notify(app, outcome).await))
+    let token = app.tokens.verify(req.bearer()?)?;
+    let authorised = authorised(app, &token);
+    let edit: Edit = match req.body() {
+        Ok(edit) => edit,
+        Err(invalid) => return Err(refused(authorised, invalid).await),
+    };
+    let (me, files) = (&token.user_id, Files(app));
+    let (outcome, looked_up) = tokio::join!(
+        rules::edit_authorised(&app.store, &files, me, id, &edit.content, authorised),
+        messages::look_up_change_audience(app, id),
+    );
+    Ok(ApiResponse::ok(
+        &notify_looked_up(app, outcome?, looked_up).await,
+    ))
 }
 
 /// Delete a message; only its sender may. It stays in history as a tombstone.
@@ -197,12 +219,13 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
         AuthFailures, Failures,
     ))]
 pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    notify(
-        app,
-        rules::delete(&app.store, &Files(app), &me.id, id).await?,
-    )
-    .await;
+    let token = app.tokens.verify(req.bearer()?)?;
+    let (me, files) = (&token.user_id, Files(app));
+    let (outcome, looked_up) = tokio::join!(
+        rules::delete_authorised(&app.store, &files, me, id, authorised(app, &token)),
+        messages::look_up_change_audience(app, id),
+    );
+    notify_looked_up(app, outcome?, looked_up).await;
     Ok(ApiResponse::no_content())
 }
 
@@ -219,10 +242,20 @@ pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiR
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    let reaction: Reaction = req.body()?;
-    let outcome = rules::add_reaction(&app.store, &Files(app), &me.id, id, &reaction.emoji).await?;
-    Ok(ApiResponse::ok(&notify(app, outcome).await))
+    let token = app.tokens.verify(req.bearer()?)?;
+    let authorised = authorised(app, &token);
+    let reaction: Reaction = match req.body() {
+        Ok(reaction) => reaction,
+        Err(invalid) => return Err(refused(authorised, invalid).await),
+    };
+    let (me, files) = (&token.user_id, Files(app));
+    let (outcome, looked_up) = tokio::join!(
+        rules::add_reaction_authorised(&app.store, &files, me, id, &reaction.emoji, authorised),
+        messages::look_up_change_audience(app, id),
+    );
+    Ok(ApiResponse::ok(
+        &notify_looked_up(app, outcome?, looked_up).await,
+    ))
 }
 
 /// Take back a reaction: `emoji` as a query parameter (which wins) or in the body.
@@ -236,14 +269,25 @@ pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Resul
         AuthFailures, BodyFailures, Failures,
     ))]
 pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    let query: ReactionQuery = req.query_as()?;
-    let emoji = match query.emoji {
-        Some(emoji) => emoji,
-        None => req.body::<Reaction>()?.emoji,
+    let token = app.tokens.verify(req.bearer()?)?;
+    let authorised = authorised(app, &token);
+    let emoji = match req.query_as::<ReactionQuery>().map(|query| query.emoji) {
+        Ok(Some(emoji)) => Ok(emoji),
+        Ok(None) => req.body::<Reaction>().map(|reaction| reaction.emoji),
+        Err(invalid) => Err(invalid),
     };
-    let outcome = rules::remove_reaction(&app.store, &Files(app), &me.id, id, &emoji).await?;
-    Ok(ApiResponse::ok(&notify(app, outcome).await))
+    let emoji = match emoji {
+        Ok(emoji) => emoji,
+        Err(invalid) => return Err(refused(authorised, invalid).await),
+    };
+    let (me, files) = (&token.user_id, Files(app));
+    let (outcome, looked_up) = tokio::join!(
+        rules::remove_reaction_authorised(&app.store, &files, me, id, &emoji, authorised),
+        messages::look_up_change_audience(app, id),
+    );
+    Ok(ApiResponse::ok(
+        &notify_looked_up(app, outcome?, looked_up).await,
+    ))
 }
 
 /// Mark a message read. `read_by` records at most 1,000 readers; later reads answer 200
@@ -257,7 +301,13 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
         AuthFailures, Failures,
     ))]
 pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
-    let me = writer(app, req).await?;
-    let outcome = rules::mark_read(&app.store, &Files(app), &me.id, id).await?;
-    Ok(ApiResponse::ok(&notify(app, outcome).await))
+    let token = app.tokens.verify(req.bearer()?)?;
+    let (me, files) = (&token.user_id, Files(app));
+    let (outcome, looked_up) = tokio::join!(
+        rules::mark_read_authorised(&app.store, &files, me, id, authorised(app, &token)),
+        messages::look_up_change_audience(app, id),
+    );
+    Ok(ApiResponse::ok(
+        &notify_looked_up(app, outcome?, looked_up).await,
+    ))
 }

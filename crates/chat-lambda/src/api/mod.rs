@@ -9,7 +9,10 @@ pub mod failures;
 pub mod messages;
 pub mod users;
 
+use std::future::Future;
+
 use chat_core::error::{Error, Result};
+use chat_core::ports::Verified;
 use chat_core::rate_limits::Bucket;
 use chat_core::users::User;
 use chat_core::users::sessions::{authenticate, session_user};
@@ -32,8 +35,14 @@ pub async fn caller(app: &App, req: &ApiRequest) -> Result<User> {
 /// the 401, so that such a token spends nothing of its owner's limit.
 pub async fn writer(app: &App, req: &ApiRequest) -> Result<User> {
     let token = app.tokens.verify(req.bearer()?)?;
+    counted_writer(app, &token).await
+}
+
+/// [`writer`] after the token's signature and expiry were checked: the session and the count,
+/// the part a write can run beside its own reads.
+async fn counted_writer(app: &App, token: &Verified) -> Result<User> {
     let (user, counted) = tokio::join!(
-        session_user(&app.store, &token),
+        session_user(&app.store, token),
         limits::take(app, Bucket::Writes, &token.user_id),
     );
     match (user, counted) {
@@ -43,6 +52,21 @@ pub async fn writer(app: &App, req: &ApiRequest) -> Result<User> {
             Err(err)
         }
         (Err(err), Err(_)) => Err(err),
+    }
+}
+
+/// A write's check of the session and the write count, as a future a rule runs in its first
+/// wave, beside its own reads.
+pub async fn authorised(app: &App, token: &Verified) -> Result<()> {
+    counted_writer(app, token).await.map(drop)
+}
+
+/// The answer to a write whose request is invalid: `authorised`'s refusal first (401, 429),
+/// as if the caller had been checked before the request was read.
+pub async fn refused(authorised: impl Future<Output = Result<()>>, invalid: Error) -> Error {
+    match authorised.await {
+        Err(first) => first,
+        Ok(()) => invalid,
     }
 }
 

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
 use crate::domain::attachments::Files;
-use crate::domain::presence;
+use crate::domain::{messages, presence};
 use crate::limits::{self, FrameVerdict};
 
 /// A client frame, chosen by its `action` (API Gateway's route selection
@@ -133,14 +133,26 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             Ok(Reply::with(Payload::PresenceSnapshot(snapshot)))
         }
         Action::SendMessage(new) => {
-            let Some(me) = writer(app, &live).await? else {
-                return Ok(Reply::Close);
+            // As REST's send: the session and the write count in the send's first wave, beside
+            // its reads and the look-up of the recipients' sockets. An ended session is the
+            // only 401 a send gives, and it closes the socket.
+            let (me, files) = (&live.user_id, Files(app));
+            let (sent, looked_up) = tokio::join!(
+                rules::send_authorised(&app.store, &files, me, &new, authorised(app, &live)),
+                messages::look_up_audience(app, me, &new),
+            );
+            let sent = match sent {
+                Err(Error::Unauthorized) => return Ok(Reply::Close),
+                sent => sent?,
             };
-            let sent = rules::send(&app.store, &Files(app), &me, &new).await?;
             if sent.value.created {
                 metrics::message_sent("websocket");
             }
-            app.notifier.notify(sent.notifications).await;
+            if !sent.notifications.is_empty() {
+                app.notifier
+                    .notify_looked_up(sent.notifications, looked_up)
+                    .await;
+            }
             Ok(Reply::with(Payload::MessageSent(SentMessage {
                 message: sent.value.message,
                 client_message_id: new.client_message_id,
@@ -155,11 +167,21 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             Ok(Reply::Nothing)
         }
         Action::MarkRead(read) => {
-            let Some(me) = writer(app, &live).await? else {
-                return Ok(Reply::Close);
+            // In waves as the send, and as REST's read mark.
+            let (me, files, id) = (&live.user_id, Files(app), &read.message_id);
+            let (read, looked_up) = tokio::join!(
+                rules::mark_read_authorised(&app.store, &files, me, id, authorised(app, &live)),
+                messages::look_up_change_audience(app, id),
+            );
+            let read = match read {
+                Err(Error::Unauthorized) => return Ok(Reply::Close),
+                read => read?,
             };
-            let read = rules::mark_read(&app.store, &Files(app), &me, &read.message_id).await?;
-            app.notifier.notify(read.notifications).await;
+            if !read.notifications.is_empty() {
+                app.notifier
+                    .notify_looked_up(read.notifications, looked_up)
+                    .await;
+            }
             Ok(Reply::Nothing)
         }
     }
@@ -218,6 +240,15 @@ async fn writer(app: &App, live: &LiveConnection) -> Result<Option<String>> {
             user
         }
         (user, Err(_)) => user,
+    }
+}
+
+/// [`writer`] as a rule's first-wave check: an ended session or a deleted account is the
+/// only 401 a rule then gives, and the frame's handler closes the socket on it.
+async fn authorised(app: &App, live: &LiveConnection) -> Result<()> {
+    match writer(app, live).await? {
+        Some(_) => Ok(()),
+        None => Err(Error::Unauthorized),
     }
 }
 

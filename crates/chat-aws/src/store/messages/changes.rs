@@ -9,7 +9,7 @@ use chat_core::messages::Changed;
 use super::{
     FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
 };
-use crate::store::conversations::{Advance, Sequenced};
+use crate::store::conversations::{Advance, ConversationState, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
 
@@ -23,10 +23,12 @@ impl Store {
         sender_id: &str,
         content: &str,
         edited_at: &str,
+        seen: Option<ConversationState>,
     ) -> StoreResult<Changed> {
         self.update_message(
             conversation_id,
             ulid,
+            seen,
             UpdateSpec {
                 change: LastChange::of("message.updated", None, None),
                 update: "SET #content = :content, #edited_at = :at ADD #version :one".into(),
@@ -62,6 +64,7 @@ impl Store {
         sender_id: &str,
         version: u64,
         emojis: &[&str],
+        seen: Option<ConversationState>,
     ) -> StoreResult<Changed> {
         let reaction_names: Vec<(String, String)> = emojis
             .iter()
@@ -88,6 +91,7 @@ impl Store {
         self.update_message(
             conversation_id,
             ulid,
+            seen,
             UpdateSpec {
                 change: LastChange::of("message.deleted", None, None),
                 update,
@@ -113,11 +117,13 @@ impl Store {
         ulid: &str,
         user_id: &str,
         max_readers: usize,
+        seen: Option<ConversationState>,
     ) -> StoreResult<Option<Changed>> {
         let result = self
             .update_message(
                 conversation_id,
                 ulid,
+                seen,
                 UpdateSpec {
                     change: LastChange::of("message.read", Some(user_id), None),
                     update: "ADD #read_by :users".into(),
@@ -142,6 +148,7 @@ impl Store {
         &self,
         conversation_id: &str,
         ulid: &str,
+        seen: Option<ConversationState>,
         spec: UpdateSpec<'_>,
     ) -> StoreResult<Changed> {
         // Every change also records its number, who pushes its event and what it was (for the
@@ -153,7 +160,7 @@ impl Store {
         };
         let mut fanout = Fanout::Inline;
         let stored = self
-            .sequenced(conversation_id, |state| {
+            .sequenced(conversation_id, seen, |state| {
                 fanout = fanout_of(state);
                 let mut builder = Update::builder()
                     .table_name(&self.tables.messages)

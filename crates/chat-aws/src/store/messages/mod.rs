@@ -13,7 +13,7 @@ use chat_core::paging::Position;
 use chat_core::ports::Attach;
 
 use super::chats::member_read_position;
-use super::conversations::{Advance, Sequenced};
+use super::conversations::{Advance, ConversationState, Sequenced};
 use super::inbox::direct_entries;
 use super::items::{key_at, n, position_of, req_s, s, split_page};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
@@ -41,17 +41,19 @@ impl Store {
     /// step of the conversation's sequence, the sender's read position (a chat's member item,
     /// whose existence is the membership check; a direct conversation's two inbox entries),
     /// the idempotency marker of `client_message_id`, and the attachments flipped to attached.
-    /// On success `message` carries its `seq`, `updated_seq` and `number`.
+    /// On success `message` carries its `seq`, `updated_seq` and `number`. `seen` is the
+    /// conversation's state as the caller read it, if it did: the first attempt starts from it.
     pub async fn put_message(
         &self,
         message: &mut Message,
         client_message_id: Option<&str>,
         attach: Option<Attach<'_>>,
+        seen: Option<ConversationState>,
     ) -> StoreResult<PutMessage> {
         let mut number = 0;
         let mut fanout = Fanout::Inline;
         let stored = self
-            .sequenced(&message.conversation_id.clone(), |state| {
+            .sequenced(&message.conversation_id.clone(), seen, |state| {
                 number = state.message_count + 1;
                 let mut numbered = message.clone();
                 numbered.seq = state.next_seq();

@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chat_core::messages::{Changed, ReactionBounds};
+use chat_core::messages::{Changed, NewReaction};
+
+use crate::store::conversations::ConversationState;
 
 use super::{LastChange, UpdateSpec, changed_unless_condition_failed};
 use crate::store::items::{n, s};
@@ -44,16 +46,21 @@ impl Store {
     /// Adds `user_id` to the reaction set of `emoji` and counts it. `None` when the message
     /// changed since it was read in a way that matters (deleted, gone, the reaction or the emoji
     /// added or removed meanwhile, a bound reached): the caller reads again and decides.
-    /// `new_emoji` says whether nobody reacted with `emoji` when it was read.
+    /// `new_emoji` says whether nobody reacted with `emoji` when it was read; `seen` is the
+    /// conversation's state read beside the message, if it was.
     pub async fn add_reaction(
         &self,
         conversation_id: &str,
         ulid: &str,
-        emoji: &str,
-        user_id: &str,
-        new_emoji: bool,
-        bounds: ReactionBounds,
+        reaction: NewReaction<'_>,
+        seen: Option<ConversationState>,
     ) -> StoreResult<Option<Changed>> {
+        let NewReaction {
+            emoji,
+            user_id,
+            new_emoji,
+            bounds,
+        } = reaction;
         let attribute = reaction_attribute(emoji);
         let mut update = "ADD #r :users, #version :one, #count :one".to_owned();
         let mut condition = "attribute_exists(message_id) AND #deleted = :false \
@@ -85,6 +92,7 @@ impl Store {
             .update_message(
                 conversation_id,
                 ulid,
+                seen,
                 UpdateSpec {
                     change: LastChange::of("reaction.added", Some(user_id), Some(emoji)),
                     update,
@@ -106,6 +114,7 @@ impl Store {
         emoji: &str,
         user_id: &str,
         last: bool,
+        seen: Option<ConversationState>,
     ) -> StoreResult<Option<Changed>> {
         let attribute = reaction_attribute(emoji);
         let (update, condition) = if last {
@@ -124,6 +133,7 @@ impl Store {
             .update_message(
                 conversation_id,
                 ulid,
+                seen,
                 UpdateSpec {
                     change: LastChange::of("reaction.removed", Some(user_id), Some(emoji)),
                     update: update.into(),

@@ -2,6 +2,7 @@
 //! numbers the message in its conversation), and the events that follow.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use crate::attachments::{Attachment, Prepared};
 use crate::changes::{Change, audience, notifications};
@@ -9,7 +10,7 @@ use crate::chats::rules::takes_part;
 use crate::conversation::{Conversation, Fanout, MessageRef, message_id};
 use crate::error::{Error, Result};
 use crate::events::{Audience, Event, Notification, Outcome, Payload, TypingEvent};
-use crate::ids::{ChatId, UserId};
+use crate::ids::{AttachmentId, ChatId, UserId};
 use crate::input::check_len;
 use crate::messages::{
     MAX_CLIENT_MESSAGE_ID_CHARS, Message, MessageType, NewMessage, PutMessage, TypingSignal,
@@ -26,11 +27,10 @@ pub struct Sent {
 }
 
 /// The conversation a send or a typing signal addresses (exactly one of `recipient_id` and
-/// `chat_id`); 404 for an unknown recipient or a malformed chat id. Whether the caller is a
-/// chat's member is not checked here: the send's transaction checks it, the typing signal
-/// reads the membership item.
-async fn target(
-    store: &impl UserDirectory,
+/// `chat_id`), from the request alone: 404 for a malformed id. Whether the recipient exists is
+/// [`recipient_exists`]'s; whether the caller is a chat's member is not checked here: the
+/// send's transaction checks it, the typing signal reads the membership item.
+fn addressed(
     me: &str,
     recipient_id: Option<&UserId>,
     chat_id: Option<&ChatId>,
@@ -43,12 +43,7 @@ async fn target(
                     "recipient_id must be another user",
                 ));
             }
-            let conversation =
-                Conversation::direct(&UserId::trusted(me), recipient).ok_or(Error::NotFound)?;
-            if !store.user_exists(recipient).await? {
-                return Err(Error::NotFound);
-            }
-            Ok(conversation)
+            Conversation::direct(&UserId::trusted(me), recipient).ok_or(Error::NotFound)
         }
         (None, Some(chat_id)) => Ok(Conversation::chat(chat_id)),
         _ => Err(Error::validation(
@@ -56,6 +51,26 @@ async fn target(
             "exactly one of recipient_id and chat_id is required",
         )),
     }
+}
+
+/// 404 unless the other user of a direct conversation exists.
+async fn recipient_exists(store: &impl UserDirectory, recipient_id: Option<&UserId>) -> Result<()> {
+    match recipient_id {
+        Some(recipient) if !store.user_exists(recipient).await? => Err(Error::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// [`addressed`], then [`recipient_exists`].
+async fn target(
+    store: &impl UserDirectory,
+    me: &str,
+    recipient_id: Option<&UserId>,
+    chat_id: Option<&ChatId>,
+) -> Result<Conversation> {
+    let conversation = addressed(me, recipient_id, chat_id)?;
+    recipient_exists(store, recipient_id).await?;
+    Ok(conversation)
 }
 
 /// Why a caller who is no member of `chat_id` is refused: 403 for a chat that exists, 404
@@ -100,14 +115,92 @@ where
     Ok(vec![Notification::to_audience(others, event)])
 }
 
-/// Sends `new` as `me`: the addressing and reply checks, the files, then one transaction that
-/// numbers the message, checks a chat's membership and records the idempotency key. A retry
-/// with the key of a stored send answers that first message and tells nobody again.
+/// Sends `new` as `me`, who is known to be allowed to: [`send_authorised`] with nothing to
+/// wait for.
 pub async fn send<S, F>(store: &S, files: &F, me: &str, new: &NewMessage) -> Result<Outcome<Sent>>
 where
     S: UserDirectory + ChatStore + MessageStore,
     F: AttachmentFiles,
 {
+    send_authorised(store, files, me, new, async { Ok(()) }).await
+}
+
+/// Sends `new` as `me` if `authorised` (the caller's session and write count, which the adapter
+/// checks) succeeds, in three waves, because on AWS every round trip costs milliseconds:
+///
+/// 1. every read at once, since none needs another's answer: `authorised`, the recipient, the
+///    replied-to message, the files and the conversation's sequence;
+/// 2. one transaction that numbers the message (on the condition that the sequence is still as
+///    read), checks a chat's membership and records the idempotency key;
+/// 3. the notifications, which the adapter pushes.
+///
+/// Nothing is written unless every read passed, and `authorised`'s refusal (401, 429) comes
+/// before any other. A retry with the key of a stored send answers that first message and tells
+/// nobody again.
+pub async fn send_authorised<S, F, A>(
+    store: &S,
+    files: &F,
+    me: &str,
+    new: &NewMessage,
+    authorised: A,
+) -> Result<Outcome<Sent>>
+where
+    S: UserDirectory + ChatStore + MessageStore,
+    F: AttachmentFiles,
+    A: Future<Output = Result<()>>,
+{
+    let (conversation, message_type) = match checked(me, new) {
+        Ok(checked) => checked,
+        Err(invalid) => {
+            authorised.await?;
+            return Err(invalid);
+        }
+    };
+    let conversation_id = conversation.id();
+    let (authorised, recipient, reply, prepared, sequence) = futures::join!(
+        authorised,
+        recipient_exists(store, new.recipient_id.as_ref()),
+        check_reply_to(store, me, new),
+        prepare(files, me, new.attachment_ids.as_deref(), message_type),
+        store.read_sequence(&conversation_id),
+    );
+    authorised?;
+    recipient?;
+    reply?;
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        // A retry of a send that attached these files: they are no longer pending, and the
+        // first message is the answer.
+        Err(refused) => match retried(store, me, new).await? {
+            Some(first) => return Ok(earlier(files, first).await),
+            None => return Err(refused),
+        },
+    };
+    let written = Written {
+        conversation_id,
+        message_type,
+        prepared: &prepared,
+    };
+    let mut message = match write(store, me, new, written, sequence?).await? {
+        Stored::New(message) => message,
+        Stored::Earlier(first) => return Ok(earlier(files, first).await),
+    };
+    files
+        .with_downloads(std::slice::from_mut(&mut message))
+        .await;
+    let notifications = notifications(Change::Created(&message), &audience(&conversation));
+    Ok(Outcome::new(
+        Sent {
+            message,
+            created: true,
+        },
+        notifications,
+    ))
+}
+
+/// The checks a send needs no read for: its content, type and key, and the conversation it
+/// addresses.
+fn checked(me: &str, new: &NewMessage) -> Result<(Conversation, MessageType)> {
     let attachment_ids = new.attachment_ids.as_deref();
     validate_content(&new.content, attachment_ids.is_some())?;
     let message_type = new.message_type.unwrap_or(MessageType::Text);
@@ -127,42 +220,30 @@ where
     if let Some(key) = &new.client_message_id {
         check_len("client_message_id", key, 1, MAX_CLIENT_MESSAGE_ID_CHARS)?;
     }
+    let conversation = addressed(me, new.recipient_id.as_ref(), new.chat_id.as_ref())?;
+    Ok((conversation, message_type))
+}
 
-    // The recipient and the replied-to message are independent reads.
-    let conversation = futures::try_join!(
-        target(store, me, new.recipient_id.as_ref(), new.chat_id.as_ref()),
-        check_reply_to(store, me, new)
-    )?
-    .0;
-    let conversation_id = conversation.id();
-    let prepared = match attachment_ids {
-        Some(ids) => match files.prepare(me, ids, message_type).await {
-            Ok(prepared) => prepared,
-            // A retry of a send that attached these files: they are no longer pending, and the
-            // first message is the answer.
-            Err(refused) => match retried(store, me, new).await? {
-                Some(first) => return Ok(earlier(files, first).await),
-                None => return Err(refused),
-            },
-        },
-        None => Prepared::default(),
-    };
-    let stored = write(store, me, new, conversation_id, message_type, &prepared).await?;
-    let mut message = match stored {
-        Stored::New(message) => message,
-        Stored::Earlier(first) => return Ok(earlier(files, first).await),
-    };
-    files
-        .with_downloads(std::slice::from_mut(&mut message))
-        .await;
-    let notifications = notifications(Change::Created(&message), &audience(&conversation));
-    Ok(Outcome::new(
-        Sent {
-            message,
-            created: true,
-        },
-        notifications,
-    ))
+/// The uploads a send attaches, checked; none without `attachment_ids`.
+async fn prepare(
+    files: &impl AttachmentFiles,
+    me: &str,
+    attachment_ids: Option<&[AttachmentId]>,
+    message_type: MessageType,
+) -> Result<Prepared> {
+    match attachment_ids {
+        Some(ids) => files.prepare(me, ids, message_type).await,
+        None => Ok(Prepared::default()),
+    }
+}
+
+/// The audience a send to `new`'s address notifies, known before anything is read (so that
+/// an adapter can look up its sockets in the send's first wave); `None` for an address a send
+/// refuses.
+pub fn send_audience(me: &str, new: &NewMessage) -> Option<Audience> {
+    addressed(me, new.recipient_id.as_ref(), new.chat_id.as_ref())
+        .ok()
+        .map(|conversation| audience(&conversation))
 }
 
 /// What storing a send gave: the new message, or the first one sent with its key.
@@ -171,19 +252,30 @@ enum Stored {
     Earlier(Message),
 }
 
+/// What the first wave decided a send writes.
+struct Written<'a> {
+    conversation_id: String,
+    message_type: MessageType,
+    prepared: &'a Prepared,
+}
+
 /// The write itself: the message, the membership check, the idempotency marker and the
-/// attachments, all in one transaction.
+/// attachments, all in one transaction, conditional on the conversation's sequence `seen`.
 async fn write<S>(
     store: &S,
     me: &str,
     new: &NewMessage,
-    conversation_id: String,
-    message_type: MessageType,
-    prepared: &Prepared,
+    written: Written<'_>,
+    seen: S::Sequence,
 ) -> Result<Stored>
 where
     S: ChatStore + MessageStore,
 {
+    let Written {
+        conversation_id,
+        message_type,
+        prepared,
+    } = written;
     let ulid = ulid::Ulid::generate();
     let ulid_text = ulid.to_string();
     let mut message = Message {
@@ -228,7 +320,12 @@ where
     // Membership is part of the write: a member removed since `target` read the chat posts
     // nothing.
     match store
-        .put_message(&mut message, new.client_message_id.as_deref(), Some(attach))
+        .put_message(
+            &mut message,
+            new.client_message_id.as_deref(),
+            Some(attach),
+            seen,
+        )
         .await?
     {
         PutMessage::Stored => Ok(Stored::New(message)),

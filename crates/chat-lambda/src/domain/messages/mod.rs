@@ -5,9 +5,11 @@
 
 use chat_core::conversation::Conversation;
 use chat_core::error::{Error, Result};
+use chat_core::events::Audience;
+use chat_core::events::LookedUp;
 use chat_core::ids::{ChatId, UserId};
-use chat_core::messages::Message;
-use chat_core::messages::rules::history;
+use chat_core::messages::rules::{change_audience, history, send_audience};
+use chat_core::messages::{Message, NewMessage};
 use chat_core::paging::Page;
 
 pub use chat_core::messages::rules::HistoryQuery;
@@ -51,4 +53,23 @@ pub async fn chat_history(
         query.into(),
     )
     .await
+}
+
+/// The sockets of the audience a send from `me` notifies, looked up beside the send's reads
+/// (nothing for an address the send refuses).
+pub async fn look_up_audience(app: &App, me: &str, new: &NewMessage) -> LookedUp {
+    look_up(app, send_audience(me, new)).await
+}
+
+/// The sockets of the audience a change to message `id` notifies, looked up beside the
+/// change's reads.
+pub async fn look_up_change_audience(app: &App, id: &str) -> LookedUp {
+    look_up(app, change_audience(id)).await
+}
+
+async fn look_up(app: &App, audience: Option<Audience>) -> LookedUp {
+    match audience {
+        Some(audience) => app.notifier.look_up(audience).await,
+        None => LookedUp::default(),
+    }
 }
