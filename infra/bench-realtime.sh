@@ -20,6 +20,8 @@ export STACK_STATE_DIR="$ROOT/target/bench-stack"
 export LAMBDA_CONCURRENCY=${LAMBDA_CONCURRENCY:-64}
 # The bench measures delivery, not limits: 1,000 sockets open at once, far over $connect's burst.
 export RATE_LIMIT_MULTIPLIER=${RATE_LIMIT_MULTIPLIER:-1000}
+# Each wave of a request logs its duration, for the per-wave figures after the run.
+export LOG_WAVES=1
 
 log "building the bench ($CARGO_PROFILE)"
 cargo build --quiet --profile "$CARGO_PROFILE" -p e2e --bin realtime-bench
@@ -28,3 +30,6 @@ start_local_stack
 
 CHAT_API_URL="http://127.0.0.1:$GATEWAY_PORT" CHAT_WS_URL="ws://127.0.0.1:$GATEWAY_PORT/ws" \
   timeout "${BENCH_TIMEOUT:-1800}" "$ROOT/target/$CARGO_PROFILE/realtime-bench"
+
+log "the waves of the functions' requests over the run, and the emulator's share of a send"
+python3 "$ROOT/infra/scripts/waves.py" "$STACK_STATE_DIR/lambda.log" "$STACK_STATE_DIR/gateway.log"

@@ -20,6 +20,8 @@
 # a large audience, each share pushed by an invocation of its own).
 # ATTACHMENT_UPLOAD_URL_SECONDS, ATTACHMENT_PENDING_SECONDS (unset: the template's 300 and 3600;
 # an upload not sent within the pending time is deleted by the uploads sweeper).
+# LOG_WAVES (unset; 1: the functions log each wave of a request's calls as it ends, which
+# infra/scripts/waves.py summarises; see docs/architecture.md, "A REST send, walked through").
 # DYNAMODB_PROXY_PORT (DYNAMODB_PORT + 300: the gateway's proxy to DynamoDB Local, which the
 # functions reach DynamoDB through), CONTROL_PORT (GATEWAY_PORT + 500: the fault switches at
 # /_faults), LOCAL_FAULTS (unset: no faults; JSON as PUT /_faults takes it). See
@@ -123,7 +125,8 @@ env_file="$STATE_DIR/functions.env"
     ${RATE_LIMIT_MULTIPLIER:+--set "RATE_LIMIT_MULTIPLIER=$RATE_LIMIT_MULTIPLIER"} \
     ${DELIVERY_SHARD_USERS:+--set "DELIVERY_SHARD_USERS=$DELIVERY_SHARD_USERS"} \
     ${ATTACHMENT_UPLOAD_URL_SECONDS:+--set "ATTACHMENT_UPLOAD_URL_SECONDS=$ATTACHMENT_UPLOAD_URL_SECONDS"} \
-    ${ATTACHMENT_PENDING_SECONDS:+--set "ATTACHMENT_PENDING_SECONDS=$ATTACHMENT_PENDING_SECONDS"}
+    ${ATTACHMENT_PENDING_SECONDS:+--set "ATTACHMENT_PENDING_SECONDS=$ATTACHMENT_PENDING_SECONDS"} \
+    ${LOG_WAVES:+--set "LOG_WAVES=$LOG_WAVES"}
   # Through the gateway's proxy, where the database faults happen (a plain pass-through
   # while they are off).
   echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PROXY_PORT"

@@ -25,3 +25,4 @@ pub mod rate_limits;
 mod test_users;
 pub mod time;
 pub mod users;
+pub mod waves;

@@ -7,8 +7,12 @@ mod emf;
 
 pub use emf::{invocation, ready};
 
+use chat_core::waves;
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// Logs and metrics for the function `function` (its binary's name, the metrics' dimension).
@@ -26,10 +30,29 @@ fn init_logs() {
     let format = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(false)
-        .with_target(false);
+        .with_target(false)
+        .with_filter(filter);
     // A second call (tests) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(format)
-        .with(filter)
+        .with(waves_log())
         .try_init();
+}
+
+/// With `LOG_WAVES=1`, one line as each wave of a request ends (`chat_core::waves`): its name
+/// in `span.wave`, its duration as `time.busy` plus `time.idle`. Off by default: three more
+/// lines a send are worth paying for only while measuring (the real-time bench turns it on).
+fn waves_log<S>() -> Option<impl Layer<S>>
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+{
+    let on = std::env::var("LOG_WAVES").is_ok_and(|v| v == "1");
+    on.then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_span_events(FmtSpan::CLOSE)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_filter(Targets::new().with_target(waves::TARGET, LevelFilter::INFO))
+    })
 }

@@ -28,6 +28,7 @@ use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 use chat_core::presence::subscriptions::{self, PresenceSubscription};
 use chat_core::rate_limits::Bucket;
+use chat_core::waves::wave;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
@@ -138,7 +139,13 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             // only 401 a send gives, and it closes the socket.
             let (me, files) = (&live.user_id, Files(app));
             let (sent, looked_up) = tokio::join!(
-                rules::send_authorised(&app.store, &files, me, &new, authorised(app, &live)),
+                Box::pin(rules::send_authorised(
+                    &app.store,
+                    &files,
+                    me,
+                    &new,
+                    authorised(app, &live)
+                )),
                 messages::look_up_audience(app, me, &new),
             );
             let sent = match sent {
@@ -149,9 +156,8 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
                 metrics::message_sent("websocket");
             }
             if !sent.notifications.is_empty() {
-                app.notifier
-                    .notify_looked_up(sent.notifications, looked_up)
-                    .await;
+                let pushes = app.notifier.notify_looked_up(sent.notifications, looked_up);
+                wave("push", pushes).await;
             }
             Ok(Reply::with(Payload::MessageSent(SentMessage {
                 message: sent.value.message,
@@ -170,7 +176,13 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             // In waves as the send, and as REST's read mark.
             let (me, files, id) = (&live.user_id, Files(app), &read.message_id);
             let (read, looked_up) = tokio::join!(
-                rules::mark_read_authorised(&app.store, &files, me, id, authorised(app, &live)),
+                Box::pin(rules::mark_read_authorised(
+                    &app.store,
+                    &files,
+                    me,
+                    id,
+                    authorised(app, &live)
+                )),
                 messages::look_up_change_audience(app, id),
             );
             let read = match read {
@@ -178,9 +190,8 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
                 read => read?,
             };
             if !read.notifications.is_empty() {
-                app.notifier
-                    .notify_looked_up(read.notifications, looked_up)
-                    .await;
+                let pushes = app.notifier.notify_looked_up(read.notifications, looked_up);
+                wave("push", pushes).await;
             }
             Ok(Reply::Nothing)
         }

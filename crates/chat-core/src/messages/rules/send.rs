@@ -18,6 +18,7 @@ use crate::messages::{
 };
 use crate::ports::{Attach, AttachmentFiles, ChatStore, MessageStore, UserDirectory};
 use crate::time::format_rfc3339;
+use crate::waves::wave;
 
 #[derive(Debug)]
 pub struct Sent {
@@ -157,13 +158,16 @@ where
         }
     };
     let conversation_id = conversation.id();
-    let (authorised, recipient, reply, prepared, sequence) = futures::join!(
-        authorised,
-        recipient_exists(store, new.recipient_id.as_ref()),
-        check_reply_to(store, me, new),
-        prepare(files, me, new.attachment_ids.as_deref(), message_type),
-        store.read_sequence(&conversation_id),
-    );
+    let (authorised, recipient, reply, prepared, sequence) = wave("send.reads", async {
+        futures::join!(
+            authorised,
+            recipient_exists(store, new.recipient_id.as_ref()),
+            check_reply_to(store, me, new),
+            prepare(files, me, new.attachment_ids.as_deref(), message_type),
+            store.read_sequence(&conversation_id),
+        )
+    })
+    .await;
     authorised?;
     recipient?;
     reply?;
@@ -181,7 +185,8 @@ where
         message_type,
         prepared: &prepared,
     };
-    let mut message = match write(store, me, new, written, sequence?).await? {
+    let stored = wave("send.write", write(store, me, new, written, sequence?)).await?;
+    let mut message = match stored {
         Stored::New(message) => message,
         Stored::Earlier(first) => return Ok(earlier(files, first).await),
     };

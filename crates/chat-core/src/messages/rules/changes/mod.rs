@@ -26,6 +26,7 @@ use crate::events::{Audience, Outcome};
 use crate::messages::{Changed, Message, validate_content};
 use crate::ports::{AttachmentFiles, ChatStore, MessageChanges, MessageStore};
 use crate::time::now_rfc3339;
+use crate::waves::wave;
 
 /// A delete re-reads and retries this often when reactions or edits keep landing in between;
 /// every failed attempt means another write succeeded, so only heavy contention exhausts it.
@@ -81,12 +82,15 @@ where
         return Err(refusal(authorised, Error::NotFound).await);
     };
     let conversation_id = at.conversation.id();
-    let (authorised, member, message, sequence) = futures::join!(
-        authorised,
-        takes_part(store, &at.conversation, me),
-        store.get_message(&conversation_id, &at.ulid),
-        store.read_sequence(&conversation_id),
-    );
+    let (authorised, member, message, sequence) = wave("change.reads", async {
+        futures::join!(
+            authorised,
+            takes_part(store, &at.conversation, me),
+            store.get_message(&conversation_id, &at.ulid),
+            store.read_sequence(&conversation_id),
+        )
+    })
+    .await;
     authorised?;
     match (member?, message?) {
         (true, Some(message)) => Ok(Loaded {
