@@ -107,8 +107,9 @@ log "running the tests"
 # all of which this script installed. The limit tests need the default limits: they run last,
 # on a stack of their own.
 cargo test --workspace -- --include-ignored --nocapture --skip default_limits:: "$@"
-log "the TypeScript client's tests (clients/typescript), against this stack"
+log "the TypeScript client's tests (clients/typescript) and its smoke command, against this stack"
 (cd "$ROOT/clients/typescript" && npm test)
+node "$ROOT/clients/typescript/dist/cli/main.js" smoke --api "$CHAT_API_URL" --ws "$CHAT_WS_URL"
 log "the API documentation in headless chromium (screenshots in target/test-stack/screenshots)"
 node "$ROOT/infra/scripts/docs-browser.mjs" "$CHAT_API_URL" "$STACK_STATE_DIR/screenshots"
 log "fuzzing the API from the OpenAPI document it serves"
