@@ -64,6 +64,7 @@ export class Realtime extends Emitter<RealtimeEvents> {
   private readonly followed = new Map<string, Followed>();
   private presence: string[] = [];
   private readonly sends: PendingSends;
+  private openWaiters: { resolve: () => void; reject: (reason: Error) => void }[] = [];
   private readonly options: Required<RealtimeOptions>;
 
   constructor(
@@ -87,7 +88,7 @@ export class Realtime extends Emitter<RealtimeEvents> {
     this.sends = new PendingSends(this.options.sendTimeoutMs);
     session.onRefreshed(() => this.reopenWithFreshToken());
     session.onEnded(() => {
-      this.stop();
+      this.stop(new SessionEndedError());
       this.emit("ended", undefined);
     });
   }
@@ -96,19 +97,20 @@ export class Realtime extends Emitter<RealtimeEvents> {
     return this.socket?.isOpen ?? false;
   }
 
-  /** Opens the socket and keeps it open until `disconnect()`; resolves once it is open. */
+  /**
+   * Opens the socket and keeps it open until `disconnect()`. Resolves once a socket is open;
+   * rejects if the session ends or `disconnect()` comes first.
+   */
   connect(): Promise<void> {
     this.wanted = true;
-    const opened = new Promise<void>((resolve, reject) => {
-      const offConnected = this.on("connected", () => (offConnected(), offEnded(), resolve()));
-      const offEnded = this.on("ended", () => (offConnected(), offEnded(), reject(new SessionEndedError())));
-    });
+    if (this.connected) return Promise.resolve();
+    const opened = new Promise<void>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
     if (!this.socket && this.reconnectTimer === undefined) void this.open();
     return opened;
   }
 
   disconnect(): void {
-    this.stop();
+    this.stop(new Error("disconnected before a socket opened"));
   }
 
   /**
@@ -196,6 +198,7 @@ export class Realtime extends Emitter<RealtimeEvents> {
     // The socket is open before the fetch, so nothing falls between what the fetch returns
     // and what the socket pushes; events that arrive meanwhile wait in the sequencer.
     for (const entry of this.followed.values()) void this.catchUp(entry);
+    for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
     this.emit("connected", undefined);
   }
 
@@ -292,11 +295,12 @@ export class Realtime extends Emitter<RealtimeEvents> {
     }
   }
 
-  private stop(): void {
+  private stop(reason: Error): void {
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.socket?.close(1000, "client closing");
     this.socket = null;
+    for (const waiter of this.openWaiters.splice(0)) waiter.reject(reason);
   }
 }
