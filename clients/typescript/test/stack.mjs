@@ -71,19 +71,22 @@ export const faults = {
   },
 };
 
-/** A fetch that records each request as "METHOD /path" and each answer's status. */
+/** A fetch that records each request as "METHOD /path", and each answer's status and time. */
 export function countingFetch() {
   const requests = [];
   const statuses = [];
+  const answers = [];
   const counted = async (input, init = {}) => {
     const url = new URL(input instanceof Request ? input.url : input);
     requests.push(`${init.method ?? "GET"} ${url.pathname}`);
     const answer = await fetch(input, init);
     statuses.push(answer.status);
+    answers.push({ status: answer.status, at: Date.now(), retryAfter: answer.headers.get("retry-after") });
     return answer;
   };
   counted.requests = requests;
   counted.statuses = statuses;
+  counted.answers = answers;
   counted.count = (route) => requests.filter((r) => r === route).length;
   return counted;
 }
