@@ -151,3 +151,11 @@ test("at the cap of connections the client reports limit_exceeded and gets in on
   for (const socket of others) socket.close();
   client.close();
 });
+
+test("without a WebSocket class (Node 20's has none), connect() rejects and says what to pass", async () => {
+  const { client } = await newUser("nows", { WebSocket: null });
+  const reported = nextEvent(client.realtime, "error");
+  await assert.rejects(client.realtime.connect(), /pass one as the `WebSocket` option/);
+  assert.match((await reported).message, /WebSocket/);
+  client.close();
+});

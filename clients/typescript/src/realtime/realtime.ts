@@ -185,12 +185,18 @@ export class Realtime extends Emitter<RealtimeEvents> {
       return this.scheduleReconnect();
     }
     if (!this.wanted || this.socket) return;
-    const socket: Socket = new Socket(this.options.WebSocket, this.options.wsUrl, token, this.options, {
-      onOpen: () => this.handleOpen(),
-      onEvent: (event) => this.handleEvent(event),
-      onClose: (close) => void this.handleClose(socket, close),
-    });
-    this.socket = socket;
+    try {
+      const socket: Socket = new Socket(this.options.WebSocket, this.options.wsUrl, token, this.options, {
+        onOpen: () => this.handleOpen(),
+        onEvent: (event) => this.handleEvent(event),
+        onClose: (close) => void this.handleClose(socket, close),
+      });
+      this.socket = socket;
+    } catch (error) {
+      // No WebSocket class, or a URL it refuses: a mistake in the options, not a network's.
+      this.stop(error as Error);
+      this.emit("error", error as Error);
+    }
   }
 
   private handleOpen(): void {
