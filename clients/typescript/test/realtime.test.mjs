@@ -134,7 +134,7 @@ test("a send over the socket answers from message.sent, and over REST when the s
   bob.client.close();
 });
 
-test("at the cap of connections the client reports limit_exceeded and gets in once one closes", async () => {
+test("at the cap of connections the client reports limit_exceeded and gets in once one closes", async (t) => {
   const { client, user } = await newUser("cap");
   const token = client.session.current.accessToken;
   const others = await Promise.all(
@@ -143,6 +143,7 @@ test("at the cap of connections the client reports limit_exceeded and gets in on
       return new Promise((resolve, reject) => (socket.once("open", () => resolve(socket)), socket.once("error", reject)));
     }),
   );
+  t.after(() => others.forEach((socket) => socket.terminate()));
   const refused = nextEvent(client.realtime, "error", (error) => error instanceof LimitExceededError);
   const connected = client.realtime.connect();
   await refused;
@@ -150,8 +151,6 @@ test("at the cap of connections the client reports limit_exceeded and gets in on
   others.pop().close();
   await connected;
   assert.equal((await client.users.me()).id, user.id);
-  for (const socket of others) socket.close();
-  client.close();
 });
 
 test("without a WebSocket class (Node 20's has none), connect() rejects and says what to pass", async () => {

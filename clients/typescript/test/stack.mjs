@@ -1,6 +1,7 @@
 // What the tests share: the stack's addresses, fresh users, waiting, the gateway's fault
 // switches, a fetch that counts requests, and a network that the test can take down.
 import assert from "node:assert/strict";
+import { after } from "node:test";
 import WebSocket from "ws";
 import { ChatClient } from "../dist/index.js";
 
@@ -23,8 +24,17 @@ export function uniqueName(prefix = "ts") {
   return `${prefix}_${Date.now().toString(36)}_${process.pid.toString(36)}_${counter}`.slice(0, 32);
 }
 
+// Every client a test file made is closed when the file ends, passed or failed: a socket left
+// reconnecting would keep the file's process, and so the whole run, alive.
+const clients = [];
+after(() => {
+  for (const client of clients) client.close();
+});
+
 export function newClient(options = {}) {
-  return new ChatClient({ apiUrl: API, wsUrl: WS, WebSocket, ...options, realtime: { ...testRealtime, ...options.realtime } });
+  const client = new ChatClient({ apiUrl: API, wsUrl: WS, WebSocket, ...options, realtime: { ...testRealtime, ...options.realtime } });
+  clients.push(client);
+  return client;
 }
 
 /** A registered, logged-in user with its own client. */

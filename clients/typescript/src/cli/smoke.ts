@@ -68,16 +68,24 @@ export async function smoke(options: SmokeOptions): Promise<boolean> {
       return;
     if (!(await step("log in both", async () => void (await Promise.all([alice, bob].map((w) => w.client.login({ username: w.username, password: PASSWORD }))))))) return;
     if (
-      !(await step("connect both WebSockets", async () => {
-        bob.client.realtime.subscribePresence([alice.client.user.id]);
+      !(await step("bob's socket subscribes to alice's presence", async () => {
+        const aliceId = alice.client.user.id;
+        bob.client.realtime.subscribePresence([aliceId]);
         await bob.client.realtime.connect();
-        await alice.client.realtime.connect();
+        // The snapshot answers the subscription: from then on alice's changes reach bob.
+        const snapshot = await arrives(bob, "presence.snapshot", (e) => e.type === "presence.snapshot");
+        const status = snapshot.type === "presence.snapshot" ? snapshot.data.users[0]?.status : undefined;
+        if (status !== "offline") throw new Error(`alice is ${status} before her first socket`);
       }))
     )
       return;
-    await step("presence: bob sees alice online", async () => {
-      await arrives(bob, "alice online", (e) => e.type === "presence" && e.data.user_id === alice.client.user.id && e.data.status === "online");
-    });
+    if (
+      !(await step("alice connects and bob sees her online", async () => {
+        await alice.client.realtime.connect();
+        await arrives(bob, "alice online", (e) => e.type === "presence" && e.data.user_id === alice.client.user.id && e.data.status === "online");
+      }))
+    )
+      return;
     await step("a message over REST reaches the other socket", async () => {
       rest = await alice.client.messages.send({ recipient_id: bob.client.user.id, content: `hello over REST ${run}` });
       await arrives(bob, "message.created", (e) => e.type === "message.created" && e.data.id === rest?.id);
