@@ -67,9 +67,11 @@ test("chats: create (keyed), list, get, add and remove members", async () => {
     "Idempotency-Key",
   );
   assert.ok((await bob.client.chats.list()).items.some((c) => c.id === chat.id));
+  await rejectsWith(bob.client.chats.list({ cursor: "forged" }), ValidationError, "validation_error", "cursor");
   assert.equal((await bob.client.chats.get(chat.id)).name, "Engines");
   await rejectsWith(carol.client.chats.get(chat.id), NotFoundError, "not_found");
 
+  await rejectsWith(carol.client.chats.addMember(chat.id, carol.user.id), ForbiddenError, "forbidden");
   const added = await bob.client.chats.addMember(chat.id, carol.user.id);
   assert.ok(added.members.includes(carol.user.id));
   await rejectsWith(bob.client.chats.removeMember(chat.id, alice.user.id), ForbiddenError, "forbidden");
@@ -90,6 +92,7 @@ test("messages: send (retried once), get, edit, react, read, history, inbox, del
   await rejectsWith(alice.client.messages.send({ recipient_id: "nobody-here", content: "hi" }), NotFoundError, "not_found");
 
   assert.equal((await bob.client.messages.get(sent.id)).content, "Hello, Bob");
+  await rejectsWith(bob.client.messages.get(`${sent.id}x`), NotFoundError, "not_found");
   const edited = await alice.client.messages.edit(sent.id, "Hello again, Bob");
   assert.ok(edited.edited_at);
   await rejectsWith(bob.client.messages.edit(sent.id, "not mine"), ForbiddenError, "forbidden");
@@ -97,8 +100,10 @@ test("messages: send (retried once), get, edit, react, read, history, inbox, del
   assert.deepEqual(reacted.reactions["👍"], [bob.user.id]);
   await rejectsWith(bob.client.messages.addReaction(sent.id, "not an emoji"), ValidationError, "validation_error", "emoji");
   assert.deepEqual((await bob.client.messages.removeReaction(sent.id, "👍")).reactions, {});
+  await rejectsWith(bob.client.messages.removeReaction(sent.id, "not an emoji"), ValidationError, "validation_error", "emoji");
   const read = await bob.client.messages.markRead(sent.id);
   assert.ok(read.read_by.includes(bob.user.id));
+  await rejectsWith(bob.client.messages.markRead(`${sent.id}x`), NotFoundError, "not_found");
 
   const history = await bob.client.messages.history({ userId: alice.user.id });
   assert.deepEqual(history.items.map((m) => m.id), [sent.id]);
@@ -109,13 +114,18 @@ test("messages: send (retried once), get, edit, react, read, history, inbox, del
   await rejectsWith(bob.client.messages.history({ userId: alice.user.id }, { limit: 101 }), ValidationError, "validation_error", "limit");
   const inbox = await bob.client.messages.inbox();
   assert.equal(inbox.items[0].last_message.id, sent.id);
+  await rejectsWith(bob.client.messages.inbox({ limit: 0 }), ValidationError, "validation_error", "limit");
 
   const chat = await alice.client.chats.create({ name: "Reactions", member_ids: [bob.user.id] });
   const inChat = await alice.client.messages.send({ chat_id: chat.id, content: "react to me" });
   assert.equal((await bob.client.messages.history({ chatId: chat.id })).items[0].id, inChat.id);
+  const outsider = await newUser("msg_c");
+  await rejectsWith(outsider.client.messages.history({ chatId: chat.id }), NotFoundError, "not_found");
+  await rejectsWith(outsider.client.messages.send({ chat_id: chat.id, content: "let me in" }), ForbiddenError, "forbidden");
   for (let i = 0; i < 50; i++) await bob.client.messages.addReaction(inChat.id, `:e${i}:`);
   await rejectsWith(bob.client.messages.addReaction(inChat.id, ":one_too_many:"), LimitExceededError, "limit_exceeded");
 
+  await rejectsWith(bob.client.messages.delete(sent.id), ForbiddenError, "forbidden");
   await alice.client.messages.delete(sent.id);
   assert.equal((await bob.client.messages.get(sent.id)).deleted, true);
   await rejectsWith(alice.client.messages.edit(sent.id, "too late"), ConflictError, "conflict");
@@ -136,6 +146,8 @@ test("attachments: upload, send with it, download the same bytes", async () => {
   });
   assert.equal(message.attachments[0].attachment_id, attachmentId);
   const url = await bob.client.attachments.downloadUrl(attachmentId);
+  const carol = await newUser("att_c");
+  await rejectsWith(carol.client.attachments.downloadUrl(attachmentId), NotFoundError, "not_found");
   assert.deepEqual(await bob.client.attachments.download(url), bytes);
   assert.deepEqual(await bob.client.attachments.download(message.attachments[0].download_url), bytes);
   await rejectsWith(
