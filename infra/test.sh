@@ -19,6 +19,8 @@ log "documentation: the front page's length and every relative link (no build)"
 python3 "$ROOT/infra/scripts/check-docs.py"
 log "the layering: no file-level import circle in any crate (no build)"
 python3 "$ROOT/infra/scripts/check-import-cycles.py"
+log "the TypeScript client's generated types against docs/ and its type check (no build)"
+(cd "$ROOT/clients/typescript" && npm run --silent typecheck)
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
@@ -105,6 +107,9 @@ log "running the tests"
 # all of which this script installed. The limit tests need the default limits: they run last,
 # on a stack of their own.
 cargo test --workspace -- --include-ignored --nocapture --skip default_limits:: "$@"
+log "the TypeScript client's tests (clients/typescript) and its smoke command, against this stack"
+(cd "$ROOT/clients/typescript" && npm test)
+node "$ROOT/clients/typescript/dist/cli/main.js" smoke --api "$CHAT_API_URL" --ws "$CHAT_WS_URL"
 log "the API documentation in headless chromium (screenshots in target/test-stack/screenshots)"
 node "$ROOT/infra/scripts/docs-browser.mjs" "$CHAT_API_URL" "$STACK_STATE_DIR/screenshots"
 log "fuzzing the API from the OpenAPI document it serves"
@@ -128,6 +133,8 @@ log "the rate-limit tests, on a fresh stack with the template's default limits"
 stop_stack
 unset RATE_LIMIT_MULTIPLIER
 start_stack
+# From 127.0.0.1, whose limits the Rust limit tests leave alone (each binds an address of its own).
+(cd "$ROOT/clients/typescript" && npm run --silent test:limits)
 cargo test --quiet -p e2e --test limits -- --ignored
 cargo test --quiet -p e2e --test limits_sockets -- --ignored
 cargo test --quiet -p e2e --test limits_auth -- --ignored

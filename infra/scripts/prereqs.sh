@@ -50,6 +50,14 @@ ensure_node_packages() {
     log "installing DynamoDB Local and playwright-core (npm, pinned in infra/package-lock.json)"
     (cd "$ROOT/infra" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # The TypeScript client's dev tools (its compiler, type generators and `ws` for the tests):
+  # installed again whenever its lock file is newer than the last install.
+  local client="$ROOT/clients/typescript"
+  if [ ! -f "$client/node_modules/.package-lock.json" ] \
+    || [ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
+    log "installing the TypeScript client's dev tools (npm, pinned in clients/typescript/package-lock.json)"
+    (cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 # The browser of the docs browser check (infra/scripts/docs-browser.mjs): Debian's package, not

@@ -34,6 +34,29 @@ fn every_template_route_is_an_operation_and_back() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
+/// OpenAPI: "The id MUST be unique among all operations described in the API". Generators
+/// key an API's operations by it (openapi-typescript refuses a document with a repeated one),
+/// and the handlers' names repeat across groups (`get`, `list`).
+#[test]
+fn every_operation_id_is_unique() {
+    let document: serde_json::Value = serde_json::from_str(&read("docs/openapi.json")).unwrap();
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    let mut repeated = Vec::new();
+    for (path, methods) in document["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let route = format!("{} {path}", method.to_uppercase());
+            if let Some(first) = seen.insert(id.clone(), route.clone()) {
+                repeated.push(format!("{id}: {first} and {route}"));
+            }
+        }
+    }
+    assert!(repeated.is_empty(), "repeated operationIds: {repeated:#?}");
+}
+
 #[test]
 fn a_route_missing_from_either_side_is_reported() {
     let template = read("template.yaml");

@@ -63,7 +63,7 @@ pub(super) async fn create(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 }
 
 /// The caller's chats, a page at a time.
-#[utoipa::path(get, path = "/chats", tag = "chats", security(("bearer" = [])),
+#[utoipa::path(get, path = "/chats", operation_id = "list_chats", tag = "chats", security(("bearer" = [])),
     params(PageRequest),
     responses(
         (status = 200, description = "A page of the caller's chats", body = Page<Chat>),
@@ -77,7 +77,7 @@ pub(super) async fn list(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 }
 
 /// A chat the caller is a member of.
-#[utoipa::path(get, path = "/chats/{chat_id}", tag = "chats", security(("bearer" = [])),
+#[utoipa::path(get, path = "/chats/{chat_id}", operation_id = "get_chat", tag = "chats", security(("bearer" = [])),
     params(("chat_id" = String, Path, description = "A chat id")),
     responses(
         (status = 200, description = "The chat", body = Chat),

@@ -169,7 +169,7 @@ pub(super) async fn chat_history(
 }
 
 /// One message of a conversation the caller takes part in.
-#[utoipa::path(get, path = "/messages/{message_id}", tag = "messages",
+#[utoipa::path(get, path = "/messages/{message_id}", operation_id = "get_message", tag = "messages",
     security(("bearer" = [])),
     params(("message_id" = String, Path, description = "A message id")),
     responses(

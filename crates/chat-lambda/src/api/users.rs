@@ -205,7 +205,7 @@ pub(super) async fn search(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
 }
 
 /// Every user, a page at a time.
-#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/users", operation_id = "list_users", tag = "users", security(("bearer" = [])),
     params(PageRequest),
     responses(
         (status = 200, description = "A page of users", body = Page<PublicUser>),

@@ -1,0 +1,10 @@
+export { ChatClient, type ChatClientOptions } from "./client.js";
+export * from "./errors.js";
+export type { StoredSession, SessionOptions } from "./session.js";
+export type { ConversationRef, HistoryQuery } from "./api/messages.js";
+export type { Keyed } from "./api/chats.js";
+export { sha256Base64, type FileToUpload } from "./api/attachments.js";
+export type { RealtimeOptions, RealtimeEvents, Following } from "./realtime/realtime.js";
+export type { ConversationUpdate } from "./realtime/sequencer.js";
+export type { WebSocketLike, WebSocketConstructor, SocketClose } from "./realtime/socket.js";
+export type * from "./wire.js";
