@@ -13,8 +13,9 @@ use crate::api::{Call, MAX_ATTEMPTS, retry_wait};
 use crate::client::{Client, Conversation};
 use crate::ledger::{Attempt, ChangeKind, ChangeRecord, ChatCreation, Outcome, SendRecord, Target};
 
-/// How long a socket send waits for its `message.sent`.
-const ACK_WAIT: Duration = Duration::from_secs(8);
+/// How long a socket send waits for its `message.sent`: as long as a REST attempt, for the
+/// same reason (a route's function answers within its 10 s timeout, its push soon after).
+const ACK_WAIT: Duration = crate::api::ATTEMPT_TIMEOUT;
 const EMOJI: [&str; 4] = ["👍", ":tada:", "❤️", ":eyes:"];
 
 impl Client {

@@ -224,7 +224,17 @@ pub async fn delivery(
                 .live
                 .values()
                 .map(|n| u64::from(n.saturating_sub(1)))
-                .sum::<u64>();
+                .sum::<u64>()
+                + track.late_repeats;
+            // Every followed conversation holds at least its last message (the sentinel):
+            // a number of 0 means the run followed an id the service does not know, and the
+            // checks below would have nothing to compare.
+            if last == 0 {
+                missed.push(format!(
+                    "user {} conversation {conversation}: not stored (number 0)",
+                    client.user.id
+                ));
+            }
             let holes: Vec<u64> = (1..=last).filter(|s| !track.received(*s)).collect();
             if !holes.is_empty() {
                 missed.push(format!(

@@ -14,7 +14,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::api::{Api, Call};
+use crate::duties::until;
 use crate::ledger::{ClientLog, SeenMessage};
+use crate::schedule::Calendar;
 use crate::socket::{Incoming, Socket};
 
 /// A user of the run, as the API knows it.
@@ -52,6 +54,8 @@ pub struct Pace {
     /// The large chat, which clients act on less (each change goes to all its members).
     pub big_chat: String,
     pub seed: u64,
+    /// The fault windows, once the load's start is known.
+    pub calendar: Arc<Calendar>,
 }
 
 pub struct Client {
@@ -85,6 +89,7 @@ enum Wake {
     Stop,
     Frame(Option<Incoming>),
     Act,
+    Duty,
 }
 
 impl Client {
@@ -122,14 +127,17 @@ impl Client {
     /// Acts until `stop` turns true; then the client is handed back for the checks.
     pub async fn drive(mut self, mut stop: watch::Receiver<bool>) -> Client {
         let mut next_action = Instant::now() + self.interval();
+        let mut duties = self.duties();
         loop {
             if *stop.borrow() {
                 return self;
             }
+            let next_duty = duties.first().map(|(at, _)| *at);
             let wake = tokio::select! {
                 _ = stop.changed() => Wake::Stop,
                 frame = next_frame(&mut self.socket) => Wake::Frame(frame),
                 () = tokio::time::sleep_until(next_action) => Wake::Act,
+                () = until(next_duty) => Wake::Duty,
             };
             match wake {
                 Wake::Stop => return self,
@@ -138,6 +146,10 @@ impl Client {
                     self.keep_online().await;
                     self.act().await;
                     next_action = Instant::now() + self.interval();
+                }
+                Wake::Duty => {
+                    let (_, duty) = duties.remove(0);
+                    self.perform(duty).await;
                 }
             }
         }
@@ -159,7 +171,10 @@ impl Client {
             } else {
                 self.switch_at = now + Duration::from_secs(1);
             }
-        } else if self.socket.is_some() && now >= self.switch_at {
+        } else if self.socket.is_some()
+            && now >= self.switch_at
+            && !self.pace.calendar.holds_sockets(now)
+        {
             let clean = self.rng.random_bool(0.5);
             self.go_offline(clean).await;
             let offline = self.rng.random_range(5..30);
@@ -259,7 +274,11 @@ impl Client {
         *arrivals += 1;
         let first = *arrivals == 1;
         if first && seq < track.max_live {
-            track.out_of_order.push(seq);
+            if track.fetched(seq) {
+                track.late_repeats += 1;
+            } else {
+                track.out_of_order.push(seq);
+            }
         }
         track.max_live = track.max_live.max(seq);
         if let Some(seen) = seen(message) {

@@ -11,7 +11,7 @@ use rand::Rng;
 
 use crate::api::Api;
 use crate::checks::{self, Check};
-use crate::client::Client;
+use crate::client::{Client, Conversation};
 use crate::database::Database;
 use crate::ledger::Target;
 
@@ -75,28 +75,32 @@ pub async fn settle_and_check(
             client.catch_up(&conversation).await;
         }
     }
-    // One last message in every followed conversation, from one of its followers.
+    // One last message in every followed conversation, from one of its followers; the
+    // clients send theirs side by side (one after another, 320 sends took a minute).
     let mut done = BTreeSet::new();
-    let mut sentinels = Vec::new();
-    for (index, client) in clients.iter().enumerate() {
+    let mut sentinels: Vec<Vec<Target>> = vec![Vec::new(); clients.len()];
+    for (client, targets) in clients.iter().zip(sentinels.iter_mut()) {
         for conversation in &client.followed {
-            if done.insert(conversation.clone()) {
-                sentinels.push((index, conversation.clone()));
+            if !done.insert(conversation.clone()) {
+                continue;
+            }
+            match client.known.get(conversation) {
+                Some(Conversation::Chat { chat_id }) => targets.push(Target::Chat(chat_id.clone())),
+                Some(Conversation::Direct { peer_id }) => {
+                    targets.push(Target::Direct(peer_id.clone()))
+                }
+                None => {}
             }
         }
     }
-    for (index, conversation) in sentinels {
-        let client = &mut clients[index];
-        let target = match client.known.get(&conversation) {
-            Some(crate::client::Conversation::Chat { chat_id }) => Target::Chat(chat_id.clone()),
-            Some(crate::client::Conversation::Direct { peer_id }) => {
-                Target::Direct(peer_id.clone())
+    futures::stream::iter(clients.iter_mut().zip(sentinels))
+        .for_each_concurrent(16, |(client, targets)| async move {
+            client.rest_only = true;
+            for target in targets {
+                client.send(Some(target)).await;
             }
-            None => continue,
-        };
-        client.rest_only = true;
-        client.send(Some(target)).await;
-    }
+        })
+        .await;
     pump(clients, QUIET * 3).await;
 
     let db = Database::connect().await?;

@@ -134,8 +134,14 @@ pub struct Track {
     pub live: BTreeMap<u64, u32>,
     /// Ranges `(after, through]` a catch-up fetched.
     pub covered: Vec<(u64, u64)>,
-    /// Numbers that arrived live for the first time after a higher one.
+    /// Numbers that arrived live for the first time after a higher one, not yet applied.
     pub out_of_order: Vec<u64>,
+    /// Numbers that arrived live for the first time after a higher one, already applied from
+    /// a catch-up: a large chat's delivery retried after a partial failure pushes its records
+    /// again, to sockets that missed them the first time too (a client that connected
+    /// meanwhile, or whose first push failed). The contract allows such a repeat and has the
+    /// client ignore a number it holds; it is a repeat, not an order broken.
+    pub late_repeats: u64,
     /// The conversation's messages by their creation number.
     pub view: BTreeMap<u64, SeenMessage>,
 }
@@ -143,11 +149,14 @@ pub struct Track {
 impl Track {
     /// Whether number `seq` reached the client, live or through a catch-up.
     pub fn received(&self, seq: u64) -> bool {
-        self.live.contains_key(&seq)
-            || self
-                .covered
-                .iter()
-                .any(|(after, through)| *after < seq && seq <= *through)
+        self.live.contains_key(&seq) || self.fetched(seq)
+    }
+
+    /// Whether a catch-up brought number `seq`.
+    pub fn fetched(&self, seq: u64) -> bool {
+        self.covered
+            .iter()
+            .any(|(after, through)| *after < seq && seq <= *through)
     }
 
     /// Applies a message's state unless the client holds a newer one.

@@ -10,6 +10,8 @@ mod api;
 mod checks;
 mod client;
 mod database;
+mod duties;
+mod failures;
 mod finish;
 mod ledger;
 mod report;
@@ -146,6 +148,7 @@ async fn run() -> Result<bool, String> {
         everybody: Arc::new(world.users.iter().map(|u| u.id.clone()).collect()),
         big_chat: world.big_chat.clone(),
         seed: settings.seed,
+        calendar: Arc::default(),
     };
     let mut clients = Vec::new();
     for (index, ((user, followed), log)) in world
@@ -171,16 +174,22 @@ async fn run() -> Result<bool, String> {
     }
     // Sockets open a few at a time, as a population comes online, not at once.
     finish::online(&mut clients, 16).await;
+    // The wall clock too: the stack's logs are read beside the run's times.
     println!(
-        "set up in {:.0} s; load starts",
-        epoch.elapsed().as_secs_f64()
+        "set up in {:.0} s; load starts at {}",
+        epoch.elapsed().as_secs_f64(),
+        chat_core::time::now_rfc3339()
     );
 
     let load_epoch = Instant::now();
+    let calendar = Arc::new(schedule::Calendar::new(&windows, load_epoch));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let drivers: Vec<_> = clients
         .into_iter()
-        .map(|c| tokio::spawn(c.drive(stopped.clone())))
+        .map(|mut c| {
+            c.pace.calendar = Arc::clone(&calendar);
+            tokio::spawn(c.drive(stopped.clone()))
+        })
         .collect();
     let faults = tokio::spawn(schedule::run(windows, faults_url.clone(), load_epoch));
     tokio::time::sleep(drive).await;
@@ -196,6 +205,7 @@ async fn run() -> Result<bool, String> {
     let _ = schedule::clear(&reqwest::Client::new(), &faults_url).await;
 
     let load_secs = load_epoch.elapsed().as_secs_f64();
+    let settling = Instant::now();
     let recovery_from = load_epoch + last_fault_end + Duration::from_secs(5);
     let outcome = finish::settle_and_check(
         &mut clients,
@@ -204,5 +214,9 @@ async fn run() -> Result<bool, String> {
         recovery_from.duration_since(epoch),
     )
     .await?;
+    println!(
+        "settled, checked and presence waited in {:.0} s",
+        settling.elapsed().as_secs_f64()
+    );
     Ok(report::print(&clients, &fired, outcome, load_secs))
 }

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 /// The functions the crash faults stop: the ones the clients call (not the sweepers or the
 /// delivery function, whose invocations no client would see answered).
-const CRASHED: [&str; 3] = ["messages", "chats", "ws-send"];
+pub const CRASHED: [&str; 3] = ["messages", "chats", "ws-send"];
 
 #[derive(Debug, Clone)]
 pub struct Window {
@@ -78,19 +78,54 @@ fn settings(kind: &str, rng: &mut StdRng, secs: u64) -> Value {
     }
 }
 
+/// Socket drops and stream failures act on what starts inside their window (a socket that
+/// opens, a batch handed to the delivery function): their windows are this many times as long
+/// as the others', so that a short run still gives them 10 s or more.
+const LONG_WEIGHT: f64 = 2.5;
+/// The quiet gap after a window: a third to a half of a short window's slot, at most this
+/// long (the long windows' slots are longer by their window alone).
+const LONGEST_GAP: f64 = 6.0;
+
+fn weight(kind: &str) -> f64 {
+    if kind.starts_with("stream") || kind == "socket drops" {
+        LONG_WEIGHT
+    } else {
+        1.0
+    }
+}
+
+pub fn is_crash(kind: &str) -> bool {
+    kind.starts_with("crash")
+}
+
 /// Windows over `[lead, drive - tail)`: rounds of every kind, each slot a window then a gap.
 pub fn draw(rng: &mut StdRng, drive: Duration, lead: Duration, tail: Duration) -> Vec<Window> {
     let span = drive.saturating_sub(lead + tail).as_secs_f64();
     let rounds = ((span / 240.0).floor() as usize).max(1);
-    let slot = span / (rounds * KINDS.len()) as f64;
+    let unit = span / (rounds as f64 * KINDS.iter().map(|k| weight(k)).sum::<f64>());
     let mut windows = Vec::new();
     let mut at = lead.as_secs_f64();
+    let mut previous: Option<&str> = None;
     for _ in 0..rounds {
         let mut kinds = KINDS.to_vec();
         kinds.shuffle(rng);
+        // Socket drops never right after a crash window: a crash frame still on its way to a
+        // socket the drops cut would never reach its client, and the crash check counts
+        // every one. Two crash kinds in twelve leave a place for it.
+        if let Some(i) = kinds.iter().position(|k| *k == "socket drops") {
+            let drops = kinds.remove(i);
+            let place = (0..=kinds.len())
+                .find(|&j| {
+                    let before = if j == 0 { previous } else { Some(kinds[j - 1]) };
+                    !before.is_some_and(is_crash)
+                })
+                .unwrap_or(0);
+            kinds.insert(place, drops);
+        }
         for kind in kinds {
-            // Between half and two thirds of the slot on; the rest is the quiet gap.
-            let on = slot * rng.random_range(0.5..0.67);
+            let slot = unit * weight(kind);
+            let gap = (unit * rng.random_range(0.33..0.5)).min(LONGEST_GAP);
+            let on = slot - gap;
             // Outages and stream failures are windows of their own: the switch ends itself.
             let secs = if kind == "dynamodb outage" {
                 on.clamp(2.0, 8.0)
@@ -105,9 +140,50 @@ pub fn draw(rng: &mut StdRng, drive: Duration, lead: Duration, tail: Duration) -
                 settings: settings(kind, rng, secs),
             });
             at += slot;
+            previous = Some(kind);
         }
     }
     windows
+}
+
+/// After a crash window, how long clients keep their sockets: a crash after the function ran
+/// answers once the function is done (within its 10 s timeout), and the frame that started it
+/// may have come at the window's very end.
+const CRASH_ANSWERS_WITHIN: Duration = Duration::from_secs(15);
+
+/// The schedule as the clients see it, in instants of the load: they keep their sockets while
+/// a crash answer may be on its way, and some act on purpose inside socket and stream windows.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    windows: Vec<(&'static str, Instant, Instant)>,
+}
+
+impl Calendar {
+    pub fn new(windows: &[Window], epoch: Instant) -> Calendar {
+        Calendar {
+            windows: windows
+                .iter()
+                .map(|w| (w.kind, epoch + w.start, epoch + w.end))
+                .collect(),
+        }
+    }
+
+    /// Whether a client must not end its socket now: a crash window is on, or its crash
+    /// frames may still be coming (a socket ended then would lose one the check counts).
+    pub fn holds_sockets(&self, now: Instant) -> bool {
+        self.windows.iter().any(|(kind, start, end)| {
+            is_crash(kind) && *start <= now && now < *end + CRASH_ANSWERS_WITHIN
+        })
+    }
+
+    /// (start, end) of the windows of the kinds `wanted` says yes to.
+    pub fn windows_of(&self, wanted: impl Fn(&str) -> bool) -> Vec<(Instant, Instant)> {
+        self.windows
+            .iter()
+            .filter(|(kind, _, _)| wanted(kind))
+            .map(|(_, start, end)| (*start, *end))
+            .collect()
+    }
 }
 
 /// Sets and ends each window on time; the final counts of each.
