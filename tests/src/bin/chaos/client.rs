@@ -83,6 +83,8 @@ pub struct Client {
     pub rest_only: bool,
     /// When the socket comes back (while offline) or goes away (while online).
     pub switch_at: Instant,
+    /// Left without a close frame for the presence check, and stays away.
+    pub vanished: bool,
 }
 
 enum Wake {
@@ -121,6 +123,7 @@ impl Client {
             sends: 0,
             rest_only: false,
             switch_at: Instant::now(),
+            vanished: false,
         }
     }
 
