@@ -43,12 +43,15 @@ pub fn budget(deadline_ms: u64) -> Duration {
 
 /// Runs one invocation's work with its budget set (see [`within`]).
 pub async fn scope<F: Future>(budget: Duration, work: F) -> F::Output {
-    ENDS_AT.scope(Instant::now() + budget, work).await
+    // Boxed: a request's future is deep already, and one more layer on the stack overflowed
+    // the debug builds' main thread.
+    ENDS_AT.scope(Instant::now() + budget, Box::pin(work)).await
 }
 
 /// `work`, stopped with 503 `unavailable` when the invocation's budget less `room` runs out;
 /// outside [`scope`], `work` as it is.
 pub async fn within<T>(room: Duration, work: impl Future<Output = Result<T>>) -> Result<T> {
+    let work = Box::pin(work);
     let Ok(ends_at) = ENDS_AT.try_with(|ends_at| *ends_at) else {
         return work.await;
     };
