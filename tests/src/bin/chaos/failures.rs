@@ -10,6 +10,8 @@ pub struct Failure {
     pub function: String,
     /// The crash fault's doing, not the function's.
     pub injected: bool,
+    /// Answered over REST (a 500), not on a socket (a frame).
+    pub over_rest: bool,
     /// The log line, shortened, for the report.
     pub line: String,
 }
@@ -38,6 +40,7 @@ pub fn logged() -> Result<Vec<Failure>, String> {
         .map(|line| Failure {
             function: field(line, "function").unwrap_or_default(),
             injected: line.contains(KILLED),
+            over_rest: !line.contains("websocket"),
             line: line.chars().take(300).collect(),
         })
         .collect())

@@ -162,17 +162,20 @@ fn metrics(clients: &[Client], fired: &[Fired]) -> Vec<Check> {
         .iter()
         .filter(|f| schedule::CRASHED.contains(&f.function.as_str()))
         .count() as u64;
-    let seen_crashes: u64 = clients
+    let seen_rest: u64 = clients
         .iter()
         .map(|c| {
-            c.log.crash_frames
-                + c.log
-                    .attempts
-                    .iter()
-                    .filter(|a| a.outcome == ledger::Outcome::InjectedCrash)
-                    .count() as u64
+            c.log
+                .attempts
+                .iter()
+                .filter(|a| a.outcome == ledger::Outcome::InjectedCrash)
+                .count() as u64
         })
         .sum();
+    let seen_frames: u64 = clients.iter().map(|c| c.log.crash_frames).sum();
+    let seen_crashes = seen_rest + seen_frames;
+    let logged_rest = logged.iter().filter(|f| f.injected && f.over_rest).count() as u64;
+    let logged_frames = logged.iter().filter(|f| f.injected && !f.over_rest).count() as u64;
     println!("\nmetrics beside the run's own counts:");
     println!(
         "  pushes refused 429/500 (fired) {refused:>6} | push_retries {retries} + pushes throttled {throttled} + failed {failed} = {}",
@@ -196,9 +199,11 @@ fn metrics(clients: &[Client], fired: &[Fired]) -> Vec<Check> {
         ))
     };
     let counted = retries + throttled + failed;
+    // At least: push_retries also counts a push tried again after no answer (the Management
+    // API's 3 s timeout on a loaded stack), which no metric tells apart from a refusal's.
     case(
-        counted == refused as f64,
-        "every refused push counted once: a retry, throttled or failed",
+        counted >= refused as f64,
+        "every refused push counted: a retry, throttled or failed (retries after no answer on top)",
         format!("{refused} fired, {counted} counted"),
     );
     case(
@@ -211,16 +216,20 @@ fn metrics(clients: &[Client], fired: &[Fired]) -> Vec<Check> {
         "dead letters counted as written, none without a failed batch",
         format!("metric {dead}, files {dead_files}, failed batches {stream}"),
     );
-    // Exact: a client waits longer than the gateway can take to answer (api::ATTEMPT_TIMEOUT)
-    // and keeps its socket while a crash frame may be on its way (Calendar::holds_sockets),
-    // so every crash the fault fired is an answer some client read. A real failure of the same
-    // functions answers alike and may come outside a crash window, to a socket already gone:
-    // those widen the range by their number (and fail the next check on their own).
+    // Every crash the fault fired was answered by the gateway (its log), over REST or on a
+    // socket. Over REST exactly: a client waits longer than the gateway can take to answer
+    // (api::ATTEMPT_TIMEOUT), so it reads every 500; a real failure answers alike and is
+    // added (it fails the next check on its own). On a socket at most as many: clients keep
+    // their sockets through crash windows (Calendar::holds_sockets), yet a frame the gateway
+    // sends to a connection that ended meanwhile is lost (2 of 29 in one short run).
     case(
-        crashes <= seen_crashes && seen_crashes <= crashes + real_like_crash,
-        "every injected crash reached its client as the fault's 500 or crash frame",
+        logged_rest + logged_frames == crashes
+            && seen_rest >= logged_rest
+            && seen_rest <= logged_rest + real_like_crash
+            && seen_frames <= logged_frames + real_like_crash,
+        "every injected crash answered: each 500 read by its client, crash frames at most as sent",
         format!(
-            "{crashes} fired (+ up to {real_like_crash} real failures answered alike), {seen_crashes} seen"
+            "{crashes} fired; the gateway answered {logged_rest} over REST, {logged_frames} on sockets; clients read {seen_rest} and {seen_frames} (+ up to {real_like_crash} real failures answered alike)"
         ),
     );
     let mut failed_functions: Vec<String> = real.iter().map(|f| f.line.clone()).collect();
