@@ -24,7 +24,8 @@ pub enum Duty {
 /// seconds (each reconnect catches up on every conversation: a bounded burst).
 const RECONNECTING_EVERY: usize = 5;
 const RECONNECTS_SPREAD_SECS: usize = 8;
-/// The first this many clients send to the large chat inside each stream window, 2 s apart.
+/// The first this many clients send to the large chat inside each stream window, from half a
+/// second in, 1.5 s apart.
 const LARGE_CHAT_SENDERS: usize = 4;
 
 impl Client {
@@ -45,7 +46,7 @@ impl Client {
             |how| matches!(how, Conversation::Chat { chat_id } if *chat_id == self.pace.big_chat),
         );
         if self.index < LARGE_CHAT_SENDERS && in_large_chat {
-            let delay = Duration::from_secs(1 + 2 * self.index as u64);
+            let delay = Duration::from_millis(500 + 1500 * self.index as u64);
             for (start, end) in calendar.windows_of(|kind| kind.starts_with("stream")) {
                 if start + delay < end {
                     duties.push((start + delay, Duty::SendToLargeChat));

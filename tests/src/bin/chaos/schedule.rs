@@ -122,6 +122,30 @@ pub fn draw(rng: &mut StdRng, drive: Duration, lead: Duration, tail: Duration) -
                 .unwrap_or(0);
             kinds.insert(place, drops);
         }
+        // The two stream kinds never back to back: the batches the first failed are retried
+        // (bisected, paused) after it ends, and the lane busy with them left the second
+        // window nothing to fail (seen in a short run: `stream timeout ... fired nothing`).
+        if let Some(i) = kinds.iter().position(|k| *k == "stream timeout") {
+            let beside_error = |kinds: &[&str], j: usize| {
+                (j > 0 && kinds[j - 1] == "stream error")
+                    || kinds.get(j + 1).is_some_and(|k| *k == "stream error")
+                    || (j == 0 && previous == Some("stream error"))
+            };
+            if beside_error(&kinds, i) {
+                let timeout = kinds.remove(i);
+                let place = (0..=kinds.len())
+                    .find(|&j| {
+                        let before = if j == 0 { previous } else { Some(kinds[j - 1]) };
+                        let after = kinds.get(j).copied();
+                        before != Some("stream error")
+                            && after != Some("stream error")
+                            // Keeps socket drops away from a crash window before it.
+                            && !(after == Some("socket drops") && before.is_some_and(is_crash))
+                    })
+                    .unwrap_or(kinds.len());
+                kinds.insert(place, timeout);
+            }
+        }
         for kind in kinds {
             let slot = unit * weight(kind);
             let gap = (unit * rng.random_range(0.33..0.5)).min(LONGEST_GAP);
