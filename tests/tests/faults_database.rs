@@ -163,6 +163,51 @@ async fn latency_slows_the_service_and_no_invocation_outlives_its_timeout() {
     me(&api, &user).await.0.expect(200);
 }
 
+/// Each call just inside the SDK's attempt timeout (2 s): every call succeeds, slowly, and a
+/// send makes several in a row. The chaos run found such requests outliving the function's
+/// 10 s `Timeout` (API Gateway's bare 500): each call was bounded, the request was not.
+#[tokio::test]
+async fn a_request_of_many_slow_calls_answers_503_inside_the_timeout() {
+    // Held before anything else: another test's faults would break this one's set-up.
+    let faults = Faults::hold().await;
+    let api = Api::new();
+    let (sender, peer) = (api.user("fsl").await, api.user("fsm").await);
+    faults.set(json!({"dynamodb": {"latency_ms": 1800}})).await;
+    let started = Instant::now();
+    let reply = api
+        .post(
+            "/messages",
+            Some(&sender.token),
+            json!({"recipient_id": peer.id, "content": "slow", "client_message_id": "slow-1"}),
+        )
+        .await;
+    let took = started.elapsed();
+    let delayed = faults.fired("dynamodb_latency").await;
+    println!(
+        "1.8 s a call: {} after {took:?}, {delayed} calls delayed",
+        reply.status
+    );
+    faults.clear().await;
+    assert!(
+        delayed >= 5,
+        "{delayed} calls: not a request of many slow calls"
+    );
+    assert!(took < FUNCTION_TIMEOUT, "{took:?}");
+    assert_unavailable(&reply);
+    // The send stopped at its budget may have been stored or not; its retry with the same
+    // key stores it once either way.
+    let retried = api
+        .post(
+            "/messages",
+            Some(&sender.token),
+            json!({"recipient_id": peer.id, "content": "slow", "client_message_id": "slow-1"}),
+        )
+        .await;
+    assert!(retried.status.is_success(), "{}", retried.status);
+    let stored = conversation(&api, &peer, &sender).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+}
+
 async fn conversation(api: &Api, reader: &TestUser, peer: &TestUser) -> Vec<Value> {
     let path = format!("/messages/conversation/{}?limit=50", peer.id);
     api.get(&path, &reader.token).await.expect(200)["items"]

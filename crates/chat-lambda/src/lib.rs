@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod deadline;
 pub mod domain;
 pub mod fanout;
 pub mod http;

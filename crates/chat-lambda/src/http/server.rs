@@ -1,14 +1,15 @@
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chat_aws::metrics;
 use chat_core::error::Result;
 use lambda_http::http::header::CONTENT_TYPE;
-use lambda_http::{Body, Response, service_fn};
+use lambda_http::{Body, RequestExt, Response, service_fn};
 
 use super::{ApiRequest, ApiResponse};
 use crate::app::App;
+use crate::deadline;
 use crate::telemetry;
 
 /// Serves a REST endpoint group on the Lambda runtime: `route` answers one request; this
@@ -20,10 +21,14 @@ where
 {
     telemetry::ready();
     lambda_http::run(service_fn(|req: lambda_http::Request| {
+        let budget = deadline::budget(req.lambda_context_ref().map_or(0, |c| c.deadline));
         let request = ApiRequest::from_lambda(req);
         let app = app.clone();
         let started = Instant::now();
-        let reply = route(app, request.clone());
+        let reply = deadline::scope(
+            budget,
+            deadline::within(Duration::ZERO, route(app, request.clone())),
+        );
         telemetry::invocation(async move {
             let response = reply.await.unwrap_or_else(ApiResponse::from);
             metrics::request(route_of(&request), response.status);

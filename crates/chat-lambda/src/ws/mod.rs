@@ -10,7 +10,7 @@ pub mod sweep;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chat_aws::metrics;
 use chat_core::error::{Error, Result};
@@ -21,6 +21,7 @@ use lambda_http::aws_lambda_events::encodings::Body;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 
 use crate::app::App;
+use crate::deadline;
 use crate::http::ApiResponse;
 use crate::telemetry;
 
@@ -43,7 +44,11 @@ where
         let request_id = event.context.request_id.clone();
         let route = ctx.route_key.clone().unwrap_or_default();
         let connection_id = ctx.connection_id.clone().unwrap_or_default();
-        let reply = handler(app.clone(), event.payload);
+        let budget = deadline::budget(event.context.deadline);
+        let reply = deadline::scope(
+            budget,
+            deadline::within(Duration::ZERO, handler(app.clone(), event.payload)),
+        );
         telemetry::invocation(async move {
             let response = reply.await.unwrap_or_else(response_for);
             let status = u16::try_from(response.status_code).unwrap_or(500);

@@ -19,6 +19,7 @@
 //! served. Ending a session closes its sockets already; this covers a close that failed.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chat_aws::metrics;
 use chat_core::connections::LiveConnection;
@@ -33,6 +34,7 @@ use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
 use crate::app::App;
+use crate::deadline;
 use crate::domain::attachments::Files;
 use crate::domain::{messages, presence};
 use crate::limits::{self, FrameVerdict};
@@ -54,6 +56,9 @@ pub enum Action {
     Ping,
 }
 
+/// Left of a frame's budget for pushing its answer (one Management API call, 3 s at most).
+const ERROR_PUSH_ROOM: Duration = Duration::from_millis(1500);
+
 pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     let connection = connection_id(&req)?.to_owned();
     let route = req
@@ -65,20 +70,36 @@ pub async fn handle(app: Arc<App>, req: WsRequest) -> Result<WsResponse> {
     // Messages, typing signals and subscriptions (up to 200 writes each) count against the
     // connection's limit; the count is independent of the renewal, so both writes go at once.
     let limited = matches!(route, "sendMessage" | "typing" | "subscribePresence");
-    let (renewed, verdict) = tokio::join!(presence::renew(&app, &connection), async {
-        if limited {
-            limits::frame(&app, &connection).await.map(Some)
-        } else {
-            Ok(None)
+    // The frame's work stops early enough to push its `error` (503 `unavailable`) when slow
+    // dependencies take it to its budget (crate::deadline).
+    let (renewed, verdict) = tokio::join!(
+        deadline::within(ERROR_PUSH_ROOM, presence::renew(&app, &connection)),
+        deadline::within(ERROR_PUSH_ROOM, async {
+            if limited {
+                limits::frame(&app, &connection).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+    );
+    let renewed = match renewed {
+        Err(err @ Error::Unavailable(_)) => {
+            app.delivery()?
+                .to_connection(&connection, error_event(err).to_json().as_bytes())
+                .await;
+            return Ok(ok());
         }
-    });
+        other => other,
+    };
     let Some(live) = renewed? else {
         tracing::info!(connection_id = %connection, "frame on a connection with no record or an expired token; closing it");
         app.delivery()?.close(&connection).await;
         return Ok(ok());
     };
     let served = match verdict? {
-        None | Some(FrameVerdict::Allowed) => serve(&app, route, body, live).await,
+        None | Some(FrameVerdict::Allowed) => {
+            deadline::within(ERROR_PUSH_ROOM, serve(&app, route, body, live)).await
+        }
         Some(FrameVerdict::Refused { retry_after_secs }) => {
             Err(Error::RateLimited { retry_after_secs })
         }

@@ -1,6 +1,7 @@
 //! The control port (`serve --control-listen`): `GET /_faults` reads the settings and the counts
 //! of faults fired, `PUT /_faults` replaces the settings (counters and windows restart), and
-//! `DELETE /_faults` turns every fault off. It is a port of its own, on loopback, so that no
+//! `DELETE /_faults` turns every fault off. The answers to `PUT` and `DELETE` carry, as
+//! `replaced`, the final report of the settings they replaced. It is a port of its own, on loopback, so that no
 //! route of the emulated APIs changes and no client of them can reach it.
 
 use std::sync::Arc;
@@ -30,8 +31,8 @@ async fn read(State(faults): State<Arc<Faults>>) -> Response {
 async fn replace(State(faults): State<Arc<Faults>>, body: Bytes) -> Response {
     match FaultSettings::parse(&body) {
         Ok(settings) => {
-            faults.set(settings);
-            axum::Json(faults.report()).into_response()
+            let replaced = faults.set(settings);
+            answer(&faults, replaced)
         }
         Err(error) => (
             StatusCode::BAD_REQUEST,
@@ -42,6 +43,12 @@ async fn replace(State(faults): State<Arc<Faults>>, body: Bytes) -> Response {
 }
 
 async fn clear(State(faults): State<Arc<Faults>>) -> Response {
-    faults.set(FaultSettings::default());
-    axum::Json(faults.report()).into_response()
+    let replaced = faults.set(FaultSettings::default());
+    answer(&faults, replaced)
+}
+
+fn answer(faults: &Faults, replaced: serde_json::Value) -> Response {
+    let mut report = faults.report();
+    report["replaced"] = replaced;
+    axum::Json(report).into_response()
 }

@@ -129,16 +129,21 @@ impl Faults {
         self.current().settings.dynamodb != settings::DynamoDbFaults::default()
     }
 
-    /// Replaces the settings; counters and windows start again from now.
-    pub fn set(&self, settings: FaultSettings) {
+    /// Replaces the settings; counters and windows start again from now. The report of the
+    /// settings replaced, counted up to the swap: a reader that asked `GET` first and then
+    /// replaced would miss whatever fired in between.
+    pub fn set(&self, settings: FaultSettings) -> Value {
         tracing::info!(
             target: "local_gateway::faults",
             settings = %serde_json::to_string(&settings).unwrap_or_default(),
             "fault settings applied"
         );
-        *self.active.lock().unwrap_or_else(PoisonError::into_inner) =
-            Arc::new(Active::new(settings));
+        let replaced = std::mem::replace(
+            &mut *self.active.lock().unwrap_or_else(PoisonError::into_inner),
+            Arc::new(Active::new(settings)),
+        );
         self.changed.send_replace(());
+        Self::report_of(&replaced)
     }
 
     fn current(&self) -> Arc<Active> {
@@ -147,7 +152,10 @@ impl Faults {
 
     /// The settings and, per fault, how many calls it looked at and how many it broke.
     pub fn report(&self) -> Value {
-        let active = self.current();
+        Self::report_of(&self.current())
+    }
+
+    fn report_of(active: &Active) -> Value {
         let s = &active.settings;
         json!({
             "settings": s,
@@ -268,7 +276,10 @@ mod tests {
         let report = faults.report();
         assert_eq!(report["counts"]["dynamodb_throttle"]["fired"], 1);
         assert_eq!(report["counts"]["function_crash"]["seen"], 2);
-        faults.set(FaultSettings::parse(br#"{"dynamodb": {"outage_secs": 60}}"#).unwrap());
+        let replaced =
+            faults.set(FaultSettings::parse(br#"{"dynamodb": {"outage_secs": 60}}"#).unwrap());
+        assert_eq!(replaced["counts"], report["counts"]);
+        assert_eq!(faults.report()["counts"]["dynamodb_throttle"]["fired"], 0);
         assert_eq!(faults.dynamodb("GetItem"), (None, DbAction::Outage));
         assert_eq!(faults.report()["outage_active"], true);
     }
