@@ -1,6 +1,7 @@
 //! Real-time delivery figures against a running local stack (`CHAT_API_URL`, `CHAT_WS_URL`);
 //! `./infra/bench-realtime.sh` starts a stack of release builds and runs it:
 //! - 1:1: time from a REST send to the recipient's socket receiving the event, p50/p99;
+//! - login: `POST /users/login` (Argon2id's verification and a new session), p50/p99;
 //! - a large chat (`BENCH_CHAT_MEMBERS`, 1,000 by default): its members come online one socket
 //!   each and subscribe to the presence of the 20 members a member list shows; the presence
 //!   pushes that causes, against the n(n-1)/2 of pushing every chat contact;
@@ -26,6 +27,8 @@ const WATCHED: usize = 20;
 /// A socket that has not received a round's message after this long counts as missed.
 const MISS_AFTER: Duration = Duration::from_secs(10);
 const DIRECT_MESSAGES: usize = 300;
+/// Logins of one account, one at a time.
+const LOGINS: usize = 50;
 /// Messages sent before the 1:1 figures count: they warm the instances and their connections.
 const WARM_UP: usize = 10;
 /// Set-up events are over once no socket has had one for this long.
@@ -59,6 +62,8 @@ async fn users(api: &Api, n: usize) -> Vec<TestUser> {
 async fn main() {
     let api = Api::new();
     one_to_one(&api).await;
+    println!();
+    login(&api).await;
     println!();
     fan_out(&api).await;
 }
@@ -102,6 +107,30 @@ async fn one_to_one(api: &Api) {
         "  REST answer (send -> 201):           p50 {}, p99 {}",
         ms(percentile(&answered, 50.0)),
         ms(percentile(&answered, 99.0))
+    );
+}
+
+/// Login: one account's, one at a time, after warm-up logins (the first of an instance is a
+/// cold start).
+async fn login(api: &Api) {
+    println!(
+        "login: {LOGINS} logins of one account, one at a time, after {WARM_UP} warm-up logins"
+    );
+    let user = &users(api, 1).await[0];
+    for _ in 0..WARM_UP {
+        api.login(user).await;
+    }
+    let mut took = Vec::with_capacity(LOGINS);
+    for _ in 0..LOGINS {
+        let started = Instant::now();
+        api.login(user).await;
+        took.push(started.elapsed());
+    }
+    took.sort();
+    println!(
+        "  login (request -> 200):              p50 {}, p99 {}",
+        ms(percentile(&took, 50.0)),
+        ms(percentile(&took, 99.0))
     );
 }
 
