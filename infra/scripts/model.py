@@ -6,6 +6,7 @@ prices.
 
     infra/scripts/model.py                    # the model, from docs/benchmarks.md
     infra/scripts/model.py --waves            # also each path's waves, one by one
+    infra/scripts/model.py --inputs           # also the per-call latencies and their sources
     infra/scripts/model.py --capacity FILE    # the capacity tests' printed output instead
 
 Inputs, all at the top of this file or read at run time:
@@ -166,8 +167,8 @@ class Flow:
     """A path: named waves in order, each {call: count}; which wave the answer and the last
     socket come after; the calls' capacity; the invocations and their durations."""
 
-    def __init__(self, name, door):
-        self.name, self.door = name, door
+    def __init__(self, name):
+        self.name = name
         self.waves = []           # (label, {call: count}, function or None)
         self.answered = None      # index of the wave the answer follows
         self.reached = None       # index of the wave the last socket is reached in
@@ -195,7 +196,8 @@ class Flow:
         large chat runs every wave of the delivery (it waits for its shares), each share only
         its own reads and pushes."""
         def ms(waves):
-            return math.ceil(sum(wave_quantile(calls, 0.5) for _, calls, f in waves if f == function))
+            own = (calls for _, calls, f in waves if f == function)
+            return math.ceil(sum(wave_quantile(calls, 0.5) for calls in own))
         whole = ms(self.waves)
         count = self.invocations[function]
         if function != "delivery" or self.shares_from is None:
@@ -220,7 +222,7 @@ def sockets_rcu(users):
 
 def direct(capacity, after, websocket):
     door = "WebSocket" if websocket else "REST"
-    p = Flow(f"DM, {door}", door)
+    p = Flow(f"DM, {door}")
     fn = "ws-send" if websocket else "messages"
     p.invocations[fn] = 1
     sockets = 2 * SOCKETS_PER_USER   # message.created goes to both users' sockets
@@ -260,7 +262,7 @@ def direct(capacity, after, websocket):
 
 
 def chat(capacity, members, after):
-    p = Flow(f"chat of {members:,}, REST", "REST")
+    p = Flow(f"chat of {members:,}, REST")
     p.invocations["messages"] = 1
     p.http_requests += 1
     p.wave("HTTP API, invoke", {"http_api": 1, "lambda_invoke": 1})
@@ -304,7 +306,7 @@ def chat(capacity, members, after):
 def keep_alive():
     """A socket open for a minute: the client's ping (clients ping at least every 60 s, and a
     lease is three pings), the lease's renewal, the pong; no write count."""
-    p = Flow("socket open 1 min", "WebSocket")
+    p = Flow("socket open 1 min")
     p.invocations["ws-send"] = 1
     p.connection_minutes = 1
     p.wave("WebSocket API, invoke", {"websocket_api": 1, "lambda_invoke": 1})
@@ -389,14 +391,16 @@ def costs(p, memory, arch):
     }
 
 
-def report(capacity, memory, arch, show_waves, source):
+def report(capacity, memory, arch, show_waves, source, show_inputs=False):
     out = []
     print_ = out.append
-    print_(f"Per-call latency assumed (ms, warm, in us-east-1; replace with measured figures):")
-    for call, (p50, p99, _) in CALLS.items():
-        print_(f"  {call:<22} p50 {p50:7.1f}  p99 {p99:7.1f}")
-    print_("")
-    print_(f"Latency (ms): p50 = sum of the waves' medians; tail = sum of their p99s (a bound)")
+    if show_inputs:
+        print_("Per-call latency assumed (ms, warm, in us-east-1; replace with measured figures):")
+        for call, (p50, p99, why) in CALLS.items():
+            print_(f"  {call:<22} p50 {p50:7.1f}  p99 {p99:7.1f}  {why}")
+        print_("")
+    print_("Latency (ms): p50 = sum of the waves' medians; tail = sum of their p99s (a bound);"
+           " per-call figures: CALLS (--inputs)")
     header = (f"{'path':<20} {'':<6} {'round trips':>11} | {'answered p50':>12} {'tail':>7} |"
               f" {'last socket p50':>15} {'tail':>7}")
     print_(header)
@@ -444,15 +448,18 @@ def main(argv=None):
                         help="a file of the capacity tests' printed output (default: the "
                              "figures docs/benchmarks.md records)")
     parser.add_argument("--waves", action="store_true", help="also print each path's waves")
+    parser.add_argument("--inputs", action="store_true",
+                        help="also print the per-call latencies assumed, with their sources")
     args = parser.parse_args(argv)
     if args.capacity:
-        capacity, source = parse_capacity(args.capacity.read_text(encoding="utf-8")), str(args.capacity)
+        capacity = parse_capacity(args.capacity.read_text(encoding="utf-8"))
+        source = str(args.capacity)
     else:
         doc = ROOT / "docs" / "benchmarks.md"
         capacity = parse_capacity(benchmarks_section(doc))
         source = "docs/benchmarks.md"
     memory, arch = template_functions(ROOT / "template.yaml")
-    print(report(capacity, memory, arch, args.waves, source))
+    print(report(capacity, memory, arch, args.waves, source, args.inputs))
     return 0
 
 
