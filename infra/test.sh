@@ -17,6 +17,8 @@ ensure_s3s_fs
 
 log "documentation: the front page's length and every relative link (no build)"
 python3 "$ROOT/infra/scripts/check-docs.py"
+log "the latency and cost model: its figures follow from its inputs (no build)"
+python3 "$ROOT/infra/scripts/test_model.py"
 log "the layering: no file-level import circle in any crate (no build)"
 python3 "$ROOT/infra/scripts/check-import-cycles.py"
 log "the TypeScript client's generated types against docs/ and its type check (no build)"
