@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chat_aws::store::capacity::{Capacity, measure};
+use chat_core::authorisation::allowed;
 use chat_core::chats::{self, AddMember, MAX_MEMBERS, NewChat};
 use chat_core::conversation::{Conversation, message_id};
 use chat_core::ids::{ChatId, UserId};
@@ -94,6 +95,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
             content: PROBE.into(),
             ..Default::default()
         },
+        allowed(),
     ))
     .await;
     let direct = sent.expect("send direct").value.message;
@@ -106,6 +108,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
             content: PROBE.into(),
             ..Default::default()
         },
+        allowed(),
     ))
     .await;
     sent.expect("send to chat");
@@ -125,6 +128,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
         &p.bob.id,
         &direct.id,
         "👍",
+        allowed(),
     ))
     .await;
     reacted.expect("react");
@@ -133,6 +137,7 @@ async fn costs(app: &App, p: &People) -> Vec<(&'static str, Capacity)> {
         &Files(app),
         &p.bob.id,
         &direct.id,
+        allowed(),
     ))
     .await;
     assert_eq!(read.expect("read").value.read_by, vec![p.bob.id.clone()]);
@@ -199,7 +204,7 @@ async fn message_costs_are_the_same_with_100_and_5000_messages() {
             ..Default::default()
         },
     ] {
-        send(&app.store, &Files(&app), &people.alice.id, &new)
+        send(&app.store, &Files(&app), &people.alice.id, &new, allowed())
             .await
             .expect("warm-up send");
     }
@@ -280,10 +285,11 @@ async fn a_chat_message_costs_the_same_for_2_100_and_1000_members() {
             content: PROBE.into(),
             ..Default::default()
         };
-        send(&app.store, &Files(&app), &owner.id, &new)
+        send(&app.store, &Files(&app), &owner.id, &new, allowed())
             .await
             .expect("warm-up send");
-        let (sent, cost) = measure(send(&app.store, &Files(&app), &owner.id, &new)).await;
+        let (sent, cost) =
+            measure(send(&app.store, &Files(&app), &owner.id, &new, allowed())).await;
         sent.expect("send");
         rows.push((size, cost));
     }

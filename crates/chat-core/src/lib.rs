@@ -4,6 +4,7 @@
 //! push and serve, and none of them can be named from here.
 
 pub mod attachments;
+pub mod authorisation;
 pub mod changes;
 pub mod chats;
 pub mod connections;

@@ -5,9 +5,11 @@
 //! wave joins five reads, and unboxed, in a debug build, the joined futures overflowed the
 //! runtime's stack.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use chat_aws::metrics;
+use chat_core::authorisation::refused;
 use chat_core::error::ErrorBody;
 use chat_core::error::{Error, Result};
 use chat_core::events::{LookedUp, Outcome};
@@ -17,7 +19,7 @@ use chat_core::waves::wave;
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
-use super::{authorised, caller, refused, unrouted};
+use super::{authorised, caller, unrouted};
 use crate::app::App;
 use crate::domain::attachments::Files;
 use crate::domain::inbox::{self, InboxItem};
@@ -60,6 +62,30 @@ fn allowed(path: &[&str]) -> &'static str {
     }
 }
 
+/// The request's `input`, with the caller's authorisation still to run in the rule's first wave;
+/// an invalid input is answered once the authorisation has (its 401 or 429 comes first).
+async fn valid<T, A>(input: Result<T>, authorised: A) -> Result<(T, A)>
+where
+    A: Future<Output = Result<()>>,
+{
+    match input {
+        Ok(input) => Ok((input, authorised)),
+        Err(invalid) => Err(refused(authorised, invalid).await),
+    }
+}
+
+/// A change to message `id`: the `rule`, joined with the look-up of the sockets of the change's
+/// audience, then the pushes to them.
+async fn changed(
+    app: &App,
+    id: &str,
+    rule: impl Future<Output = Result<Outcome<Message>>>,
+) -> Result<Message> {
+    let (outcome, looked_up) =
+        tokio::join!(Box::pin(rule), messages::look_up_change_audience(app, id));
+    Ok(notify_looked_up(app, outcome?, looked_up).await)
+}
+
 /// Hands the change's notifications to the notifier, with the sockets looked up in the
 /// change's first wave, and returns its result.
 async fn notify_looked_up<T>(app: &App, outcome: Outcome<T>, looked_up: LookedUp) -> T {
@@ -86,19 +112,12 @@ async fn notify_looked_up<T>(app: &App, outcome: Outcome<T>, looked_up: LookedUp
 pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     // The token's signature names the caller; its session and write count are checked in the
     // send's first wave, beside the send's reads and the look-up of the recipients' sockets
-    // (`rules::send_authorised`), and the 401 or 429 still comes first.
+    // (`rules::send`), and the 401 or 429 still comes first.
     let token = app.tokens.verify(req.bearer()?)?;
-    let authorised = authorised(app, &token);
-    let new: NewMessage = match req.body() {
-        Ok(new) => new,
-        Err(invalid) => return Err(refused(authorised, invalid).await),
-    };
-    let me = &token.user_id;
-    let files = Files(app);
+    let (new, authorised) = valid(req.body::<NewMessage>(), authorised(app, &token)).await?;
+    let (me, files) = (&token.user_id, Files(app));
     let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::send_authorised(
-            &app.store, &files, me, &new, authorised
-        )),
+        Box::pin(rules::send(&app.store, &files, me, &new, authorised)),
         messages::look_up_audience(app, me, &new),
     );
     let sent = notify_looked_up(app, outcome?, looked_up).await;
@@ -201,26 +220,10 @@ pub(super) async fn get(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResp
     ))]
 pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
-    let authorised = authorised(app, &token);
-    let edit: Edit = match req.body() {
-        Ok(edit) => edit,
-        Err(invalid) => return Err(refused(authorised, invalid).await),
-    };
+    let (edit, authorised) = valid(req.body::<Edit>(), authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::edit_authorised(
-            &app.store,
-            &files,
-            me,
-            id,
-            &edit.content,
-            authorised
-        )),
-        messages::look_up_change_audience(app, id),
-    );
-    Ok(ApiResponse::ok(
-        &notify_looked_up(app, outcome?, looked_up).await,
-    ))
+    let rule = rules::edit(&app.store, &files, me, id, &edit.content, authorised);
+    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
 /// Delete a message; only its sender may. It stays in history as a tombstone.
@@ -236,17 +239,8 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
 pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::delete_authorised(
-            &app.store,
-            &files,
-            me,
-            id,
-            authorised(app, &token)
-        )),
-        messages::look_up_change_audience(app, id),
-    );
-    notify_looked_up(app, outcome?, looked_up).await;
+    let rule = rules::delete(&app.store, &files, me, id, authorised(app, &token));
+    changed(app, id, rule).await?;
     Ok(ApiResponse::no_content())
 }
 
@@ -264,26 +258,10 @@ pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiR
     ))]
 pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
-    let authorised = authorised(app, &token);
-    let reaction: Reaction = match req.body() {
-        Ok(reaction) => reaction,
-        Err(invalid) => return Err(refused(authorised, invalid).await),
-    };
+    let (reaction, authorised) = valid(req.body::<Reaction>(), authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::add_reaction_authorised(
-            &app.store,
-            &files,
-            me,
-            id,
-            &reaction.emoji,
-            authorised
-        )),
-        messages::look_up_change_audience(app, id),
-    );
-    Ok(ApiResponse::ok(
-        &notify_looked_up(app, outcome?, looked_up).await,
-    ))
+    let rule = rules::add_reaction(&app.store, &files, me, id, &reaction.emoji, authorised);
+    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
 /// Take back a reaction: `emoji` as a query parameter (which wins) or in the body.
@@ -298,26 +276,15 @@ pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Resul
     ))]
 pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
-    let authorised = authorised(app, &token);
     let emoji = match req.query_as::<ReactionQuery>().map(|query| query.emoji) {
         Ok(Some(emoji)) => Ok(emoji),
         Ok(None) => req.body::<Reaction>().map(|reaction| reaction.emoji),
         Err(invalid) => Err(invalid),
     };
-    let emoji = match emoji {
-        Ok(emoji) => emoji,
-        Err(invalid) => return Err(refused(authorised, invalid).await),
-    };
+    let (emoji, authorised) = valid(emoji, authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::remove_reaction_authorised(
-            &app.store, &files, me, id, &emoji, authorised
-        )),
-        messages::look_up_change_audience(app, id),
-    );
-    Ok(ApiResponse::ok(
-        &notify_looked_up(app, outcome?, looked_up).await,
-    ))
+    let rule = rules::remove_reaction(&app.store, &files, me, id, &emoji, authorised);
+    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
 /// Mark a message read. `read_by` records at most 1,000 readers; later reads answer 200
@@ -333,17 +300,6 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
 pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::mark_read_authorised(
-            &app.store,
-            &files,
-            me,
-            id,
-            authorised(app, &token)
-        )),
-        messages::look_up_change_audience(app, id),
-    );
-    Ok(ApiResponse::ok(
-        &notify_looked_up(app, outcome?, looked_up).await,
-    ))
+    let rule = rules::mark_read(&app.store, &files, me, id, authorised(app, &token));
+    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }

@@ -9,8 +9,6 @@ pub mod failures;
 pub mod messages;
 pub mod users;
 
-use std::future::Future;
-
 use chat_core::error::{Error, Result};
 use chat_core::ports::Verified;
 use chat_core::rate_limits::Bucket;
@@ -59,15 +57,6 @@ async fn counted_writer(app: &App, token: &Verified) -> Result<User> {
 /// wave, beside its own reads.
 pub async fn authorised(app: &App, token: &Verified) -> Result<()> {
     counted_writer(app, token).await.map(drop)
-}
-
-/// The answer to a write whose request is invalid: `authorised`'s refusal first (401, 429),
-/// as if the caller had been checked before the request was read.
-pub async fn refused(authorised: impl Future<Output = Result<()>>, invalid: Error) -> Error {
-    match authorised.await {
-        Err(first) => first,
-        Ok(()) => invalid,
-    }
 }
 
 /// The answer to a request that none of a group's routes takes, given the methods the group

@@ -6,13 +6,9 @@ mod changes;
 mod history;
 mod send;
 
-pub use changes::{
-    add_reaction, add_reaction_authorised, change_audience, delete, delete_authorised, edit,
-    edit_authorised, get, mark_read, mark_read_authorised, remove_reaction,
-    remove_reaction_authorised,
-};
+pub use changes::{add_reaction, change_audience, delete, edit, get, mark_read, remove_reaction};
 pub use history::{HistoryQuery, history};
-pub use send::{Sent, send, send_audience, send_authorised, typing};
+pub use send::{Sent, send, send_audience, typing};
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::attachments::{Attachment, Prepared};
+use crate::authorisation::refused;
 use crate::changes::{Change, audience, notifications};
 use crate::chats::rules::takes_part;
 use crate::conversation::{Conversation, Fanout, MessageRef, message_id};
@@ -76,7 +77,7 @@ async fn target(
 
 /// Why a caller who is no member of `chat_id` is refused: 403 for a chat that exists, 404
 /// otherwise (read only on this failure path).
-async fn refused(store: &impl ChatStore, chat_id: &str) -> Error {
+async fn not_a_member(store: &impl ChatStore, chat_id: &str) -> Error {
     match store.get_chat(chat_id).await {
         Ok(Some(_)) => Error::Forbidden("you are not a member of this chat".into()),
         Ok(None) => Error::NotFound,
@@ -95,7 +96,7 @@ where
     let others = match &conversation {
         Conversation::Chat(chat_id) => {
             if !takes_part(store, &conversation, me).await? {
-                return Err(refused(store, chat_id).await);
+                return Err(not_a_member(store, chat_id).await);
             }
             Audience::Chat {
                 chat_id: chat_id.to_string(),
@@ -116,16 +117,6 @@ where
     Ok(vec![Notification::to_audience(others, event)])
 }
 
-/// Sends `new` as `me`, who is known to be allowed to: [`send_authorised`] with nothing to
-/// wait for.
-pub async fn send<S, F>(store: &S, files: &F, me: &str, new: &NewMessage) -> Result<Outcome<Sent>>
-where
-    S: UserDirectory + ChatStore + MessageStore,
-    F: AttachmentFiles,
-{
-    send_authorised(store, files, me, new, async { Ok(()) }).await
-}
-
 /// Sends `new` as `me` if `authorised` (the caller's session and write count, which the adapter
 /// checks) succeeds, in three waves, because on AWS every round trip costs milliseconds:
 ///
@@ -138,7 +129,7 @@ where
 /// Nothing is written unless every read passed, and `authorised`'s refusal (401, 429) comes
 /// before any other. A retry with the key of a stored send answers that first message and tells
 /// nobody again.
-pub async fn send_authorised<S, F, A>(
+pub async fn send<S, F, A>(
     store: &S,
     files: &F,
     me: &str,
@@ -152,10 +143,7 @@ where
 {
     let (conversation, message_type) = match checked(me, new) {
         Ok(checked) => checked,
-        Err(invalid) => {
-            authorised.await?;
-            return Err(invalid);
-        }
+        Err(invalid) => return Err(refused(authorised, invalid).await),
     };
     let conversation_id = conversation.id();
     let (authorised, recipient, reply, prepared, sequence) = wave("send.reads", async {
@@ -336,7 +324,7 @@ where
         PutMessage::Stored => Ok(Stored::New(message)),
         PutMessage::NotMember => {
             let chat_id = new.chat_id.as_deref().unwrap_or_default();
-            Err(refused(store, chat_id).await)
+            Err(not_a_member(store, chat_id).await)
         }
         PutMessage::DuplicateKey => {
             let key = new.client_message_id.as_deref().unwrap_or_default();

@@ -5,19 +5,18 @@
 //! caller's part in its conversation, the conversation's sequence and the adapter's
 //! authorisation (the session and the write count). Then one conditional transaction, which
 //! starts from that sequence, and the read-back of the changed message (a transaction returns
-//! no values). Each rule has an `_authorised` form, which the adapters call with their check,
-//! and a plain one for a caller known to be allowed.
+//! no values). Each rule takes the caller's authorisation ([`crate::authorisation`]) as a
+//! future, which runs in that first wave.
 
 mod reactions;
 mod reads;
 
 use std::future::Future;
 
-pub use reactions::{
-    add_reaction, add_reaction_authorised, remove_reaction, remove_reaction_authorised,
-};
-pub use reads::{mark_read, mark_read_authorised};
+pub use reactions::{add_reaction, remove_reaction};
+pub use reads::mark_read;
 
+use crate::authorisation::refused;
 use crate::changes::{Change, audience, notifications};
 use crate::chats::rules::takes_part;
 use crate::conversation::MessageRef;
@@ -79,7 +78,7 @@ where
     A: Future<Output = Result<()>>,
 {
     let Some(at) = MessageRef::parse(id) else {
-        return Err(refusal(authorised, Error::NotFound).await);
+        return Err(refused(authorised, Error::NotFound).await);
     };
     let conversation_id = at.conversation.id();
     let (authorised, member, message, sequence) = wave("change.reads", async {
@@ -100,15 +99,6 @@ where
             sequence: sequence?,
         }),
         _ => Err(Error::NotFound),
-    }
-}
-
-/// The answer to a request refused before any read: `authorised`'s refusal if it has one (a
-/// 401 or 429 comes first), else `refused`.
-async fn refusal(authorised: impl Future<Output = Result<()>>, refused: Error) -> Error {
-    match authorised.await {
-        Err(first) => first,
-        Ok(()) => refused,
     }
 }
 
@@ -149,24 +139,10 @@ where
     Ok(shown(files, readable(store, me, id).await?).await)
 }
 
-/// Replaces the content of `me`'s message; 403 for another's, 409 for a deleted one. An edit to
-/// the content the message has is a no-op that answers the message (a retry is safe).
-pub async fn edit<S, F>(
-    store: &S,
-    files: &F,
-    me: &str,
-    id: &str,
-    content: &str,
-) -> Result<Outcome<Message>>
-where
-    S: ChatStore + MessageChanges,
-    F: AttachmentFiles,
-{
-    edit_authorised(store, files, me, id, content, async { Ok(()) }).await
-}
-
-/// [`edit`] once `authorised` succeeds, which runs in the edit's first wave.
-pub async fn edit_authorised<S, F, A>(
+/// Replaces the content of `me`'s message once `authorised` succeeds; 403 for another's, 409 for
+/// a deleted one. An edit to the content the message has is a no-op that answers the message (a
+/// retry is safe).
+pub async fn edit<S, F, A>(
     store: &S,
     files: &F,
     me: &str,
@@ -180,7 +156,7 @@ where
     A: Future<Output = Result<()>>,
 {
     if let Err(invalid) = validate_content(content, false) {
-        return Err(refusal(authorised, invalid).await);
+        return Err(refused(authorised, invalid).await);
     }
     let Loaded {
         at,
@@ -238,18 +214,9 @@ fn check_editable(message: &Message, me: &str, verb: &str) -> Result<()> {
     Ok(())
 }
 
-/// Turns the message into a tombstone. Deleting a deleted message succeeds again (204) without
-/// any change or notification, so a client may safely retry.
-pub async fn delete<S, F>(store: &S, files: &F, me: &str, id: &str) -> Result<Outcome<Message>>
-where
-    S: ChatStore + MessageChanges,
-    F: AttachmentFiles,
-{
-    delete_authorised(store, files, me, id, async { Ok(()) }).await
-}
-
-/// [`delete`] once `authorised` succeeds, which runs in the deletion's first wave.
-pub async fn delete_authorised<S, F, A>(
+/// Turns the message into a tombstone once `authorised` succeeds. Deleting a deleted message
+/// succeeds again (204) without any change or notification, so a client may safely retry.
+pub async fn delete<S, F, A>(
     store: &S,
     files: &F,
     me: &str,

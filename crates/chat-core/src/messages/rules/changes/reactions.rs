@@ -2,7 +2,8 @@
 
 use std::future::Future;
 
-use super::{Loaded, as_changed, load_for_change, refusal, reload, shown};
+use super::{Loaded, as_changed, load_for_change, reload, shown};
+use crate::authorisation::refused;
 use crate::changes::{Change, notifications};
 use crate::error::{Error, Result};
 use crate::events::{Audience, Outcome};
@@ -16,22 +17,7 @@ const REACTION_ATTEMPTS: usize = 10;
 
 /// Adds `me`'s reaction. Adding it again changes nothing and notifies nobody. A message takes
 /// at most [`MAX_DISTINCT_REACTIONS`] emoji and [`MAX_REACTIONS`] reactions in all (422).
-pub async fn add_reaction<S, F>(
-    store: &S,
-    files: &F,
-    me: &str,
-    id: &str,
-    emoji: &str,
-) -> Result<Outcome<Message>>
-where
-    S: ChatStore + MessageChanges,
-    F: AttachmentFiles,
-{
-    add_reaction_authorised(store, files, me, id, emoji, async { Ok(()) }).await
-}
-
-/// [`add_reaction`] once `authorised` succeeds, which runs in the reaction's first wave.
-pub async fn add_reaction_authorised<S, F, A>(
+pub async fn add_reaction<S, F, A>(
     store: &S,
     files: &F,
     me: &str,
@@ -45,7 +31,7 @@ where
     A: Future<Output = Result<()>>,
 {
     if let Err(invalid) = validate_emoji(emoji) {
-        return Err(refusal(authorised, invalid).await);
+        return Err(refused(authorised, invalid).await);
     }
     let Loaded {
         at,
@@ -136,23 +122,9 @@ fn reacted(
     Outcome::new(updated, notifications)
 }
 
-/// Removes `me`'s reaction; removing one that is not there changes nothing.
-pub async fn remove_reaction<S, F>(
-    store: &S,
-    files: &F,
-    me: &str,
-    id: &str,
-    emoji: &str,
-) -> Result<Outcome<Message>>
-where
-    S: ChatStore + MessageChanges,
-    F: AttachmentFiles,
-{
-    remove_reaction_authorised(store, files, me, id, emoji, async { Ok(()) }).await
-}
-
-/// [`remove_reaction`] once `authorised` succeeds, which runs in the removal's first wave.
-pub async fn remove_reaction_authorised<S, F, A>(
+/// Removes `me`'s reaction once `authorised` succeeds; removing one that is not there changes
+/// nothing.
+pub async fn remove_reaction<S, F, A>(
     store: &S,
     files: &F,
     me: &str,
@@ -166,7 +138,7 @@ where
     A: Future<Output = Result<()>>,
 {
     if let Err(invalid) = validate_emoji(emoji) {
-        return Err(refusal(authorised, invalid).await);
+        return Err(refused(authorised, invalid).await);
     }
     let Loaded {
         at,

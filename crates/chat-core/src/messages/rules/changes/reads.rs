@@ -13,17 +13,9 @@ use crate::ports::{AttachmentFiles, ChatStore, MessageChanges, ReadPositions};
 /// Adds `me` to `read_by` and moves `me`'s read position in the conversation up to the message
 /// (never back), which is what unread counts come from. Only the first read is a change: it
 /// takes a number and notifies the participants.
-pub async fn mark_read<S, F>(store: &S, files: &F, me: &str, id: &str) -> Result<Outcome<Message>>
-where
-    S: ChatStore + MessageChanges + ReadPositions,
-    F: AttachmentFiles,
-{
-    mark_read_authorised(store, files, me, id, async { Ok(()) }).await
-}
-
-/// [`mark_read`] once `authorised` succeeds, which runs in the read mark's first wave. The read
-/// position moves in the second, beside the read mark's transaction.
-pub async fn mark_read_authorised<S, F, A>(
+/// `authorised` runs in the read mark's first wave; the read position moves in the second, beside
+/// the read mark's transaction.
+pub async fn mark_read<S, F, A>(
     store: &S,
     files: &F,
     me: &str,

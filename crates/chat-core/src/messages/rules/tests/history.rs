@@ -77,7 +77,15 @@ fn a_catch_up_lists_each_change_after_the_number_once_in_the_order_of_the_change
     let store = store();
     let messages = send_five(&store);
     // m2 edited after m5 was sent: it is the last change.
-    block_on(edit(&store, &store, ADA, &messages[1].id, "m2 again")).expect("edited");
+    block_on(edit(
+        &store,
+        &store,
+        ADA,
+        &messages[1].id,
+        "m2 again",
+        allowed(),
+    ))
+    .expect("edited");
     assert_eq!(
         every_page(&store, 2, Some(3)),
         [vec!["m4", "m5"], vec!["m2 again"]]

@@ -6,6 +6,8 @@ mod sending;
 
 use futures::executor::block_on;
 
+use crate::authorisation::allowed;
+
 use super::send;
 use crate::chats::{self, NewChat};
 use crate::error::Result;
@@ -51,7 +53,7 @@ pub(super) fn sent(
     me: &str,
     new: &NewMessage,
 ) -> Result<Outcome<super::Sent>> {
-    block_on(send(store, store, me, new))
+    block_on(send(store, store, me, new, allowed()))
 }
 
 pub(super) fn status<T: std::fmt::Debug>(result: Result<T>) -> u16 {
