@@ -19,13 +19,22 @@ pub async fn app() -> Arc<App> {
 /// A user written straight to the users table. Its password hash is never verified: log it in
 /// with [`token_for`], not with a password.
 pub async fn stored_user(app: &App, prefix: &str) -> User {
-    let name = unique(prefix).to_lowercase();
+    let user = unsaved_user(&unique(prefix).to_lowercase());
+    let created = app.store.create_user(&user).await.expect("insert user");
+    assert_eq!(created, CreateUser::Created);
+    user
+}
+
+/// The item of a user named `name` (its username, and its email's local part) with one live
+/// session, [`DIRECT_SESSION`], and a password hash that matches no password: for tests and runs
+/// that need many users without an Argon2 hash each.
+pub fn unsaved_user(name: &str) -> User {
     let now = chat_core::time::now_rfc3339();
-    let user = User {
+    User {
         id: ulid::Ulid::generate().to_string(),
         email: format!("{name}@example.com"),
-        display_name: name.clone(),
-        username: name,
+        display_name: name.to_owned(),
+        username: name.to_owned(),
         bio: None,
         avatar_url: None,
         status: Status::Offline,
@@ -37,10 +46,7 @@ pub async fn stored_user(app: &App, prefix: &str) -> User {
         chosen_status: None,
         connection_count: 0,
         sessions: [(DIRECT_SESSION.to_owned(), direct_session())].into(),
-    };
-    let created = app.store.create_user(&user).await.expect("insert user");
-    assert_eq!(created, CreateUser::Created);
-    user
+    }
 }
 
 /// The session every [`stored_user`] has, which [`token_for`] tokens name.

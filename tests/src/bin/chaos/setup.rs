@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use chat_core::users::{Status, StoredSession, User as StoredUser};
 use chat_lambda::App;
+use e2e::direct::{DIRECT_SESSION, unsaved_user};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::json;
@@ -15,8 +15,6 @@ use crate::api::{Api, Call};
 use crate::client::{Conversation, User};
 use crate::ledger::{ClientLog, SendRecord, Target};
 
-/// The session every user of the run has; its tokens name it.
-const SESSION: &str = "chaos";
 /// A chat is created with at most this many members (one transaction); the rest are added.
 const CREATED_WITH: usize = 99;
 
@@ -40,43 +38,17 @@ pub async fn users(app: &App, run: &str, count: usize) -> Result<Vec<User>, Stri
 }
 
 async fn user(app: &App, run: &str, index: usize) -> Result<User, String> {
-    {
-        let name = format!("{run}u{index}").to_lowercase();
-        let now = chat_core::time::now_rfc3339();
-        let session = StoredSession {
-            // No refresh token hashes to this: only access tokens use the session.
-            refresh_hash: String::new(),
-            refresh_expires_at: u64::MAX / 2,
-            created_at_ms: chat_core::time::unix_millis(std::time::SystemTime::now()),
-        };
-        let user = StoredUser {
-            id: ulid::Ulid::generate().to_string(),
-            email: format!("{name}@example.com"),
-            display_name: name.clone(),
-            username: name,
-            bio: None,
-            avatar_url: None,
-            status: Status::Offline,
-            last_seen_at: None,
-            created_at: now.clone(),
-            updated_at: now,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            version: 1,
-            chosen_status: None,
-            connection_count: 0,
-            sessions: [(SESSION.to_owned(), session)].into(),
-        };
-        app.store
-            .create_user(&user)
-            .await
-            .map_err(|e| format!("storing user {index}: {e}"))?;
-        let token = app
-            .tokens
-            .issue(&user.id, SESSION)
-            .map_err(|e| format!("a token for user {index}: {e:?}"))?
-            .token;
-        Ok(User { id: user.id, token })
-    }
+    let user = unsaved_user(&format!("{run}u{index}").to_lowercase());
+    app.store
+        .create_user(&user)
+        .await
+        .map_err(|e| format!("storing user {index}: {e}"))?;
+    let token = app
+        .tokens
+        .issue(&user.id, DIRECT_SESSION)
+        .map_err(|e| format!("a token for user {index}: {e:?}"))?
+        .token;
+    Ok(User { id: user.id, token })
 }
 
 /// The large chat of users `0..members`, and each user's direct peers: the next user and,
