@@ -128,12 +128,17 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned())
 }
 
+/// The 1, 5 and 15 minute load averages, as `uptime` prints them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn header(args: &Args, env: &[(String, String)]) -> String {
     let arch = std::env::consts::ARCH;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
+    let load = load_average();
     let dynamodb = env
         .iter()
         .find(|(k, _)| k == "AWS_ENDPOINT_URL_DYNAMODB")
@@ -254,7 +259,8 @@ async fn run(args: Args) -> Result<bool, String> {
         results.push(measure_function(&args, &env, &mut seed, name).await);
     }
 
-    println!("{header}\n");
+    // The figures move with the machine's load, which may change during the runs.
+    println!("{header} Load average {} at the end.\n", load_average());
     println!("{}", report::summary_table(&results));
     println!("{}", report::breakdown_table(&results));
     let problems: Vec<&String> = results.iter().flat_map(|r| &r.problems).collect();
