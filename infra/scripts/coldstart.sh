@@ -2,8 +2,10 @@
 # Measures every function's cold start and peak memory, end to end: builds the functions with
 # SAM's command (see sam_cargo_lambda_build in prereqs.sh), starts an in-memory DynamoDB Local,
 # creates the template's tables, writes the functions' env file, runs infra/coldstart (which
-# serves the Lambda Runtime API itself and spawns each binary RUNS times), prints its Markdown
-# report, and stops DynamoDB Local.
+# serves the Lambda Runtime API itself, writes what each run's event needs into DynamoDB Local —
+# accounts with a live session, connections, a large chat — and spawns each binary RUNS times),
+# prints its Markdown report, and stops DynamoDB Local. It exits non-zero when any run failed,
+# a refused request (401, any 4xx or 5xx) included.
 #
 # usage: infra/scripts/coldstart.sh [extra coldstart options, e.g. --runs 20 --warmup 2]
 # Settings (environment): COLDSTART_DYNAMODB_PORT (8103), COLDSTART_DIR (target/coldstart:

@@ -1,11 +1,15 @@
 //! `coldstart`: measures each function's cold start (process spawn → first completed invocation)
 //! and peak memory under a local Lambda Runtime API this tool serves, and prints Markdown.
 //! `infra/scripts/coldstart.sh` sets up DynamoDB Local, the tables and the env file and runs it.
+//! Before each run the tool seeds what the function's event needs (src/seed.rs), so every
+//! measured invocation is served in full; a run whose answer refuses it is a failure, and any
+//! failure makes the tool exit non-zero.
 
 mod events;
 mod measure;
 mod report;
 mod runtime_api;
+mod seed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +23,9 @@ usage: coldstart --env-file FILE [--bin-dir target/release] [--functions a,b,...
                  [--runs 15] [--warmup 1] [--memory-mb 256] [--timeout-secs 10]
                  [--log-dir target/coldstart]
   --env-file   KEY=VALUE lines for the functions (as target/local-stack/functions.env);
-               must hold JWT_SECRET, and should point AWS_ENDPOINT_URL_DYNAMODB at DynamoDB Local
+               must hold JWT_SECRET and the tables, and should point AWS_ENDPOINT_URL_DYNAMODB
+               at DynamoDB Local: the tool writes accounts, sessions, connections and a chat
+               there before the runs
   --functions  default: every function infra/coldstart/src/events.rs has an event for;
                functions whose binary is missing are skipped
   --runs       cold starts per function (at least 10); --warmup runs before them are discarded";
@@ -122,12 +128,17 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned())
 }
 
+/// The 1, 5 and 15 minute load averages, as `uptime` prints them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn header(args: &Args, env: &[(String, String)]) -> String {
     let arch = std::env::consts::ARCH;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
+    let load = load_average();
     let dynamodb = env
         .iter()
         .find(|(k, _)| k == "AWS_ENDPOINT_URL_DYNAMODB")
@@ -152,7 +163,12 @@ fn header(args: &Args, env: &[(String, String)]) -> String {
     text
 }
 
-async fn measure_function(args: &Args, env: &[(String, String)], name: &str) -> FunctionResult {
+async fn measure_function(
+    args: &Args,
+    env: &[(String, String)],
+    seed: &mut seed::Seeder,
+    name: &str,
+) -> FunctionResult {
     let mut result = FunctionResult {
         function: name.to_owned(),
         ..Default::default()
@@ -166,11 +182,6 @@ async fn measure_function(args: &Args, env: &[(String, String)], name: &str) -> 
         result.skipped = Some(format!("no binary at {}", binary.display()));
         return result;
     }
-    let secret = env
-        .iter()
-        .find(|(k, _)| k == "JWT_SECRET")
-        .map(|(_, v)| v.as_bytes().to_vec())
-        .unwrap_or_default();
     let target = Target {
         function: name.to_owned(),
         binary,
@@ -187,13 +198,13 @@ async fn measure_function(args: &Args, env: &[(String, String)], name: &str) -> 
         } else {
             format!("run {}", run - args.warmup)
         };
-        let outcome = match spec.event(&secret) {
-            Err(error) => Err(format!("could not sign a token: {error}")),
+        let outcome = match spec.event(seed).await {
+            Err(error) => Err(error),
             Ok(event) => {
                 let request_id = ulid::Ulid::generate().to_string();
                 match measure::cold_start(&target, request_id, event).await {
                     Err(error) => Err(format!("{error} (log: {})", target.log.display())),
-                    Ok(sample) => match spec.check(&sample.response) {
+                    Ok(sample) => match spec.check(&sample) {
                         Ok(status) => Ok((sample, status)),
                         Err(why) => Err(format!("unexpected answer: {why}")),
                     },
@@ -233,6 +244,7 @@ async fn run(args: Args) -> Result<bool, String> {
             args.env_file.display()
         ));
     }
+    let mut seed = seed::Seeder::new(&env).await?;
     std::fs::create_dir_all(&args.log_dir)
         .map_err(|e| format!("cannot create {}: {e}", args.log_dir.display()))?;
     for name in &args.functions {
@@ -244,10 +256,11 @@ async fn run(args: Args) -> Result<bool, String> {
     let mut results = Vec::new();
     for name in &args.functions {
         eprintln!("coldstart: measuring {name}");
-        results.push(measure_function(&args, &env, name).await);
+        results.push(measure_function(&args, &env, &mut seed, name).await);
     }
 
-    println!("{header}\n");
+    // The figures move with the machine's load, which may change during the runs.
+    println!("{header} Load average {} at the end.\n", load_average());
     println!("{}", report::summary_table(&results));
     println!("{}", report::breakdown_table(&results));
     let problems: Vec<&String> = results.iter().flat_map(|r| &r.problems).collect();

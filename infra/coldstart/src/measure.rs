@@ -38,6 +38,8 @@ pub struct Sample {
     pub response: Bytes,
     /// Management API calls made before the response.
     pub pushes: usize,
+    /// The frames those calls pushed (closes push none), in order.
+    pub frames: Vec<Bytes>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +161,7 @@ async fn await_response(
     let mut exit_poll = tokio::time::interval(EXIT_POLL);
     let mut init = None;
     let mut pushes = 0;
+    let mut frames = Vec::new();
     loop {
         tokio::select! {
             report = api.next_report() => match report.ok_or(RunError::ServerGone)? {
@@ -172,7 +175,7 @@ async fn await_response(
                     if got != request_id {
                         return Err(RunError::WrongRequest { got, expected: request_id.to_owned() });
                     }
-                    return Ok(Sample { total: at.duration_since(started), init, peak_rss_kib, response: body, pushes });
+                    return Ok(Sample { total: at.duration_since(started), init, peak_rss_kib, response: body, pushes, frames });
                 }
                 Report::Error { request_id: got, error_type, body } => {
                     if got != request_id {
@@ -180,7 +183,10 @@ async fn await_response(
                     }
                     return Err(RunError::Invocation { error_type: describe(error_type), body: text(&body) });
                 }
-                Report::Push => pushes += 1,
+                Report::Push { frame } => {
+                    pushes += 1;
+                    frames.extend(frame);
+                }
                 Report::InitError { error_type, body, .. } => {
                     return Err(RunError::Init { error_type: describe(error_type), body: text(&body) });
                 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::measure::Sample;
 
-pub const TARGET_MEDIAN_MS: f64 = 10.0;
+/// The cold-start budget docs/benchmarks.md holds the functions to.
+pub const TARGET_MEDIAN_MS: f64 = 15.0;
 pub const TARGET_RSS_MIB: f64 = 30.0;
 
 /// Everything measured for one function.
@@ -51,7 +52,7 @@ fn verdict(ok: bool) -> &'static str {
 /// The main table: function | median | p90 | min | peak RSS | targets.
 pub fn summary_table(results: &[FunctionResult]) -> String {
     let mut out = String::from(
-        "| function | median ms | p90 ms | min ms | peak RSS MiB (median) | targets (≤ 10 ms median, ≤ 30 MiB) |\n\
+        "| function | median ms | p90 ms | min ms | peak RSS MiB (median) | targets (≤ 15 ms median, ≤ 30 MiB) |\n\
          | --- | ---: | ---: | ---: | ---: | --- |\n",
     );
     for result in results {
@@ -155,11 +156,12 @@ mod tests {
             peak_rss_kib: Some(20 * 1024),
             response: Bytes::new(),
             pushes: 0,
+            frames: Vec::new(),
         };
         let results = [
             FunctionResult {
                 function: "users".into(),
-                samples: vec![(sample(8), 401), (sample(9), 401), (sample(30), 401)],
+                samples: vec![(sample(8), 200), (sample(9), 200), (sample(30), 200)],
                 ..Default::default()
             },
             FunctionResult {
@@ -171,6 +173,6 @@ mod tests {
         let summary = summary_table(&results);
         assert!(summary.contains("| users | 9.0 | 30.0 | 8.0 | 20.0 | time yes, memory yes |"));
         assert!(summary.contains("| ws-send | skipped: no binary |"));
-        assert!(breakdown_table(&results).contains("| users | 3/3 | 4.0 | 5.0 | 401 ×3 | 0.0 |"));
+        assert!(breakdown_table(&results).contains("| users | 3/3 | 4.0 | 5.0 | 200 ×3 | 0.0 |"));
     }
 }

@@ -62,8 +62,9 @@ pub enum Report {
         error_type: Option<String>,
         body: Bytes,
     },
-    /// A Management API call (`PostToConnection`, `DeleteConnection`).
-    Push,
+    /// A Management API call: a `PostToConnection` with its frame, or a `DeleteConnection`
+    /// (`None`), which closes the socket.
+    Push { frame: Option<Bytes> },
 }
 
 struct Shared {
@@ -97,7 +98,7 @@ impl RuntimeApi {
             .route(RESPONSE, post(response))
             .route(ERROR, post(error))
             .route(INIT_ERROR, post(init_error))
-            .route(CONNECTION, post(push).delete(push))
+            .route(CONNECTION, post(push).delete(close))
             .with_state(shared);
         let mut stop = shutdown_rx;
         tokio::spawn(async move {
@@ -245,8 +246,13 @@ async fn init_error(
     StatusCode::ACCEPTED
 }
 
-async fn push(State(shared): State<Arc<Shared>>) -> StatusCode {
-    let _ = shared.reports.send(Report::Push);
+async fn push(State(shared): State<Arc<Shared>>, frame: Bytes) -> StatusCode {
+    let _ = shared.reports.send(Report::Push { frame: Some(frame) });
+    StatusCode::OK
+}
+
+async fn close(State(shared): State<Arc<Shared>>) -> StatusCode {
+    let _ = shared.reports.send(Report::Push { frame: None });
     StatusCode::OK
 }
 
@@ -360,7 +366,20 @@ mod tests {
             api.next_report().await,
             Some(Report::InitError { error_type: Some(t), .. }) if t == "Runtime.InitBoom"
         ));
-        assert!(matches!(api.next_report().await, Some(Report::Push)));
+        let closed = client
+            .delete(format!("{base}{MANAGEMENT_PREFIX}/@connections/abc%3D"))
+            .send()
+            .await?;
+        assert_eq!(closed.status(), 200);
+
+        assert!(matches!(
+            api.next_report().await,
+            Some(Report::Push { frame: Some(frame) }) if &frame[..] == b"{}"
+        ));
+        assert!(matches!(
+            api.next_report().await,
+            Some(Report::Push { frame: None })
+        ));
         Ok(())
     }
 }
