@@ -6,6 +6,7 @@
 //! runtime's stack.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use chat_aws::metrics;
@@ -75,14 +76,15 @@ where
 }
 
 /// A change to message `id`: the `rule`, joined with the look-up of the sockets of the change's
-/// audience, then the pushes to them.
+/// audience, then the pushes to them. The rule comes boxed: a rule's future is large, and held
+/// inline by its handler (and so by `route`'s), it overflowed the 2 MiB stack of a debug build's
+/// thread that awaits a route itself (`tests/tests/unavailable.rs`).
 async fn changed(
     app: &App,
     id: &str,
-    rule: impl Future<Output = Result<Outcome<Message>>>,
+    rule: Pin<Box<impl Future<Output = Result<Outcome<Message>>>>>,
 ) -> Result<Message> {
-    let (outcome, looked_up) =
-        tokio::join!(Box::pin(rule), messages::look_up_change_audience(app, id));
+    let (outcome, looked_up) = tokio::join!(rule, messages::look_up_change_audience(app, id));
     Ok(notify_looked_up(app, outcome?, looked_up).await)
 }
 
@@ -222,7 +224,14 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
     let token = app.tokens.verify(req.bearer()?)?;
     let (edit, authorised) = valid(req.body::<Edit>(), authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let rule = rules::edit(&app.store, &files, me, id, &edit.content, authorised);
+    let rule = Box::pin(rules::edit(
+        &app.store,
+        &files,
+        me,
+        id,
+        &edit.content,
+        authorised,
+    ));
     Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
@@ -239,7 +248,13 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
 pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (me, files) = (&token.user_id, Files(app));
-    let rule = rules::delete(&app.store, &files, me, id, authorised(app, &token));
+    let rule = Box::pin(rules::delete(
+        &app.store,
+        &files,
+        me,
+        id,
+        authorised(app, &token),
+    ));
     changed(app, id, rule).await?;
     Ok(ApiResponse::no_content())
 }
@@ -260,7 +275,14 @@ pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Resul
     let token = app.tokens.verify(req.bearer()?)?;
     let (reaction, authorised) = valid(req.body::<Reaction>(), authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let rule = rules::add_reaction(&app.store, &files, me, id, &reaction.emoji, authorised);
+    let rule = Box::pin(rules::add_reaction(
+        &app.store,
+        &files,
+        me,
+        id,
+        &reaction.emoji,
+        authorised,
+    ));
     Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
@@ -283,7 +305,9 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
     };
     let (emoji, authorised) = valid(emoji, authorised(app, &token)).await?;
     let (me, files) = (&token.user_id, Files(app));
-    let rule = rules::remove_reaction(&app.store, &files, me, id, &emoji, authorised);
+    let rule = Box::pin(rules::remove_reaction(
+        &app.store, &files, me, id, &emoji, authorised,
+    ));
     Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
 
@@ -300,6 +324,12 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
 pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<ApiResponse> {
     let token = app.tokens.verify(req.bearer()?)?;
     let (me, files) = (&token.user_id, Files(app));
-    let rule = rules::mark_read(&app.store, &files, me, id, authorised(app, &token));
+    let rule = Box::pin(rules::mark_read(
+        &app.store,
+        &files,
+        me,
+        id,
+        authorised(app, &token),
+    ));
     Ok(ApiResponse::ok(&changed(app, id, rule).await?))
 }
