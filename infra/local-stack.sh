@@ -20,8 +20,9 @@
 # a large audience, each share pushed by an invocation of its own).
 # ATTACHMENT_UPLOAD_URL_SECONDS, ATTACHMENT_PENDING_SECONDS (unset: the template's 300 and 3600;
 # an upload not sent within the pending time is deleted by the uploads sweeper).
-# LOG_WAVES (unset; 1: the functions log each wave of a request's calls as it ends, which
-# infra/scripts/waves.py summarises; see docs/architecture.md, "A REST send, walked through").
+# LOG_WAVES (unset; 1: the functions log each wave of a request's calls, and each AWS call in
+# it, as it ends, which infra/scripts/waves.py summarises; see docs/architecture.md, "A REST
+# send, walked through").
 # DYNAMODB_PROXY_PORT (DYNAMODB_PORT + 300: the gateway's proxy to DynamoDB Local, which the
 # functions reach DynamoDB through), CONTROL_PORT (GATEWAY_PORT + 500: the fault switches at
 # /_faults), LOCAL_FAULTS (unset: no faults; JSON as PUT /_faults takes it). See

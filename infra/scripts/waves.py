@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The waves of the functions' requests, read back from a local stack's logs: the median and
-p90 duration of each wave (`chat_core::waves`, logged with LOG_WAVES=1), and the emulator's
+p90 duration of each wave (`chat_core::waves`, logged with LOG_WAVES=1) and of each kind of
+AWS call in it (the SDK's span of the operation, under the wave it ran in), and the emulator's
 own share of a REST send: the gateway's time for `POST /messages` (its access log) less the
 messages function's own (its `request` line), as medians of each, since the two logs share no
 request id.
@@ -8,6 +9,7 @@ request id.
 usage: waves.py LAMBDA_LOG GATEWAY_LOG
 """
 import json
+import math
 import re
 import statistics
 import sys
@@ -36,15 +38,35 @@ def json_lines(path):
                 continue
 
 
+def duration(entry):
+    fields = entry["fields"]
+    return millis(fields["time.busy"]) + millis(fields["time.idle"])
+
+
+def closed_spans(lambda_log):
+    for entry in json_lines(lambda_log):
+        if entry.get("fields", {}).get("message") == "close" and "span" in entry:
+            yield entry
+
+
 def waves(lambda_log):
     found = {}
-    for entry in json_lines(lambda_log):
-        fields = entry.get("fields", {})
-        name = entry.get("span", {}).get("wave")
-        if fields.get("message") != "close" or not name:
+    for entry in closed_spans(lambda_log):
+        name = entry["span"].get("wave")
+        if name:
+            found.setdefault(name, []).append(duration(entry))
+    return found
+
+
+def calls(lambda_log):
+    """Each AWS call's duration by (its wave, `-` outside any, the operation's span name)."""
+    found = {}
+    for entry in closed_spans(lambda_log):
+        if not entry.get("target", "").startswith("aws_sdk_"):
             continue
-        total = millis(fields["time.busy"]) + millis(fields["time.idle"])
-        found.setdefault(name, []).append(total)
+        scope = [s.get("wave") for s in entry.get("spans", []) if s.get("wave")]
+        key = (scope[-1] if scope else "-", entry["span"].get("name", "?"))
+        found.setdefault(key, []).append(duration(entry))
     return found
 
 
@@ -70,7 +92,16 @@ def sends_at_gateway(gateway_log):
 
 
 def p90(values):
-    return sorted(values)[max(0, int(len(values) * 0.9) - 1)]
+    """The nearest-rank 90th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * 0.9) - 1)]
+
+
+def figures(label, values):
+    return (
+        f"{label} n={len(values):<6} median {statistics.median(values):7.2f} ms"
+        f"  p90 {p90(values):7.2f} ms"
+    )
 
 
 def main():
@@ -81,11 +112,10 @@ def main():
     if not found:
         print("waves: none logged (was the stack started with LOG_WAVES=1?)")
     for name in sorted(found):
-        values = found[name]
-        print(
-            f"wave {name:<14} n={len(values):<6} median {statistics.median(values):7.2f} ms"
-            f"  p90 {p90(values):7.2f} ms"
-        )
+        print(figures(f"wave {name:<14}", found[name]))
+    by_call = calls(lambda_log)
+    for wave, operation in sorted(by_call):
+        print(figures(f"call {wave:<14} {operation:<40}", by_call[(wave, operation)]))
     inside, outside = sends_in_function(lambda_log), sends_at_gateway(gateway_log)
     if inside and outside:
         own, total = statistics.median(inside), statistics.median(outside)

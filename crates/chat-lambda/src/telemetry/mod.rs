@@ -9,7 +9,7 @@ pub use emf::{invocation, ready};
 
 use chat_core::waves;
 use tracing_subscriber::Layer;
-use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::filter::{LevelFilter, Targets, filter_fn};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
@@ -39,9 +39,13 @@ fn init_logs() {
         .try_init();
 }
 
-/// With `LOG_WAVES=1`, one line as each wave of a request ends (`chat_core::waves`): its name
-/// in `span.wave`, its duration as `time.busy` plus `time.idle`. Off by default: three more
-/// lines a send are worth paying for only while measuring (the real-time bench turns it on).
+/// With `LOG_WAVES=1`, one line as each wave of a request ends (`chat_core::waves`) and as each
+/// AWS call in it ends: the SDK's own span of the operation (`DynamoDB.GetItem`,
+/// `ApiGatewayManagement.PostToConnection`), which every generated client opens at debug level
+/// around the whole call, retries included. Each line's `span` is the wave or call, `spans` its
+/// scope (a call's wave first), its duration `time.busy` plus `time.idle`. Off by default: a few
+/// more lines a request are worth paying for only while measuring (the real-time bench turns it
+/// on); off, the SDK's debug spans are not even built.
 fn waves_log<S>() -> Option<impl Layer<S>>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
@@ -52,7 +56,16 @@ where
             .json()
             .with_span_events(FmtSpan::CLOSE)
             .with_current_span(true)
-            .with_span_list(false)
-            .with_filter(Targets::new().with_target(waves::TARGET, LevelFilter::INFO))
+            .with_span_list(true)
+            .with_filter(filter_fn(|meta| {
+                meta.target() == waves::TARGET || is_aws_call(meta)
+            }))
     })
+}
+
+/// The span an SDK client opens around one operation: target `aws_sdk_<service>::operation::..`,
+/// named `<Service>.<Operation>` (its inner spans, attempts and serialisation, are the
+/// `aws_smithy_runtime` crate's, and left out).
+fn is_aws_call(meta: &tracing::Metadata<'_>) -> bool {
+    meta.is_span() && meta.target().starts_with("aws_sdk_") && meta.name().contains('.')
 }
