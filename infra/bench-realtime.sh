@@ -3,7 +3,7 @@
 # only), runs the realtime-bench (1:1 latency p50/p99; 1,000 users of one chat coming online and
 # the presence pushes it causes; 20 messages to that chat: answer time, last delivery, misses,
 # pushes per second), and stops the stack. BENCH_CHAT_MEMBERS and BENCH_ROUNDS change the scale;
-# BENCH_TIMEOUT (default 1800 s) bounds the run.
+# BENCH_PARTS (1to1,login,fanout) picks the parts; BENCH_TIMEOUT (default 1800 s) bounds the run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -268,19 +268,40 @@ def chat(capacity, members, after):
     p.wave("HTTP API, invoke", {"http_api": 1, "lambda_invoke": 1})
     p.wave("own work", {"own_work": 1}, "messages")
     rcu, wcu = members_rows(capacity, members)
-    p.rcu += rcu + EXTRA_CAPACITY["session"][0] + chat_meta_rcu(members) + sockets_rcu(members)
+    p.rcu += rcu + EXTRA_CAPACITY["session"][0] + sockets_rcu(members)
     p.wcu += wcu + EXTRA_CAPACITY["write_count"][1]
+    small = members <= INLINE_FANOUT_MAX_MEMBERS
     if after:
-        p.wave("session, write count, sequence", {"get_item": 2, "update_item": 1}, "messages")
+        # The members' look-up (eventually consistent: half the units) beside the reads, on
+        # every chat's send: only its answer tells the chat's size. The strongly consistent
+        # read after the commit is gone: a small chat's audience is the looked-up members, a
+        # large chat's the members a warm delivery instance read at the same version.
+        p.wave("session, write count, sequence, members",
+               {"get_item": 3, "update_item": 1}, "messages")
+        p.rcu += chat_meta_rcu(members) / 2
     else:
+        p.rcu += chat_meta_rcu(members)
         p.wave("session, write count", {"get_item": 1, "update_item": 1}, "messages")
         p.wave("sequence", {"get_item": 1}, "messages")
     sockets = members * SOCKETS_PER_USER
     p.ws_messages += sockets * EVENT_UNITS
-    if members <= INLINE_FANOUT_MAX_MEMBERS:
+    keys = math.ceil(members / BATCH_GET_MAX)
+    if small and after:
+        # The looked-up members' sockets beside the transaction (the members are those of the
+        # version it is stored at), then the pushes beside the sockets' second read.
+        p.wave("transaction, members' sockets",
+               {"transact_write_items": 1, "batch_get_item": keys}, "messages")
+        p.rcu += sockets_rcu(members)   # the re-read after the commit
+        rounds = push_rounds(sockets)
+        rounds[0] = dict(rounds[0], batch_get_item=keys)
+        for r in rounds:
+            p.reached = p.wave("pushes + sockets re-read", r, "messages")
+        p.answered = p.reached
+        return p
+    if small:
         p.wave("transaction", {"transact_write_items": 1}, "messages")
         p.wave("the chat's members", {"get_item": 1}, "messages")
-        p.wave("sockets", {"batch_get_item": math.ceil(members / BATCH_GET_MAX)}, "messages")
+        p.wave("sockets", {"batch_get_item": keys}, "messages")
         for r in push_rounds(sockets):
             p.reached = p.wave("pushes", r, "messages")
         p.answered = p.reached
@@ -291,7 +312,8 @@ def chat(capacity, members, after):
     shares = math.ceil(members / SHARD_USERS)
     p.invocations["delivery"] = shares
     p.wave("stream to the delivery function", {"stream_to_lambda": 1})
-    p.wave("the chat's members", {"get_item": 1}, "delivery")
+    if not after:
+        p.wave("the chat's members", {"get_item": 1}, "delivery")
     keys = math.ceil(min(members, SHARD_USERS) / BATCH_GET_MAX)
     handed = shares - 1
     if handed:

@@ -92,6 +92,9 @@ class Latency(unittest.TestCase):
         self.assertEqual(after.round_trips(after.answered), 3)
         large = flow("chat of 1,000, REST", True)
         self.assertEqual(large.round_trips(large.answered), 2)
+        small_before, small = flow("chat of 16, REST", False), flow("chat of 16, REST", True)
+        self.assertEqual(small_before.round_trips(small_before.reached), 6)
+        self.assertEqual(small.round_trips(small.reached), 3)
 
     def test_a_slower_get_item_costs_the_old_send_more(self):
         def saved():

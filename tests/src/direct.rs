@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chat_aws::store::users::CreateUser;
 use chat_core::users::{Status, StoredSession, User};
 use chat_lambda::App;
@@ -88,6 +89,24 @@ pub async fn api_user(app: &App, prefix: &str) -> TestUser {
 pub async fn dynamodb() -> aws_sdk_dynamodb::Client {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     aws_sdk_dynamodb::Client::new(&sdk)
+}
+
+/// Takes `user_id` out of the chat's member set behind the service's back: its membership
+/// item and the membership's version stay, so only a read of the set itself notices.
+pub async fn take_out_of_member_set(chat_id: &str, user_id: &str) {
+    let table = std::env::var("CHATS_TABLE").expect("CHATS_TABLE (run under infra/test.sh)");
+    dynamodb()
+        .await
+        .update_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(format!("CHAT#{chat_id}")))
+        .key("sk", AttributeValue::S("META".into()))
+        .update_expression("DELETE #members :gone")
+        .expression_attribute_names("#members", "members")
+        .expression_attribute_values(":gone", AttributeValue::Ss(vec![user_id.to_owned()]))
+        .send()
+        .await
+        .expect("the chat's member set");
 }
 
 /// Records a connection of `user` that API Gateway knows nothing of (a lost `$disconnect`):

@@ -65,6 +65,7 @@ async fn fill(
                 fanout: Default::default(),
                 ulid: ulid.to_string(),
                 version: 1,
+                members_version: None,
             };
             async move {
                 let stored = app.store.put_message(&mut message, None, None, None).await;

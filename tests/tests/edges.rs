@@ -478,6 +478,7 @@ async fn a_send_that_read_its_membership_before_a_removal_stores_nothing() {
         fanout: Default::default(),
         ulid: ulid.to_string(),
         version: 1,
+        members_version: None,
     };
     api.delete(
         &format!("/chats/{chat_id}/members/{}", member.id),

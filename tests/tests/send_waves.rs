@@ -3,13 +3,19 @@
 //! between that look-up and the commit must still get the message live, because its client's
 //! catch-up may have run before the commit too: the delivery reads the sockets again after the
 //! commit and pushes to those the look-up missed.
+//!
+//! A small chat's members are looked up the same way, with their membership's version; the
+//! send's write holds that version, so a member removed during the write is not told, and the
+//! looked-up members are used only when nothing changed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::direct::{api_user, app, dynamodb};
+use chat_core::chats::RemoveMember;
+use chat_lambda::App;
+use e2e::direct::{api_user, app, dynamodb, take_out_of_member_set};
 use e2e::faults::Faults;
 use e2e::ws::{Socket, about};
 use e2e::{Api, TestUser};
@@ -37,10 +43,21 @@ async fn send_holding_the_write<F: std::future::Future<Output = ()>>(
     to: &TestUser,
     during_write: F,
 ) -> Value {
+    let body = json!({"recipient_id": to.id, "content": "sent while a socket opened"});
+    post_holding_the_write(faults, from, body, during_write).await
+}
+
+/// Sends `body` over REST as `from` and `during_write` while the send's transaction (each
+/// attempt of it) is held up by the gateway's database latency; the send's answer.
+async fn post_holding_the_write<F: std::future::Future<Output = ()>>(
+    faults: &Faults,
+    from: &TestUser,
+    body: Value,
+    during_write: F,
+) -> Value {
     faults
         .set(json!({"dynamodb": {"latency_ms": WRITE_DELAY_MS, "operations": ["TransactWriteItems"]}}))
         .await;
-    let body = json!({"recipient_id": to.id, "content": "sent while a socket opened"});
     let token = from.token.clone();
     let send = tokio::spawn(async move { Api::new().post("/messages", Some(&token), body).await });
     // The first wave (with the look-up) is over once the transaction is being held.
@@ -95,16 +112,8 @@ async fn a_socket_that_appears_while_the_send_writes_gets_the_message_live() {
     })
     .await;
 
-    let id = message["id"].as_str().unwrap();
-    let pushed = bob_socket
-        .try_within(
-            "message.created",
-            about("message.created", id),
-            Duration::from_secs(5),
-        )
-        .await;
     assert!(
-        pushed.is_some(),
+        told(&mut bob_socket, &message).await,
         "the socket that appeared during the write got no message.created"
     );
 }
@@ -125,4 +134,75 @@ async fn a_socket_looked_up_before_the_write_gets_the_message_once() {
         copies, 1,
         "the looked-up socket, found again by the second read: one push"
     );
+}
+
+/// Whether `socket` gets `message`'s `message.created` within 5 s.
+async fn told(socket: &mut Socket, message: &Value) -> bool {
+    let id = message["id"].as_str().unwrap();
+    let event = about("message.created", id);
+    let pushed = socket.try_within("message.created", event, Duration::from_secs(5));
+    pushed.await.is_some()
+}
+
+/// Alice's chat with Bob and Cy (three members: the request pushes its events), with Bob's and
+/// Cy's sockets open.
+async fn chat_of_three(app: &App, prefix: &str) -> ([TestUser; 3], String, [Socket; 2]) {
+    let names = ["A", "B", "C"].map(|n| format!("{prefix}{n}"));
+    let alice = api_user(app, &names[0]).await;
+    let (bob, cy) = (
+        api_user(app, &names[1]).await,
+        api_user(app, &names[2]).await,
+    );
+    let chat = Api::new().create_chat(&alice, &[&bob, &cy]).await;
+    let chat_id = chat["id"].as_str().unwrap().to_owned();
+    let sockets = [
+        Socket::connect(&bob.token).await,
+        Socket::connect(&cy.token).await,
+    ];
+    ([alice, bob, cy], chat_id, sockets)
+}
+
+#[tokio::test]
+async fn a_small_chat_is_told_through_the_members_looked_up_before_the_write() {
+    let faults = Faults::hold().await;
+    let app = app().await;
+    let ([alice, bob, _], chat_id, [mut bob_socket, _]) = chat_of_three(&app, "swE").await;
+
+    // Once the look-up has read the members, Bob leaves the chat's member set behind the
+    // service's back: the version stays, so only a delivery that reads the members again after
+    // the commit would leave him out. The look-up's members are the audience.
+    let body = json!({"chat_id": chat_id, "content": "to the members looked up"});
+    let message = post_holding_the_write(&faults, &alice, body, async {
+        take_out_of_member_set(&chat_id, &bob.id).await;
+    })
+    .await;
+    assert!(
+        told(&mut bob_socket, &message).await,
+        "the send pushed to the members read after its write, not those looked up before it"
+    );
+}
+
+#[tokio::test]
+async fn a_member_removed_while_the_message_is_written_is_not_told() {
+    let faults = Faults::hold().await;
+    let app = app().await;
+    let ([alice, _, cy], chat_id, [mut bob_socket, mut cy_socket]) =
+        chat_of_three(&app, "swH").await;
+
+    // Cy is removed (a membership change like the service's own) after the look-up found her
+    // socket and before the send's transaction commits.
+    let body = json!({"chat_id": chat_id, "content": "after Cy left"});
+    let message = post_holding_the_write(&faults, &alice, body, async {
+        let removed = app.store.remove_member(&chat_id, &cy.id, &alice.id, None);
+        assert_eq!(removed.await.unwrap(), RemoveMember::Removed);
+    })
+    .await;
+    assert!(
+        told(&mut bob_socket, &message).await,
+        "a member still in the chat was not told"
+    );
+    let copies = cy_socket
+        .count_until_quiet("message.created", Duration::from_secs(2))
+        .await;
+    assert_eq!(copies, 0, "a member removed before the commit was told");
 }

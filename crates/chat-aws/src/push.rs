@@ -19,6 +19,7 @@ use futures::future::BoxFuture;
 use crate::metrics::{self, Pushed};
 
 mod looked_up;
+mod members;
 use crate::store::{Store, StoreResult};
 
 /// Pushes in flight at once per request: enough to reach a 200-member chat in a few round
@@ -38,6 +39,7 @@ pub const CONNECT_GRACE: Duration = Duration::from_secs(30);
 pub struct Delivery {
     client: Client,
     store: Store,
+    members: members::Remembered,
 }
 
 /// What happened to one push.
@@ -109,6 +111,7 @@ impl Delivery {
         Delivery {
             client: Client::from_conf(config),
             store,
+            members: members::Remembered::default(),
         }
     }
 
@@ -319,24 +322,6 @@ impl Delivery {
                 tracing::warn!(error = %err, "deleting a gone watcher's subscription failed");
             }
         }
-    }
-}
-
-impl Delivery {
-    /// The users of an audience: a chat's members are read now (one GetItem of its meta item).
-    pub async fn resolve(&self, audience: Audience) -> StoreResult<Vec<String>> {
-        Ok(match audience {
-            Audience::Users(users) => users,
-            Audience::Chat { chat_id, except } => self
-                .store
-                .get_chat(&chat_id)
-                .await?
-                .map(|c| c.members)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|m| Some(m) != except.as_ref())
-                .collect(),
-        })
     }
 }
 

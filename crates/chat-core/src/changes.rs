@@ -14,6 +14,7 @@ pub fn audience(conversation: &Conversation) -> Audience {
         Conversation::Chat(chat_id) => Audience::Chat {
             chat_id: chat_id.to_string(),
             except: None,
+            members_version: None,
         },
     }
 }
@@ -57,13 +58,15 @@ impl Change<'_> {
 
 /// Every participant hears of every change, the actor included: its other connections must show
 /// it too. Message events carry the whole message. A change whose fan-out is the stream's is
-/// pushed by the delivery function, not by the request: no notification here.
+/// pushed by the delivery function, not by the request: no notification here. A chat's
+/// audience is the members as of the membership version the change was stored at.
 pub fn notifications(change: Change<'_>, audience: &Audience) -> Vec<Notification> {
-    if change.message().fanout == Fanout::Stream {
+    let message = change.message();
+    if message.fanout == Fanout::Stream {
         return Vec::new();
     }
     vec![Notification::to_audience(
-        audience.clone(),
+        audience.clone().as_of(message.members_version),
         Event::new(payload(change)),
     )]
 }
@@ -156,6 +159,7 @@ mod tests {
             fanout: Fanout::Inline,
             ulid: ULID.into(),
             version: 1,
+            members_version: None,
         }
     }
 
@@ -278,6 +282,31 @@ mod tests {
         assert_eq!(
             data.map(|d| (d["user_id"].clone(), d["message"]["id"].clone())),
             Some((json!(B), json!(m.id)))
+        );
+    }
+
+    /// A chat's change is told to the members of the membership version it was stored at, so
+    /// that members looked up before it are its audience only if they are of that version.
+    #[test]
+    fn a_chat_change_is_told_to_the_members_of_its_membership_version() {
+        let conv = Conversation::chat(&chat(ULID));
+        let mut m = message(&conv, A);
+        m.members_version = Some(7);
+        let told = notifications(Change::Created(&m), &audience(&conv));
+        let expected = Audience::Chat {
+            chat_id: ULID.to_owned(),
+            except: None,
+            members_version: Some(7),
+        };
+        assert_eq!(told.first().map(|n| &n.audience), Some(&expected));
+        // A direct conversation's audience names its two users, whatever the message says.
+        let direct = Conversation::direct(&user(A), &user(B)).expect("two distinct users");
+        let mut m = message(&direct, A);
+        m.members_version = Some(7);
+        let told = notifications(Change::Created(&m), &audience(&direct));
+        assert_eq!(
+            told.first().map(|n| &n.audience),
+            Some(&Audience::Users(vec![A.to_owned(), B.to_owned()]))
         );
     }
 

@@ -143,12 +143,34 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Audience {
     Users(Vec<String>),
-    /// The chat's members when the event is delivered, but `except`. The delivery reads the
-    /// member set, so the change that yields the event never does.
+    /// The chat's members, but `except`. The delivery reads the member set, so the change that
+    /// yields the event never does.
     Chat {
         chat_id: String,
         except: Option<String>,
+        /// The members as of this version of the chat's membership (the count of its
+        /// membership changes): the one the change was stored at, which holds no longer than
+        /// the next membership change. A member set read before the change at the same version
+        /// is exactly who to tell. `None`: the members when the event is delivered.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        members_version: Option<u64>,
     },
+}
+
+impl Audience {
+    /// A chat's audience as of `members_version`; other audiences as they are.
+    pub fn as_of(self, members_version: Option<u64>) -> Self {
+        match self {
+            Audience::Chat {
+                chat_id, except, ..
+            } => Audience::Chat {
+                chat_id,
+                except,
+                members_version,
+            },
+            users => users,
+        }
+    }
 }
 
 /// An event and who should receive it.
@@ -250,6 +272,8 @@ pub trait Notify: Send + Sync {
 pub struct LookedUp {
     /// `None`: nothing was looked up.
     pub audience: Option<Audience>,
+    /// The audience's users as the look-up found them (a chat's members).
+    pub users: Vec<String>,
     pub sockets: Vec<Socket>,
 }
 

@@ -6,26 +6,70 @@
 //! the message until the conversation's next event. So the users' sockets are read again after
 //! the commit, beside the pushes to the looked-up ones, and a socket that read finds new gets
 //! the push too: one more read a change, off the path of the first push.
+//!
+//! A small chat's members are looked up too, with the version of the membership they belong
+//! to. The change's transaction holds the version it was stored at (a member added or removed
+//! in between fails it, and it starts again), so the looked-up members are the audience only
+//! when the two versions are equal; otherwise the audience is read again after the commit, as
+//! for any notification nothing was looked up for. A member removed while the message was
+//! being written is never told.
 
 use std::collections::HashSet;
 
+use chat_core::conversation::INLINE_FANOUT_MAX_MEMBERS;
 use chat_core::events::{Audience, LookedUp, Notification};
 
 use super::{Delivery, Report};
 
 impl Delivery {
-    /// The sockets of `audience`'s users; nothing for a chat's, whose member list is read
-    /// with the audience when it is delivered (a large one through the stream).
+    /// The sockets of `audience`'s users: a direct conversation's, or a chat's members when
+    /// the request pushes its events (at most [`INLINE_FANOUT_MAX_MEMBERS`]); nothing for a
+    /// larger chat, whose events the delivery function pushes from the stream.
     pub(super) async fn look_up_sockets(&self, audience: Audience) -> LookedUp {
-        match &audience {
+        match audience {
             Audience::Users(users) => {
-                let sockets = self.sockets_of(users).await;
+                let sockets = self.sockets_of(&users).await;
                 LookedUp {
-                    audience: Some(audience),
+                    audience: Some(Audience::Users(users.clone())),
+                    users,
                     sockets,
                 }
             }
-            Audience::Chat { .. } => LookedUp::default(),
+            Audience::Chat {
+                chat_id, except, ..
+            } => self.look_up_members(chat_id, except).await,
+        }
+    }
+
+    async fn look_up_members(&self, chat_id: String, except: Option<String>) -> LookedUp {
+        let members = match self.store.chat_members(&chat_id, false).await {
+            Ok(Some(members)) => members,
+            Ok(None) => return LookedUp::default(),
+            Err(err) => {
+                // The commit's own resolution reads them again.
+                tracing::warn!(error = %err, "looking up a chat's members failed");
+                return LookedUp::default();
+            }
+        };
+        let small = u64::try_from(members.user_ids.len())
+            .is_ok_and(|count| count <= INLINE_FANOUT_MAX_MEMBERS);
+        if !small {
+            return LookedUp::default();
+        }
+        let users: Vec<String> = members
+            .user_ids
+            .into_iter()
+            .filter(|m| Some(m) != except.as_ref())
+            .collect();
+        let sockets = self.sockets_of(&users).await;
+        LookedUp {
+            audience: Some(Audience::Chat {
+                chat_id,
+                except,
+                members_version: Some(members.version),
+            }),
+            users,
+            sockets,
         }
     }
 
@@ -63,7 +107,7 @@ impl Delivery {
             self.to_sockets(looked_up.sockets.clone(), frame.as_bytes()),
             async {
                 let opened_since = self
-                    .sockets_of(notification.recipients())
+                    .sockets_of(&looked_up.users)
                     .await
                     .into_iter()
                     .filter(|s| !known.contains(s.connection_id.as_str()))

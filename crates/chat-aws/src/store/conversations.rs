@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, TransactWriteItem, Update};
+use chat_core::conversation::{Conversation, ConversationKind};
 
 use super::items::{Item, n, opt_n, opt_s, s};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
@@ -32,9 +33,21 @@ pub struct ConversationState {
     /// A chat's members (kept by the membership changes); `None` for direct conversations and
     /// chats that never counted.
     pub member_count: Option<u64>,
+    /// A chat's membership changes so far (each adds one, here and on the chat's meta item, in
+    /// its transaction); 0 for direct conversations. A change holds it in its condition, so it
+    /// is stored only while the members are those of this version.
+    pub members_version: u64,
 }
 
 impl ConversationState {
+    /// The membership version a change stored from this state is stored at: a chat's, `None`
+    /// for a direct conversation.
+    pub fn members_version_of_chat(&self) -> Option<u64> {
+        let chat = Conversation::parse(&self.conversation_id)
+            .is_some_and(|c| c.kind() == ConversationKind::Chat);
+        chat.then_some(self.members_version)
+    }
+
     /// The number the next change takes.
     pub fn next_seq(&self) -> u64 {
         self.seq + 1
@@ -60,9 +73,10 @@ pub(crate) enum Sequenced<F> {
 }
 
 const MEMBER_COUNT: &str = "member_count";
+pub(crate) const MEMBERS_VERSION: &str = "members_version";
 
-/// A transaction item that counts `delta` more members of a chat's conversation (a membership
-/// change writes it with the membership).
+/// A transaction item that counts `delta` more members of a chat's conversation and steps its
+/// membership version (a membership change writes it with the membership).
 pub(crate) fn member_count_item(
     table: &str,
     conversation_id: &str,
@@ -71,9 +85,11 @@ pub(crate) fn member_count_item(
     let update = Update::builder()
         .table_name(table)
         .set_key(Some(key(conversation_id)))
-        .update_expression("ADD #members :delta")
+        .update_expression("ADD #members :delta, #version :one")
         .expression_attribute_names("#members", MEMBER_COUNT)
+        .expression_attribute_names("#version", MEMBERS_VERSION)
         .expression_attribute_values(":delta", n(delta))
+        .expression_attribute_values(":one", n(1))
         .build()
         .map_err(corrupt)?;
     Ok(TransactWriteItem::builder().update(update).build())
@@ -96,6 +112,7 @@ fn state_from_item(conversation_id: &str, item: Option<&Item>) -> StoreResult<Co
         message_count: opt_n(item, "message_count")?.unwrap_or(0),
         last_activity: opt_s(item, "last_activity").map(str::to_owned),
         member_count: opt_n(item, MEMBER_COUNT)?,
+        members_version: opt_n(item, MEMBERS_VERSION)?.unwrap_or(0),
     })
 }
 
@@ -214,13 +231,23 @@ impl Store {
                 .expression_attribute_values(":count", n(state.message_count + 1))
                 .expression_attribute_values(":last", s(ulid));
         }
-        builder = if state.seq == 0 {
-            builder.condition_expression("attribute_not_exists(#seq)")
+        // The membership too: a member added or removed since `state` was read fails the
+        // change, which then starts again from the new state (and its audience).
+        let seq = if state.seq == 0 {
+            "attribute_not_exists(#seq)"
         } else {
-            builder
-                .condition_expression("#seq = :seen")
-                .expression_attribute_values(":seen", n(state.seq))
+            builder = builder.expression_attribute_values(":seen", n(state.seq));
+            "#seq = :seen"
         };
+        let members = if state.members_version == 0 {
+            "attribute_not_exists(#version)"
+        } else {
+            builder = builder.expression_attribute_values(":version", n(state.members_version));
+            "#version = :version"
+        };
+        builder = builder
+            .expression_attribute_names("#version", MEMBERS_VERSION)
+            .condition_expression(format!("{seq} AND {members}"));
         let update = builder.update_expression(update).build().map_err(corrupt)?;
         Ok(TransactWriteItem::builder().update(update).build())
     }

@@ -176,6 +176,24 @@ pub(crate) fn split_page(
     (items, next)
 }
 
+/// A projection of `attributes` (none: the whole item) as `#p0, #p1, ...` and the names they
+/// stand for, since an attribute may be a reserved word.
+fn projected(attributes: &[&str]) -> Option<(String, HashMap<String, String>)> {
+    if attributes.is_empty() {
+        return None;
+    }
+    let names: HashMap<String, String> = attributes
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (format!("#p{i}"), (*name).to_owned()))
+        .collect();
+    let expression = (0..attributes.len())
+        .map(|i| format!("#p{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some((expression, names))
+}
+
 impl Store {
     /// A Query `key_name = value` on `index` of `table` that reports its consumed capacity;
     /// the caller adds the rest and sends it with [`Store::run_query`].
@@ -204,16 +222,30 @@ impl Store {
 
     /// The item at `key`, read consistently.
     pub(crate) async fn get_item(&self, table: &str, key: Item) -> StoreResult<Option<Item>> {
-        let out = self
+        self.get_attributes(table, key, true, &[]).await
+    }
+
+    /// The attributes `projection` (all if empty) of the item at `key`.
+    pub(crate) async fn get_attributes(
+        &self,
+        table: &str,
+        key: Item,
+        consistent: bool,
+        projection: &[&str],
+    ) -> StoreResult<Option<Item>> {
+        let mut request = self
             .client
             .get_item()
             .table_name(table)
             .set_key(Some(key))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
+            .consistent_read(consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        if let Some((expression, names)) = projected(projection) {
+            request = request
+                .projection_expression(expression)
+                .set_expression_attribute_names(Some(names));
+        }
+        let out = request.send().await.map_err(StoreError::from_sdk)?;
         capacity::read(out.consumed_capacity());
         Ok(out.item)
     }
@@ -296,13 +328,10 @@ impl Store {
             let mut request = KeysAndAttributes::builder()
                 .set_keys(Some(std::mem::take(&mut pending)))
                 .consistent_read(consistent);
-            if !projection.is_empty() {
-                let placeholders: Vec<String> =
-                    (0..projection.len()).map(|i| format!("#p{i}")).collect();
-                request = request.projection_expression(placeholders.join(", "));
-                for (placeholder, name) in placeholders.iter().zip(projection) {
-                    request = request.expression_attribute_names(placeholder, *name);
-                }
+            if let Some((expression, names)) = projected(projection) {
+                request = request
+                    .projection_expression(expression)
+                    .set_expression_attribute_names(Some(names));
             }
             let request = request.build().map_err(corrupt)?;
             let out = self

@@ -106,6 +106,13 @@ pub struct Message {
     #[serde(skip)]
     #[schema(ignore)]
     pub version: u64,
+    /// In a chat, the version of its membership (see [`Audience::Chat`]) that the store's
+    /// last change of this message was written at; `None` elsewhere and when read back.
+    ///
+    /// [`Audience::Chat`]: crate::events::Audience::Chat
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub members_version: Option<u64>,
 }
 
 impl Message {

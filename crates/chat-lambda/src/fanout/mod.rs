@@ -187,7 +187,9 @@ async fn deliver_record(state: &FanoutState, record: &StreamRecord) -> Result<Re
         .ok_or_else(|| Error::internal("a message of no conversation"))?;
     let event = Event::new(payload(as_change(&message, &change)?));
     let delivery = state.delivery()?;
-    let users = delivery.resolve(audience(&conversation)).await?;
+    // The members of the version the change was stored at, remembered by a warm instance.
+    let people = audience(&conversation).as_of(message.members_version);
+    let users = delivery.resolve(people).await?;
     let about = format!("{}@{}", message.id, message.updated_seq);
     let report = state
         .shards

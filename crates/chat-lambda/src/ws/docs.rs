@@ -69,6 +69,7 @@ fn sample_message() -> Message {
         fanout: Default::default(),
         ulid,
         version: 1,
+        members_version: None,
     }
 }
 

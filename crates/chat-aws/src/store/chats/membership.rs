@@ -9,7 +9,8 @@ use chat_core::ports::Joining;
 
 use super::remembered::put_record;
 use super::{conversation_id, member_item, member_key, meta_item, meta_key, transact_put};
-use crate::store::conversations::member_count_item;
+use crate::store::conversations::{MEMBERS_VERSION, member_count_item};
+use crate::store::items::n;
 use crate::store::{Store, StoreResult, corrupt};
 
 /// A transaction item that holds only while `user_id` is a member of the chat.
@@ -71,12 +72,14 @@ impl Store {
         let update = Update::builder()
             .table_name(table)
             .set_key(Some(meta_key(chat_id)))
-            .update_expression("ADD #members :u")
+            .update_expression("ADD #members :u, #version :one")
             .condition_expression(
                 "attribute_exists(pk) AND (attribute_not_exists(#members) OR size(#members) < :max)",
             )
             .expression_attribute_names("#members", "members")
+            .expression_attribute_names("#version", MEMBERS_VERSION)
             .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
+            .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", AttributeValue::N(max_members.to_string()))
             .build()
             .map_err(corrupt)?;
@@ -138,10 +141,12 @@ impl Store {
         let update = Update::builder()
             .table_name(table)
             .set_key(Some(meta_key(chat_id)))
-            .update_expression("DELETE #members :u")
+            .update_expression("DELETE #members :u ADD #version :one")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#members", "members")
+            .expression_attribute_names("#version", MEMBERS_VERSION)
             .expression_attribute_values(":u", AttributeValue::Ss(vec![user_id.to_owned()]))
+            .expression_attribute_values(":one", n(1))
             .build()
             .map_err(corrupt)?;
         let mut items = vec![

@@ -15,6 +15,7 @@ use chat_core::paging::Position;
 use super::items::{Item, key_at, n, opt_n, opt_s, position_of, req_s, s, split_page, string_set};
 use super::{Store, StoreError, StoreResult, capacity, corrupt};
 use crate::store::Key;
+use crate::store::conversations::MEMBERS_VERSION;
 
 mod membership;
 mod remembered;
@@ -122,7 +123,42 @@ pub(crate) fn member_read_position(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// A chat's members at a version of its membership (see [`ConversationState::members_version`]).
+///
+/// [`ConversationState::members_version`]: crate::store::conversations::ConversationState::members_version
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Members {
+    pub user_ids: Vec<String>,
+    pub version: u64,
+}
+
 impl Store {
+    /// The chat's members and their version. Eventually consistent (`consistent` false), a
+    /// stale answer names an older version, which a change stored at the current one does not
+    /// match.
+    pub async fn chat_members(
+        &self,
+        chat_id: &str,
+        consistent: bool,
+    ) -> StoreResult<Option<Members>> {
+        let projection = ["members", MEMBERS_VERSION];
+        let item = self
+            .get_attributes(
+                &self.tables.chats,
+                meta_key(chat_id),
+                consistent,
+                &projection,
+            )
+            .await?;
+        item.map(|item| {
+            Ok(Members {
+                user_ids: string_set(&item, "members"),
+                version: opt_n(&item, MEMBERS_VERSION)?.unwrap_or(0),
+            })
+        })
+        .transpose()
+    }
+
     pub async fn get_chat(&self, chat_id: &str) -> StoreResult<Option<Chat>> {
         let item = self.get_item(&self.tables.chats, meta_key(chat_id)).await?;
         item.as_ref().map(chat_from_meta).transpose()

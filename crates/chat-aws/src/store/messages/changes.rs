@@ -3,13 +3,13 @@
 //! sequence, so that it takes the next number or nothing.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
-use chat_core::conversation::Fanout;
+use chat_core::conversation::{Conversation, ConversationKind, Fanout};
 use chat_core::messages::Changed;
 
 use super::{
     FANOUT, LAST_CHANGE, LastChange, UPDATED_SEQ, fanout_of, message_key, reaction_attribute,
 };
-use crate::store::conversations::{Advance, ConversationState, Sequenced};
+use crate::store::conversations::{Advance, ConversationState, MEMBERS_VERSION, Sequenced};
 use crate::store::items::{n, s};
 use crate::store::{Store, StoreError, StoreResult, corrupt};
 
@@ -151,17 +151,27 @@ impl Store {
         seen: Option<ConversationState>,
         spec: UpdateSpec<'_>,
     ) -> StoreResult<Changed> {
-        // Every change also records its number, who pushes its event and what it was (for the
-        // stream's delivery), in the same SET clause as the spec's own.
-        let recorded = "#updated_seq = :updated_seq, #fanout = :fanout, #change = :change";
+        // Every change also records its number, who pushes its event, what it was and in a chat
+        // the membership version it was stored at (for the stream's delivery), in the same SET
+        // clause as the spec's own.
+        let in_chat = Conversation::parse(conversation_id)
+            .is_some_and(|c| c.kind() == ConversationKind::Chat);
+        let recorded = if in_chat {
+            "#updated_seq = :updated_seq, #fanout = :fanout, #change = :change, \
+             #members_version = :members_version"
+        } else {
+            "#updated_seq = :updated_seq, #fanout = :fanout, #change = :change"
+        };
         let update = match spec.update.strip_prefix("SET ") {
             Some(rest) => format!("SET {recorded}, {rest}"),
             None => format!("SET {recorded} {}", spec.update),
         };
         let mut fanout = Fanout::Inline;
+        let mut members_version = None;
         let stored = self
             .sequenced(conversation_id, seen, |state| {
                 fanout = fanout_of(state);
+                members_version = state.members_version_of_chat();
                 let mut builder = Update::builder()
                     .table_name(&self.tables.messages)
                     .set_key(Some(message_key(conversation_id, ulid)))
@@ -173,6 +183,11 @@ impl Store {
                     .expression_attribute_values(":updated_seq", n(state.next_seq()))
                     .expression_attribute_values(":fanout", s(<&str>::from(fanout)))
                     .expression_attribute_values(":change", spec.change.value());
+                if let Some(version) = members_version {
+                    builder = builder
+                        .expression_attribute_names("#members_version", MEMBERS_VERSION)
+                        .expression_attribute_values(":members_version", n(version));
+                }
                 for (placeholder, name) in spec.names {
                     builder = builder.expression_attribute_names(*placeholder, *name);
                 }

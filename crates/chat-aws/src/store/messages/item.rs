@@ -8,7 +8,7 @@ use chat_core::conversation::{Conversation, ConversationKind, Fanout, message_id
 use chat_core::messages::{Message, MessageType};
 
 use super::reactions::{emoji_of, reaction_attribute};
-use crate::store::conversations::ConversationState;
+use crate::store::conversations::{ConversationState, MEMBERS_VERSION};
 use crate::store::items::{Item, item_from_json, n, opt_n, opt_s, req_s, s, string_set};
 use crate::store::{StoreResult, corrupt};
 
@@ -130,6 +130,9 @@ pub(crate) fn message_item(m: &Message) -> Item {
     item.insert(UPDATED_SEQ.into(), n(m.updated_seq));
     item.insert("number".into(), n(m.number));
     item.insert(FANOUT.into(), s(<&str>::from(m.fanout)));
+    if let Some(version) = m.members_version {
+        item.insert(MEMBERS_VERSION.into(), n(version));
+    }
     if !m.attachments.is_empty() {
         item.insert(
             "attachments".into(),
@@ -225,6 +228,7 @@ pub(crate) fn message_from_item(item: &Item) -> StoreResult<Message> {
         },
         deleted,
         version: opt_n(item, "version")?.unwrap_or(1),
+        members_version: opt_n(item, MEMBERS_VERSION)?,
         seq: opt_n(item, "seq")?.unwrap_or(0),
         updated_seq: opt_n(item, UPDATED_SEQ)?.unwrap_or(0),
         number: opt_n(item, "number")?.unwrap_or(0),
@@ -260,6 +264,7 @@ mod tests {
             deleted: false,
             ulid: "01JD8X3B1R0000000000000000".into(),
             version: 3,
+            members_version: None,
             seq: 9,
             updated_seq: 12,
             number: 4,

@@ -52,6 +52,7 @@ impl Store {
     ) -> StoreResult<PutMessage> {
         let mut number = 0;
         let mut fanout = Fanout::Inline;
+        let mut members_version = None;
         let stored = self
             .sequenced(&message.conversation_id.clone(), seen, |state| {
                 number = state.message_count + 1;
@@ -60,7 +61,9 @@ impl Store {
                 numbered.updated_seq = state.next_seq();
                 numbered.number = number;
                 numbered.fanout = fanout_of(state);
+                numbered.members_version = state.members_version_of_chat();
                 fanout = numbered.fanout;
+                members_version = numbered.members_version;
                 let items = self.new_message_items(&numbered, client_message_id, attach)?;
                 Ok((items, Advance::Message(numbered.ulid.clone())))
             })
@@ -71,6 +74,7 @@ impl Store {
                 message.updated_seq = seq;
                 message.number = number;
                 message.fanout = fanout;
+                message.members_version = members_version;
                 Ok(PutMessage::Stored)
             }
             Sequenced::Refused(outcome) => Ok(outcome),

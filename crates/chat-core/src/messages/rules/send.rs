@@ -101,6 +101,7 @@ where
             Audience::Chat {
                 chat_id: chat_id.to_string(),
                 except: Some(me.to_owned()),
+                members_version: None,
             }
         }
         Conversation::Direct { low, high } => {
@@ -305,6 +306,7 @@ where
         fanout: Fanout::Inline,
         ulid: ulid_text,
         version: 1,
+        members_version: None,
     };
     let attach = Attach {
         uploads: &prepared.uploads,

@@ -119,6 +119,7 @@ fn as_changed(changed: Changed, mut applied: Message) -> Message {
     applied.updated_seq = changed.seq;
     applied.version += 1;
     applied.fanout = changed.fanout;
+    applied.members_version = changed.message.members_version;
     applied
 }
 

@@ -206,7 +206,7 @@ fn typing_goes_to_the_others_and_never_to_outsiders() {
     let told = block_on(typing(&store, BOB, &in_chat)).expect("relayed");
     assert!(matches!(
         &told[0].audience,
-        Audience::Chat { chat_id: id, except: Some(me) } if *id == chat_id && me == BOB
+        Audience::Chat { chat_id: id, except: Some(me), .. } if *id == chat_id && me == BOB
     ));
     assert_eq!(status(block_on(typing(&store, CY, &in_chat))), 403);
 }
