@@ -1,22 +1,20 @@
-//! `/messages/...`: the messages endpoint group. Every change is handed to the notifier once it
-//! is stored.
+//! `/messages/...`: the messages endpoint group. A send and every change go through
+//! `domain::messages::{send, change}`, as the WebSocket frames do: the rule beside the look-up
+//! of its audience's sockets, then the pushes once it is stored.
 //!
-//! The rules' futures are boxed where they join the look-up of the audience: a send's first
-//! wave joins five reads, and unboxed, in a debug build, the joined futures overflowed the
-//! runtime's stack.
+//! A change's rule is boxed where its handler makes it: a rule's first wave joins several
+//! reads, and held inline by the handler's future (and so by `route`'s), it overflowed the
+//! 2 MiB stack of a debug build's thread that awaits a route itself (`tests/tests/unavailable.rs`).
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use chat_aws::metrics;
 use chat_core::authorisation::refused;
 use chat_core::error::ErrorBody;
 use chat_core::error::{Error, Result};
-use chat_core::events::{LookedUp, Outcome};
 use chat_core::ids::{ChatId, UserId};
 use chat_core::messages::{Edit, Message, NewMessage, Reaction, ReactionQuery, rules};
-use chat_core::waves::wave;
 use lambda_http::http::Method;
 
 use super::failures::{AuthFailures, BodyFailures, Failures};
@@ -75,31 +73,6 @@ where
     }
 }
 
-/// A change to message `id`: the `rule`, joined with the look-up of the sockets of the change's
-/// audience, then the pushes to them. The rule comes boxed: a rule's future is large, and held
-/// inline by its handler (and so by `route`'s), it overflowed the 2 MiB stack of a debug build's
-/// thread that awaits a route itself (`tests/tests/unavailable.rs`).
-async fn changed(
-    app: &App,
-    id: &str,
-    rule: Pin<Box<impl Future<Output = Result<Outcome<Message>>>>>,
-) -> Result<Message> {
-    let (outcome, looked_up) = tokio::join!(rule, messages::look_up_change_audience(app, id));
-    Ok(notify_looked_up(app, outcome?, looked_up).await)
-}
-
-/// Hands the change's notifications to the notifier, with the sockets looked up in the
-/// change's first wave, and returns its result.
-async fn notify_looked_up<T>(app: &App, outcome: Outcome<T>, looked_up: LookedUp) -> T {
-    if !outcome.notifications.is_empty() {
-        let pushes = app
-            .notifier
-            .notify_looked_up(outcome.notifications, looked_up);
-        wave("push", pushes).await;
-    }
-    outcome.value
-}
-
 /// Send a message to a user or a chat. The same sender with the same `client_message_id` gets
 /// the first message back (200), never a second copy.
 #[utoipa::path(post, path = "/messages", tag = "messages", security(("bearer" = [])),
@@ -117,12 +90,7 @@ pub(super) async fn send(app: &App, req: &ApiRequest) -> Result<ApiResponse> {
     // (`rules::send`), and the 401 or 429 still comes first.
     let token = app.tokens.verify(req.bearer()?)?;
     let (new, authorised) = valid(req.body::<NewMessage>(), authorised(app, &token)).await?;
-    let (me, files) = (&token.user_id, Files(app));
-    let (outcome, looked_up) = tokio::join!(
-        Box::pin(rules::send(&app.store, &files, me, &new, authorised)),
-        messages::look_up_audience(app, me, &new),
-    );
-    let sent = notify_looked_up(app, outcome?, looked_up).await;
+    let sent = messages::send(app, &token.user_id, &new, authorised).await?;
     Ok(if sent.created {
         metrics::message_sent("rest");
         ApiResponse::created(&sent.message)
@@ -232,7 +200,7 @@ pub(super) async fn edit(app: &App, req: &ApiRequest, id: &str) -> Result<ApiRes
         &edit.content,
         authorised,
     ));
-    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
+    Ok(ApiResponse::ok(&messages::change(app, id, rule).await?))
 }
 
 /// Delete a message; only its sender may. It stays in history as a tombstone.
@@ -255,7 +223,7 @@ pub(super) async fn delete(app: &App, req: &ApiRequest, id: &str) -> Result<ApiR
         id,
         authorised(app, &token),
     ));
-    changed(app, id, rule).await?;
+    messages::change(app, id, rule).await?;
     Ok(ApiResponse::no_content())
 }
 
@@ -283,7 +251,7 @@ pub(super) async fn add_reaction(app: &App, req: &ApiRequest, id: &str) -> Resul
         &reaction.emoji,
         authorised,
     ));
-    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
+    Ok(ApiResponse::ok(&messages::change(app, id, rule).await?))
 }
 
 /// Take back a reaction: `emoji` as a query parameter (which wins) or in the body.
@@ -308,7 +276,7 @@ pub(super) async fn remove_reaction(app: &App, req: &ApiRequest, id: &str) -> Re
     let rule = Box::pin(rules::remove_reaction(
         &app.store, &files, me, id, &emoji, authorised,
     ));
-    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
+    Ok(ApiResponse::ok(&messages::change(app, id, rule).await?))
 }
 
 /// Mark a message read. `read_by` records at most 1,000 readers; later reads answer 200
@@ -331,5 +299,5 @@ pub(super) async fn mark_read(app: &App, req: &ApiRequest, id: &str) -> Result<A
         id,
         authorised(app, &token),
     ));
-    Ok(ApiResponse::ok(&changed(app, id, rule).await?))
+    Ok(ApiResponse::ok(&messages::change(app, id, rule).await?))
 }

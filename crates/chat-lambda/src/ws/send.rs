@@ -29,7 +29,6 @@ use chat_core::input;
 use chat_core::messages::{MarkRead, NewMessage, TypingSignal, rules};
 use chat_core::presence::subscriptions::{self, PresenceSubscription};
 use chat_core::rate_limits::Bucket;
-use chat_core::waves::wave;
 use serde::Deserialize;
 
 use super::{WsRequest, WsResponse, connection_id, ok};
@@ -158,30 +157,16 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
             // As REST's send: the session and the write count in the send's first wave, beside
             // its reads and the look-up of the recipients' sockets. An ended session is the
             // only 401 a send gives, and it closes the socket.
-            let (me, files) = (&live.user_id, Files(app));
-            let (sent, looked_up) = tokio::join!(
-                Box::pin(rules::send(
-                    &app.store,
-                    &files,
-                    me,
-                    &new,
-                    authorised(app, &live)
-                )),
-                messages::look_up_audience(app, me, &new),
-            );
+            let sent = messages::send(app, &live.user_id, &new, authorised(app, &live)).await;
             let sent = match sent {
                 Err(Error::Unauthorized) => return Ok(Reply::Close),
                 sent => sent?,
             };
-            if sent.value.created {
+            if sent.created {
                 metrics::message_sent("websocket");
             }
-            if !sent.notifications.is_empty() {
-                let pushes = app.notifier.notify_looked_up(sent.notifications, looked_up);
-                wave("push", pushes).await;
-            }
             Ok(Reply::with(Payload::MessageSent(SentMessage {
-                message: sent.value.message,
+                message: sent.message,
                 client_message_id: new.client_message_id,
             })))
         }
@@ -196,25 +181,17 @@ async fn serve(app: &App, route: &str, body: &str, live: LiveConnection) -> Resu
         Action::MarkRead(read) => {
             // In waves as the send, and as REST's read mark.
             let (me, files, id) = (&live.user_id, Files(app), &read.message_id);
-            let (read, looked_up) = tokio::join!(
-                Box::pin(rules::mark_read(
-                    &app.store,
-                    &files,
-                    me,
-                    id,
-                    authorised(app, &live)
-                )),
-                messages::look_up_change_audience(app, id),
-            );
-            let read = match read {
-                Err(Error::Unauthorized) => return Ok(Reply::Close),
-                read => read?,
-            };
-            if !read.notifications.is_empty() {
-                let pushes = app.notifier.notify_looked_up(read.notifications, looked_up);
-                wave("push", pushes).await;
+            let rule = Box::pin(rules::mark_read(
+                &app.store,
+                &files,
+                me,
+                id,
+                authorised(app, &live),
+            ));
+            match messages::change(app, id, rule).await {
+                Err(Error::Unauthorized) => Ok(Reply::Close),
+                read => read.map(|_| Reply::Nothing),
             }
-            Ok(Reply::Nothing)
         }
     }
 }
