@@ -23,6 +23,8 @@
 # LOG_WAVES (unset; 1: the functions log each wave of a request's calls, and each AWS call in
 # it, as it ends, which infra/scripts/waves.py summarises; see docs/architecture.md, "A REST
 # send, walked through").
+# DYNAMODB_DIRECT (unset; 1: the functions reach DynamoDB Local directly, not through the
+# proxy below, so no database fault can be set: for measuring the proxy's own share).
 # DYNAMODB_PROXY_PORT (DYNAMODB_PORT + 300: the gateway's proxy to DynamoDB Local, which the
 # functions reach DynamoDB through), CONTROL_PORT (GATEWAY_PORT + 500: the fault switches at
 # /_faults), LOCAL_FAULTS (unset: no faults; JSON as PUT /_faults takes it). See
@@ -129,8 +131,12 @@ env_file="$STATE_DIR/functions.env"
     ${ATTACHMENT_PENDING_SECONDS:+--set "ATTACHMENT_PENDING_SECONDS=$ATTACHMENT_PENDING_SECONDS"} \
     ${LOG_WAVES:+--set "LOG_WAVES=$LOG_WAVES"}
   # Through the gateway's proxy, where the database faults happen (a plain pass-through
-  # while they are off).
-  echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PROXY_PORT"
+  # while they are off); straight to DynamoDB Local with DYNAMODB_DIRECT=1.
+  if [ "${DYNAMODB_DIRECT:-}" = 1 ]; then
+    echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PORT"
+  else
+    echo "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DYNAMODB_PROXY_PORT"
+  fi
   # The delivery function invokes itself (shares of a large audience) through the gateway's
   # Invoke API, which refuses with 429 at the function's concurrency limit as Lambda does.
   echo "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$GATEWAY_PORT"
